@@ -1,0 +1,7 @@
+export * from './actors.ts';
+export * from './position.ts';
+export * from './schemas.ts';
+export * from './statuses.ts';
+export * from './transitions.ts';
+export * from './visibility.ts';
+export * from './waiver.ts';

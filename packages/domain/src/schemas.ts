@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { ACTOR_KINDS } from './actors.ts';
+import { parsePosition } from './position.ts';
+import { ASSIGNMENT_STATUSES, PLANS, SESSION_TYPES } from './statuses.ts';
+
+export const FIRST_VEHICLE_YEAR = 1950;
+/** Next year's models are on sale; anything later is a typo. */
+export const LAST_VEHICLE_YEAR = new Date().getUTCFullYear() + 1;
+
+const text = (label: string, min: number, max: number) =>
+  z
+    .string({ error: `${label} is required` })
+    .trim()
+    .min(min, min === 1 ? `${label} is required` : `${label} needs at least ${min} characters`)
+    .max(max, `${label} can be at most ${max} characters`);
+
+/** What a customer fills in to book a session. The workshop is only for in-person visits. */
+export const intakeSchema = z
+  .object({
+    customerName: text('Your name', 2, 100),
+    vehicleYear: z
+      .number({ error: 'Vehicle year must be a number' })
+      .int('Vehicle year must be a whole year')
+      .min(FIRST_VEHICLE_YEAR, `Vehicle year must be ${FIRST_VEHICLE_YEAR} or later`)
+      .max(LAST_VEHICLE_YEAR, `Vehicle year must be ${LAST_VEHICLE_YEAR} or earlier`),
+    vehicleMake: text('Vehicle make', 1, 40),
+    vehicleModel: text('Vehicle model', 1, 60),
+    concern: text('Concern', 10, 2000),
+    sessionType: z.enum(SESSION_TYPES, { error: 'Choose a session type' }),
+    workshopId: z.uuid('Choose a workshop from the list').nullable().default(null),
+    plan: z.enum(PLANS, { error: 'Choose a plan' }),
+    urgent: z.boolean().default(false),
+  })
+  .superRefine((intake, ctx) => {
+    if (intake.workshopId !== null && intake.sessionType !== 'in_person') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workshopId'],
+        message: 'A workshop can only be chosen for an in-person visit',
+      });
+    }
+  });
+export type Intake = z.output<typeof intakeSchema>;
+export type IntakeInput = z.input<typeof intakeSchema>;
+
+/** The customer's typed-name signature of a waiver version. */
+export const waiverSignatureSchema = z.object({
+  sessionId: z.uuid('Unknown session'),
+  signerName: text('Your full name', 2, 100),
+  consent: z.literal(true, 'Tick the box to agree to the waiver'),
+  waiverVersion: z.string().min(1, 'Waiver version is required').max(40),
+});
+export type WaiverSignature = z.output<typeof waiverSignatureSchema>;
+
+export const cancelReasonSchema = text('Reason', 3, 500);
+
+/** Idempotency keys are client-generated; retries reuse them. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(8, 'Idempotency key too short')
+  .max(100, 'Idempotency key too long')
+  .regex(/^[A-Za-z0-9_-]+$/, 'Idempotency key may hold only letters, digits, _ and -');
+
+/** A stream position as sent by a client (tRPC `lastEventId`). */
+export const positionSchema = z
+  .string()
+  .max(41)
+  .refine((value) => parsePosition(value) !== null, 'Not a valid event position');
+
+/** The transition events, as they travel (dates as ISO strings). */
+export const assignmentEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('create'), plan: z.enum(PLANS) }),
+  z.object({ type: z.literal('sign_waiver') }),
+  z.object({ type: z.literal('offer'), mechanicId: z.uuid(), expiresAt: z.coerce.date() }),
+  z.object({ type: z.literal('decline') }),
+  z.object({ type: z.literal('expire') }),
+  z.object({ type: z.literal('requeue') }),
+  z.object({ type: z.literal('accept') }),
+  z.object({ type: z.literal('cancel'), reason: cancelReasonSchema }),
+  z.object({ type: z.literal('complete') }),
+]);
+
+/** One row of the event table: what happened, who did it and why. */
+export const eventRecordSchema = z.object({
+  position: positionSchema,
+  assignmentId: z.uuid(),
+  sessionId: z.uuid(),
+  type: z.enum([
+    'create',
+    'sign_waiver',
+    'offer',
+    'decline',
+    'expire',
+    'requeue',
+    'accept',
+    'cancel',
+    'complete',
+  ]),
+  fromStatus: z.enum(ASSIGNMENT_STATUSES).nullable(),
+  toStatus: z.enum(ASSIGNMENT_STATUSES),
+  actorKind: z.enum(ACTOR_KINDS),
+  actorId: z.uuid().nullable(),
+  reason: z.string().nullable(),
+  at: z.coerce.date(),
+});
+export type EventRecord = z.output<typeof eventRecordSchema>;

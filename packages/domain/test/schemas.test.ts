@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import {
+  assignmentEventSchema,
+  cancelReasonSchema,
+  eventRecordSchema,
+  idempotencyKeySchema,
+  intakeSchema,
+  LAST_VEHICLE_YEAR,
+  positionSchema,
+  waiverSignatureSchema,
+} from '../src/schemas.ts';
+
+const WORKSHOP = '7d1a4c1e-3b2f-4f6a-9c55-0a1b2c3d4e5f';
+const valid = {
+  customerName: 'Ana Ortiz',
+  vehicleYear: 2014,
+  vehicleMake: 'Honda',
+  vehicleModel: 'Civic',
+  concern: 'Grinding noise when braking at low speed',
+  sessionType: 'video',
+  plan: 'free',
+};
+
+/** The messages of a failed parse, keyed by field path. */
+function errors(result: {
+  success: boolean;
+  error?: { issues: { path: PropertyKey[]; message: string }[] };
+}) {
+  return Object.fromEntries((result.error?.issues ?? []).map((i) => [i.path.join('.'), i.message]));
+}
+
+describe('intakeSchema', () => {
+  it('accepts a complete intake and fills defaults', () => {
+    expect(intakeSchema.parse(valid)).toEqual({ ...valid, workshopId: null, urgent: false });
+  });
+
+  it('trims text', () => {
+    expect(intakeSchema.parse({ ...valid, customerName: '  Ana  ' }).customerName).toBe('Ana');
+  });
+
+  it.each([
+    ['customerName', '', 'Your name needs at least 2 characters'],
+    ['vehicleYear', 1900, 'Vehicle year must be 1950 or later'],
+    ['vehicleYear', LAST_VEHICLE_YEAR + 1, `Vehicle year must be ${LAST_VEHICLE_YEAR} or earlier`],
+    ['vehicleYear', 2010.5, 'Vehicle year must be a whole year'],
+    ['vehicleYear', '2010', 'Vehicle year must be a number'],
+    ['vehicleMake', '   ', 'Vehicle make is required'],
+    ['vehicleModel', 'x'.repeat(61), 'Vehicle model can be at most 60 characters'],
+    ['concern', 'noise', 'Concern needs at least 10 characters'],
+
+    ['plan', 'gold', 'Choose a plan'],
+    ['workshopId', 'not-a-uuid', 'Choose a workshop from the list'],
+  ])('names the problem with %s = %o', (field, value, message) => {
+    const intake = { ...valid, sessionType: 'in_person', [field]: value };
+    expect(errors(intakeSchema.safeParse(intake))).toEqual({ [field]: message });
+  });
+
+  it('names an unknown session type', () => {
+    expect(errors(intakeSchema.safeParse({ ...valid, sessionType: 'phone' }))).toEqual({
+      sessionType: 'Choose a session type',
+    });
+  });
+
+  it('allows a workshop only for in-person visits', () => {
+    expect(errors(intakeSchema.safeParse({ ...valid, workshopId: WORKSHOP }))).toEqual({
+      workshopId: 'A workshop can only be chosen for an in-person visit',
+    });
+    expect(intakeSchema.parse({ ...valid, sessionType: 'in_person', workshopId: WORKSHOP }).workshopId).toBe(
+      WORKSHOP,
+    );
+  });
+
+  it('reports every missing field at once', () => {
+    expect(Object.keys(errors(intakeSchema.safeParse({})))).toEqual([
+      'customerName',
+      'vehicleYear',
+      'vehicleMake',
+      'vehicleModel',
+      'concern',
+      'sessionType',
+      'plan',
+    ]);
+  });
+});
+
+describe('waiverSignatureSchema', () => {
+  const signature = {
+    sessionId: WORKSHOP,
+    signerName: 'Ana Ortiz',
+    consent: true,
+    waiverVersion: '2026-11-01',
+  };
+  it('needs explicit consent', () => {
+    expect(waiverSignatureSchema.parse(signature)).toEqual(signature);
+    expect(errors(waiverSignatureSchema.safeParse({ ...signature, consent: false }))).toEqual({
+      consent: 'Tick the box to agree to the waiver',
+    });
+    expect(errors(waiverSignatureSchema.safeParse({ ...signature, signerName: ' ' }))).toEqual({
+      signerName: 'Your full name needs at least 2 characters',
+    });
+  });
+});
+
+describe('small schemas', () => {
+  it('positions are "tx.id"', () => {
+    expect(positionSchema.safeParse('12.34').success).toBe(true);
+    for (const bad of ['', '12', '-1.2', '1.2.3', 'a.b', `${'9'.repeat(21)}.1`]) {
+      expect(positionSchema.safeParse(bad).success).toBe(false);
+    }
+  });
+
+  it('idempotency keys are short safe tokens', () => {
+    expect(idempotencyKeySchema.safeParse('k_1234567').success).toBe(true);
+    expect(idempotencyKeySchema.safeParse('short').success).toBe(false);
+    expect(idempotencyKeySchema.safeParse('has spaces in it').success).toBe(false);
+  });
+
+  it('cancel reasons are required text', () => {
+    expect(cancelReasonSchema.safeParse('  ').success).toBe(false);
+    expect(cancelReasonSchema.parse(' found help ')).toBe('found help');
+  });
+
+  it('events are a discriminated union with typed fields', () => {
+    expect(
+      assignmentEventSchema.parse({ type: 'offer', mechanicId: WORKSHOP, expiresAt: '2026-11-24T10:00:00Z' }),
+    ).toEqual({ type: 'offer', mechanicId: WORKSHOP, expiresAt: new Date('2026-11-24T10:00:00Z') });
+    expect(assignmentEventSchema.safeParse({ type: 'teleport' }).success).toBe(false);
+    expect(assignmentEventSchema.safeParse({ type: 'cancel' }).success).toBe(false);
+  });
+
+  it('event records carry who, what and why', () => {
+    const record = {
+      position: '5.9',
+      assignmentId: WORKSHOP,
+      sessionId: WORKSHOP,
+      type: 'cancel',
+      fromStatus: 'queued',
+      toStatus: 'cancelled',
+      actorKind: 'system',
+      actorId: null,
+      reason: 'no mechanic available',
+      at: '2026-11-24T10:00:00Z',
+    };
+    expect(eventRecordSchema.parse(record).at).toEqual(new Date(record.at));
+    expect(eventRecordSchema.safeParse({ ...record, actorKind: 'robot' }).success).toBe(false);
+  });
+});

@@ -1,0 +1,28 @@
+// Public API of @dispatch/db.
+export { type CreateDbOptions, createDb, type Db, type DbTransaction } from './client.ts';
+export { type ResolvedDatabase, resolveDatabase } from './database.ts';
+export { type EmbeddedPostgres, type EmbeddedPostgresOptions, startEmbeddedPostgres } from './embedded.ts';
+export { type Env, env, parseEnv } from './env.ts';
+export type {
+  AssignmentEvent,
+  AuthSession,
+  HelpSession,
+  Mechanic,
+  SessionAssignment,
+  User,
+  Waiver,
+  Workshop,
+} from './generated/prisma/client.ts';
+export { Prisma } from './generated/prisma/client.ts';
+export {
+  AssignmentStatus,
+  Availability,
+  MechanicKind,
+  Plan,
+  SessionStatus,
+  SessionType,
+  UserRole,
+} from './generated/prisma/enums.ts';
+export { type MigrateResult, migrate } from './migrate.ts';
+export { hashPassword, verifyPassword } from './password.ts';
+export { DEMO_LOGINS, DEMO_PASSWORD, type DemoLogin, type SeedResult, seed } from './seed.ts';

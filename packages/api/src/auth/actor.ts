@@ -1,0 +1,6 @@
+import type { Actor } from '@dispatch/domain';
+import type { SignedInUser } from '../context.ts';
+
+export function actorOf(user: SignedInUser): Actor {
+  return { kind: user.viewer.role, userId: user.id };
+}

@@ -1,0 +1,45 @@
+import type { Db } from '@dispatch/db';
+import type { DispatchMode, Viewer } from '@dispatch/domain';
+import type { Logger } from 'pino';
+import type { EventHub } from './delivery/hub.ts';
+
+export interface ApiConfig {
+  dispatchMode: DispatchMode;
+  offerTimeoutMs: number;
+  queueTimeoutMs: number;
+  /** Origins allowed to send cookie-authenticated requests; empty allows same-origin only. */
+  allowedOrigins: readonly string[];
+}
+
+/** What every request can use; built once per process. */
+export interface Services {
+  db: Db;
+  hub: EventHub;
+  config: ApiConfig;
+  log: Logger;
+  now: () => Date;
+}
+
+export interface SignedInUser {
+  id: string;
+  email: string;
+  displayName: string;
+  viewer: Viewer;
+  /** sha256 of the cookie token: the auth_sessions row id. */
+  authSessionId: string;
+}
+
+/** Facts about the caller's connection, recorded on waivers and events. */
+export interface RequestMeta {
+  requestId: string;
+  ip: string;
+  userAgent: string;
+  secure: boolean;
+}
+
+export interface Context extends Services {
+  user: SignedInUser | null;
+  meta: RequestMeta;
+  /** Sets a cookie on the HTTP response; absent on WebSocket connections. */
+  setCookie: ((header: string) => void) | null;
+}

@@ -1,0 +1,10 @@
+export { readSessionToken } from './auth/cookie.ts';
+export { loadUser } from './auth/load-user.ts';
+export type { ApiConfig, Context, Services, SignedInUser } from './context.ts';
+export type { AssignmentCard, QueueEvent, SessionEvent, SessionSummary } from './core/views.ts';
+export { createContextFactory, requestMeta } from './create-context.ts';
+export { EventHub, type EventHubOptions } from './delivery/hub.ts';
+export { Dispatcher, NO_MECHANIC_REASON } from './dispatch/dispatcher.ts';
+export { effectivePresence, HEARTBEAT_INTERVAL_MS, PRESENCE_TIMEOUT_MS } from './dispatch/presence.ts';
+export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from './root.ts';
+export { createCallerFactory } from './trpc.ts';

@@ -1,0 +1,27 @@
+import { encodePosition } from '@dispatch/domain';
+import { z } from 'zod';
+import { EVENT_COLUMNS, type EventRow, fromRow } from '../../delivery/stored-event.ts';
+import { adminProcedure } from '../../trpc.ts';
+
+export const trailInput = z.object({ sessionId: z.uuid('Unknown session') });
+
+/** Every event of one session in commit order: who did what, when and why. */
+export const trail = adminProcedure.input(trailInput).query(async ({ ctx, input }) => {
+  const rows = await ctx.db.$queryRawUnsafe<EventRow[]>(
+    `SELECT ${EVENT_COLUMNS} FROM assignment_events WHERE session_id = $1::uuid ORDER BY tx_id, id`,
+    input.sessionId,
+  );
+  return rows.map(fromRow).map((event) => ({
+    position: encodePosition(event.position),
+    type: event.type,
+    fromStatus: event.fromStatus,
+    toStatus: event.toStatus,
+    actorKind: event.actorKind,
+    actorId: event.actorId,
+    actorName:
+      event.data.card.mechanic?.id === event.actorId ? (event.data.card.mechanic?.displayName ?? null) : null,
+    reason: event.reason,
+    requestId: event.requestId,
+    at: event.createdAt.toISOString(),
+  }));
+});

@@ -1,0 +1,3 @@
+import { z } from 'zod';
+
+export const assignmentIdInput = z.object({ assignmentId: z.uuid('Unknown request') });

@@ -1,0 +1,20 @@
+import { verifyPassword } from '@dispatch/db';
+import { TRPCError } from '@trpc/server';
+import { publicProcedure } from '../../trpc.ts';
+import { logInInput } from './auth.schema.ts';
+import { startSession } from './start-session.ts';
+
+/** A hash of a random password, so unknown emails cost the same time as wrong passwords. */
+const DUMMY_HASH =
+  'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==';
+
+export const logIn = publicProcedure.input(logInInput).mutation(async ({ ctx, input }) => {
+  const user = await ctx.db.user.findUnique({
+    where: { email: input.email },
+    select: { id: true, email: true, displayName: true, role: true, passwordHash: true },
+  });
+  const valid = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
+  if (!user || !valid) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Email or password is wrong.' });
+  await startSession(ctx, user.id);
+  return { id: user.id, email: user.email, displayName: user.displayName, role: user.role };
+});

@@ -1,0 +1,23 @@
+import { positionSchema } from '@dispatch/domain';
+import { z } from 'zod';
+import { projectForStaff } from '../../delivery/projection.ts';
+import { startPosition } from '../../delivery/start-position.ts';
+import { streamEvents } from '../../delivery/stream.ts';
+import { staffProcedure } from '../../trpc.ts';
+
+export const queueOnChangeInput = z.object({ lastEventId: positionSchema.nullish() });
+
+/**
+ * Changes to what this viewer may see, resumable from any position: cards to add or update, and
+ * bare removals ("taken", "cancelled") for what just left their sight.
+ */
+export const onChange = staffProcedure.input(queueOnChangeInput).subscription(async function* ({
+  ctx,
+  input,
+  signal,
+}) {
+  const viewer = ctx.user.viewer;
+  const mode = ctx.config.dispatchMode;
+  const from = startPosition(ctx.hub, input.lastEventId);
+  yield* streamEvents(ctx.hub, from, (event) => projectForStaff(viewer, event, mode), signal);
+});

@@ -1,0 +1,9 @@
+import { router } from '../../trpc.ts';
+import { cancel } from './cancel.ts';
+import { create } from './create.ts';
+import { current } from './current.ts';
+import { get } from './get.ts';
+import { listMine } from './list-mine.ts';
+import { onChange } from './on-change.ts';
+
+export const sessionRouter = router({ create, get, current, listMine, cancel, onChange });

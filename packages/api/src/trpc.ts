@@ -1,0 +1,51 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import type { Context, SignedInUser } from './context.ts';
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof z.ZodError ? z.flattenError(error.cause) : null;
+    return { ...shape, data: { ...shape.data, zodError, refusal: refusalOf(error.cause) } };
+  },
+});
+
+function refusalOf(cause: unknown): string | null {
+  return cause instanceof RefusalError ? cause.code : null;
+}
+
+/** A domain refusal travelling as a tRPC error; the code says which rule refused. */
+export class RefusalError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;
+
+export const signedInProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Log in first.' });
+  return next({ ctx: { user: ctx.user } });
+});
+
+type Role = SignedInUser['viewer']['role'];
+type UserWithRole<R extends Role> = SignedInUser & { viewer: Extract<SignedInUser['viewer'], { role: R }> };
+
+function roleProcedure<R extends Role>(...roles: R[]) {
+  return signedInProcedure.use(({ ctx, next }) => {
+    const user = ctx.user;
+    if (!roles.includes(user.viewer.role as R)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `Only ${roles.join(' or ')} accounts can do this.` });
+    }
+    return next({ ctx: { user: user as UserWithRole<R> } });
+  });
+}
+
+export const customerProcedure = roleProcedure('customer');
+export const mechanicProcedure = roleProcedure('mechanic');
+export const adminProcedure = roleProcedure('admin');
+export const staffProcedure = roleProcedure('mechanic', 'admin');

@@ -1,0 +1,38 @@
+import { DISPATCH_MODES } from '@dispatch/domain';
+import { z } from 'zod';
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Every setting of the server process, validated once at start-up. Documented in the README. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DISPATCH_MODE: z.enum(DISPATCH_MODES).default('broadcast'),
+  OFFER_TIMEOUT_SECONDS: seconds(30),
+  QUEUE_TIMEOUT_SECONDS: seconds(15 * 60),
+  SEED_DEMO_DATA: z.stringbool().default(true),
+  SERVE_APPS: z.stringbool().default(true),
+  /** Extra origins (comma-separated) allowed to send cookie-authenticated requests, e.g. Vite dev servers. */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url('ALLOWED_ORIGINS must be a comma-separated list of URLs'))),
+});
+export type Env = z.output<typeof envSchema>;
+
+/** Parses the environment or throws one error naming every bad variable. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
+}

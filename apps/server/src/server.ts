@@ -1,0 +1,165 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  type ApiConfig,
+  appRouter,
+  createContextFactory,
+  Dispatcher,
+  EventHub,
+  loadUser,
+  readSessionToken,
+  type Services,
+} from '@dispatch/api';
+import { createDb } from '@dispatch/db';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { Env } from './env.ts';
+import { liveness, readiness } from './http/health.ts';
+import { originAllowed } from './http/origin.ts';
+import { createStaticApps } from './http/static-apps.ts';
+import { PresenceTracker } from './ws/presence-tracker.ts';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface ServerOptions {
+  env: Env;
+  databaseUrl: string;
+  log: Logger;
+  now?: () => Date;
+  dispatcherTickMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: Services;
+  dispatcher: Dispatcher;
+  /** Tells WebSocket clients to reconnect elsewhere, finishes in-flight requests, then stops. */
+  close(): Promise<void>;
+  /** Terminates every WebSocket at once, as a crashing proxy would (fault injection). */
+  dropAllSockets(): number;
+}
+
+export function apiConfig(env: Env): ApiConfig {
+  return {
+    dispatchMode: env.DISPATCH_MODE,
+    offerTimeoutMs: env.OFFER_TIMEOUT_SECONDS * 1000,
+    queueTimeoutMs: env.QUEUE_TIMEOUT_SECONDS * 1000,
+    allowedOrigins: env.ALLOWED_ORIGINS,
+  };
+}
+
+/** One process: HTTP and WebSocket on one port, the event hub, the dispatcher, both SPAs. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { env, log } = options;
+  const now = options.now ?? (() => new Date());
+  const db = createDb(options.databaseUrl);
+  const hub = new EventHub({ connectionString: options.databaseUrl, log: log.child({ part: 'hub' }) });
+  await hub.start();
+  const services: Services = { db, hub, config: apiConfig(env), log, now };
+
+  const dispatcher = new Dispatcher(services, { tickMs: options.dispatcherTickMs ?? 1000 });
+  hub.onEvents((events) => {
+    if (events.some((event) => event.toStatus === 'queued' || event.toStatus === 'declined'))
+      dispatcher.poke();
+  });
+  dispatcher.start();
+
+  const presence = new PresenceTracker(db, log, now);
+  presence.start();
+
+  const createContext = createContextFactory(services);
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    createContext,
+    basePath: '/trpc/',
+    maxBodySize: MAX_BODY_BYTES,
+    onError: ({ error, path }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error, path }, 'procedure failed');
+    },
+  });
+  const apps = env.SERVE_APPS ? createStaticApps() : null;
+  if (apps?.missing.length) log.warn({ missing: apps.missing }, 'app builds not found; run `pnpm build`');
+
+  const notFound = (res: ServerResponse) => {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+  };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') return liveness(res);
+    if (path === '/readyz' || path === '/health') return void readiness(res, db, hub);
+    if (path?.startsWith('/trpc/')) {
+      if (req.method !== 'GET' && !originAllowed(req, services.config.allowedOrigins)) {
+        res.writeHead(403, { 'content-type': 'text/plain' }).end('Cross-origin request refused');
+        return;
+      }
+      return trpc(req, res);
+    }
+    if (apps) return apps.handle(req, res, () => notFound(res));
+    notFound(res);
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  const wsHandler = applyWSSHandler({
+    wss,
+    router: appRouter,
+    createContext,
+    keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 },
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const refuse = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if ((req.url ?? '').split('?')[0] !== '/trpc') return refuse(404, 'Not Found');
+    if (!originAllowed(req, services.config.allowedOrigins)) return refuse(403, 'Forbidden');
+    loadUser(db, readSessionToken(req.headers.cookie), now())
+      .then((user) => {
+        if (!user) return refuse(401, 'Unauthorized');
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          if (user.viewer.role === 'mechanic') {
+            presence.connected(user.id);
+            ws.once('close', () => presence.disconnected(user.id));
+          }
+          wss.emit('connection', ws, req);
+        });
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'WebSocket authentication failed');
+        refuse(503, 'Service Unavailable');
+      });
+  });
+
+  await new Promise<void>((resolve) => server.listen(env.PORT, env.HOST, resolve));
+  const { port } = server.address() as AddressInfo;
+  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST;
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      wsHandler.broadcastReconnectNotification();
+      const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      for (const client of wss.clients) client.close(1012, 'Server restarting');
+      await httpClosed;
+      presence.stop();
+      await dispatcher.stop();
+      await hub.stop();
+      await db.$disconnect();
+    })();
+    return closing;
+  };
+
+  const dropAllSockets = () => {
+    let count = 0;
+    for (const socket of wss.clients) {
+      socket.terminate();
+      count += 1;
+    }
+    return count;
+  };
+
+  return { url: `http://${host}:${port}`, port, services, dispatcher, close, dropAllSockets };
+}

@@ -1,0 +1,70 @@
+import type { AppRouter } from '@dispatch/api';
+import { seed } from '@dispatch/db';
+import { createTestDatabase, type TestDatabase } from '@dispatch/db/testing';
+import { createTRPCClient, createWSClient, httpLink, splitLink, wsLink } from '@trpc/client';
+import pino from 'pino';
+import WebSocket from 'ws';
+import { type Env, loadEnv } from '../src/env.ts';
+import { type RunningServer, startServer } from '../src/server.ts';
+
+export const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+export function testEnv(overrides: Record<string, string> = {}): Env {
+  return loadEnv({ PORT: '0', HOST: '127.0.0.1', SERVE_APPS: 'false', LOG_LEVEL: 'silent', ...overrides });
+}
+
+export async function freshDatabase(): Promise<TestDatabase> {
+  const database = await createTestDatabase();
+  await seed(database.db);
+  return database;
+}
+
+export function start(
+  database: TestDatabase,
+  overrides: Record<string, string> = {},
+): Promise<RunningServer> {
+  return startServer({ env: testEnv(overrides), databaseUrl: database.url, log, dispatcherTickMs: 200 });
+}
+
+/** Logs in over HTTP and returns the session cookie the server set. */
+export async function logIn(server: RunningServer, email: string, password = 'demo-password-1') {
+  const res = await fetch(`${server.url}/trpc/auth.logIn`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  const setCookie = res.headers.get('set-cookie') ?? '';
+  return { status: res.status, setCookie, cookie: setCookie.split(';')[0] ?? '' };
+}
+
+/** A typed client like the apps use: queries over HTTP, subscriptions over an authenticated WebSocket. */
+export function client(server: RunningServer, cookie: string) {
+  class CookieWebSocket extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols, { headers: { cookie } });
+    }
+  }
+  const wsClient = createWSClient({
+    url: `${server.url.replace('http', 'ws')}/trpc`,
+    WebSocket: CookieWebSocket as unknown as typeof globalThis.WebSocket,
+    retryDelayMs: () => 50,
+  });
+  const trpc = createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: wsLink({ client: wsClient }),
+        false: httpLink({ url: `${server.url}/trpc`, headers: { cookie } }),
+      }),
+    ],
+  });
+  return { trpc, wsClient, close: () => wsClient.close() };
+}
+
+export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,34 @@
+import type { AppRouter } from '@dispatch/api/client-types';
+import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } from '@trpc/client';
+
+export type WsClient = ReturnType<typeof createWSClient>;
+
+/** Exponential back-off with jitter, 0.5 s up to 10 s, so a restarting server is not stampeded. */
+export function reconnectDelayMs(attempt: number): number {
+  const base = Math.min(10_000, 500 * 2 ** attempt);
+  return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+/**
+ * Queries and mutations over batched HTTP; subscriptions over one WebSocket that connects only
+ * while a subscription is open (after log-in, when the session cookie exists), pings every 10 s,
+ * reconnects with back-off and resumes each subscription from its last event id.
+ */
+export function createApiClient(origin: string = window.location.origin) {
+  const wsClient = createWSClient({
+    url: `${origin.replace(/^http/, 'ws')}/trpc`,
+    lazy: { enabled: true, closeMs: 5_000 },
+    keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 4_000 },
+    retryDelayMs: reconnectDelayMs,
+  });
+  const trpcClient = createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: wsLink({ client: wsClient }),
+        false: httpBatchLink({ url: `${origin}/trpc` }),
+      }),
+    ],
+  });
+  return { trpcClient, wsClient };
+}

@@ -13,6 +13,12 @@ export const envSchema = z.object({
   DISPATCH_MODE: z.enum(DISPATCH_MODES).default('broadcast'),
   OFFER_TIMEOUT_SECONDS: seconds(30),
   QUEUE_TIMEOUT_SECONDS: seconds(15 * 60),
+  RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  RATE_LIMIT_SIGNUP_PER_10_MINUTES: z.coerce.number().int().positive().default(20),
+  RATE_LIMIT_BOOKINGS_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  /** Names this process in metrics and logs; defaults to the host name and pid. */
+  PROCESS_NAME: z.string().min(1).max(100).optional(),
+  READY_MAX_LAG_SECONDS: z.coerce.number().positive().default(10),
   SEED_DEMO_DATA: z.stringbool().default(true),
   SERVE_APPS: z.stringbool().default(true),
   /** Extra origins (comma-separated) allowed to send cookie-authenticated requests, e.g. Vite dev servers. */

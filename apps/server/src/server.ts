@@ -1,12 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import {
   type ApiConfig,
   appRouter,
   createContextFactory,
+  createMetrics,
   Dispatcher,
   EventHub,
   loadUser,
+  RateLimiter,
+  type RateRules,
   readSessionToken,
   type Services,
 } from '@dispatch/api';
@@ -51,6 +56,25 @@ export function apiConfig(env: Env): ApiConfig {
   };
 }
 
+export function rateRules(env: Env): RateRules {
+  return {
+    logIn: { limit: env.RATE_LIMIT_LOGIN_PER_MINUTE, windowMs: 60_000 },
+    signUp: { limit: env.RATE_LIMIT_SIGNUP_PER_10_MINUTES, windowMs: 10 * 60_000 },
+    createSession: { limit: env.RATE_LIMIT_BOOKINGS_PER_MINUTE, windowMs: 60_000 },
+  };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
+
+/** Every HTTP request carries an id (a proxy's, or a new one) into its transaction and events. */
+function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  req.headers['x-request-id'] = id;
+  res.setHeader('x-request-id', id);
+  return id;
+}
+
 /** One process: HTTP and WebSocket on one port, the event hub, the dispatcher, both SPAs. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { env, log } = options;
@@ -58,7 +82,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const db = createDb(options.databaseUrl);
   const hub = new EventHub({ connectionString: options.databaseUrl, log: log.child({ part: 'hub' }) });
   await hub.start();
-  const services: Services = { db, hub, config: apiConfig(env), log, now };
+  const processName = env.PROCESS_NAME ?? `${hostname()}:${process.pid}`;
+  const metrics = createMetrics(processName);
+  hub.onEvents((events) => {
+    for (const event of events) metrics.eventsCommitted.inc({ type: event.type });
+  });
+  const services: Services = {
+    db,
+    hub,
+    config: apiConfig(env),
+    log,
+    now,
+    rateLimiter: new RateLimiter(rateRules(env)),
+    metrics,
+  };
 
   const dispatcher = new Dispatcher(services, { tickMs: options.dispatcherTickMs ?? 1000 });
   hub.onEvents((events) => {
@@ -89,7 +126,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return liveness(res);
-    if (path === '/readyz' || path === '/health') return void readiness(res, db, hub);
+    if (path === '/readyz' || path === '/health')
+      return void readiness(res, db, hub, env.READY_MAX_LAG_SECONDS);
+    if (path === '/metrics') {
+      metrics.listenReconnects.set(hub.listenerReconnects);
+      metrics.deliveryLag.set(hub.lastCaughtUpAt ? (Date.now() - hub.lastCaughtUpAt) / 1000 : 0);
+      void metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
+      });
+      return;
+    }
+    const requestId = assignRequestId(req, res);
+    const started = performance.now();
+    res.once('finish', () => {
+      if (!path?.startsWith('/trpc/')) return;
+      log.info(
+        {
+          requestId,
+          method: req.method,
+          path,
+          status: res.statusCode,
+          ms: Math.round(performance.now() - started),
+        },
+        'request',
+      );
+    });
     if (path?.startsWith('/trpc/')) {
       if (req.method !== 'GET' && !originAllowed(req, services.config.allowedOrigins)) {
         res.writeHead(403, { 'content-type': 'text/plain' }).end('Cross-origin request refused');
@@ -117,6 +178,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     loadUser(db, readSessionToken(req.headers.cookie), now())
       .then((user) => {
         if (!user) return refuse(401, 'Unauthorized');
+        const requestId =
+          typeof req.headers['x-request-id'] === 'string' && REQUEST_ID.test(req.headers['x-request-id'])
+            ? req.headers['x-request-id']
+            : randomUUID();
+        req.headers['x-request-id'] = requestId;
+        log.info({ requestId, role: user.viewer.role }, 'socket connected');
         wss.handleUpgrade(req, socket, head, (ws) => {
           if (user.viewer.role === 'mechanic') {
             presence.connected(user.id);

@@ -2,6 +2,8 @@ import type { Db } from '@dispatch/db';
 import type { DispatchMode, Viewer } from '@dispatch/domain';
 import type { Logger } from 'pino';
 import type { EventHub } from './delivery/hub.ts';
+import type { Metrics } from './observability/metrics.ts';
+import type { RateLimiter } from './security/rate-limit.ts';
 
 export interface ApiConfig {
   dispatchMode: DispatchMode;
@@ -18,6 +20,8 @@ export interface Services {
   config: ApiConfig;
   log: Logger;
   now: () => Date;
+  rateLimiter: RateLimiter;
+  metrics: Metrics;
 }
 
 export interface SignedInUser {

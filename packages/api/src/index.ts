@@ -6,5 +6,7 @@ export { createContextFactory, requestMeta } from './create-context.ts';
 export { EventHub, type EventHubOptions } from './delivery/hub.ts';
 export { Dispatcher, NO_MECHANIC_REASON } from './dispatch/dispatcher.ts';
 export { effectivePresence, HEARTBEAT_INTERVAL_MS, PRESENCE_TIMEOUT_MS } from './dispatch/presence.ts';
+export { createMetrics, type Metrics } from './observability/metrics.ts';
 export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from './root.ts';
+export { DEFAULT_RATE_RULES, RateLimiter, type RateRules } from './security/rate-limit.ts';
 export { createCallerFactory } from './trpc.ts';

@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Context, SignedInUser } from './context.ts';
+import type { RateLimitedAction } from './security/rate-limit.ts';
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
@@ -21,6 +22,20 @@ export class RefusalError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Refuses with TOO_MANY_REQUESTS once `key` has used up its allowance for `action`. */
+export function rateLimit(action: RateLimitedAction, key: (ctx: Context, input: unknown) => string) {
+  return t.middleware(({ ctx, input, next }) => {
+    const waitMs = ctx.rateLimiter.hit(action, key(ctx, input), ctx.now().getTime());
+    if (waitMs > 0) {
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message: `Too many attempts. Try again in ${Math.ceil(waitMs / 1000)} s.`,
+      });
+    }
+    return next();
+  });
 }
 
 export const router = t.router;

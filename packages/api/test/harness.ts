@@ -4,7 +4,9 @@ import type { DispatchMode, IntakeInput, Viewer } from '@dispatch/domain';
 import pino from 'pino';
 import type { ApiConfig, Context, Services, SignedInUser } from '../src/context.ts';
 import { EventHub } from '../src/delivery/hub.ts';
+import { createMetrics } from '../src/observability/metrics.ts';
 import { appRouter } from '../src/root.ts';
+import { RateLimiter } from '../src/security/rate-limit.ts';
 import { createCallerFactory } from '../src/trpc.ts';
 
 export const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -33,6 +35,8 @@ export async function createTestApi(config: Partial<ApiConfig> = {}): Promise<Te
     hub,
     log,
     now: () => clock.now,
+    rateLimiter: new RateLimiter(),
+    metrics: createMetrics('test'),
     config: {
       dispatchMode: 'broadcast' as DispatchMode,
       offerTimeoutMs: 30_000,

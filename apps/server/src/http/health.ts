@@ -12,8 +12,13 @@ export function liveness(res: ServerResponse): void {
   json(res, 200, { status: 'ok' });
 }
 
-/** /readyz (and /health): the database answers and the event listener is connected. */
-export async function readiness(res: ServerResponse, db: Db, hub: EventHub): Promise<void> {
+/** /readyz (and /health): the database answers, the listener is connected, delivery keeps up. */
+export async function readiness(
+  res: ServerResponse,
+  db: Db,
+  hub: EventHub,
+  maxLagSeconds: number,
+): Promise<void> {
   const checks: Record<string, string> = {};
   try {
     await db.$queryRaw`SELECT 1`;
@@ -22,6 +27,9 @@ export async function readiness(res: ServerResponse, db: Db, hub: EventHub): Pro
     checks.database = error instanceof Error ? error.message : 'unreachable';
   }
   checks.listener = hub.listenerConnected ? 'ok' : 'disconnected';
+  const lagSeconds = (Date.now() - hub.lastCaughtUpAt) / 1000;
+  checks.delivery =
+    lagSeconds <= maxLagSeconds ? 'ok' : `lagging ${lagSeconds.toFixed(1)} s behind the event table`;
   const ok = Object.values(checks).every((value) => value === 'ok');
   json(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', checks });
 }

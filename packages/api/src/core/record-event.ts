@@ -25,12 +25,13 @@ export interface NewEvent {
 export async function recordEvent(tx: DbTransaction, event: NewEvent): Promise<void> {
   await tx.$executeRaw`
     INSERT INTO assignment_events
-      (assignment_id, session_id, type, from_status, to_status, actor_kind, actor_id, reason, request_id, data)
+      (assignment_id, session_id, type, from_status, to_status, actor_kind, actor_id, reason, request_id, data,
+       created_at)
     VALUES (
       ${event.assignmentId}::uuid, ${event.sessionId}::uuid, ${event.type},
       ${event.from}::assignment_status, ${event.to}::assignment_status,
       ${event.actor.kind}, ${actorId(event.actor)}::uuid, ${event.reason}, ${event.requestId},
-      ${JSON.stringify(event.data)}::jsonb
+      ${JSON.stringify(event.data)}::jsonb, clock_timestamp()
     )`;
   await tx.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, '')`;
 }

@@ -55,6 +55,7 @@ export class EventHub {
   #listenerConnected = false;
   #reconnects = 0;
   #onEvents = new Set<(events: readonly StoredEvent[]) => void>();
+  #lastCaughtUpAt = 0;
 
   constructor(options: EventHubOptions) {
     this.#pool = new pg.Pool({ connectionString: options.connectionString, max: 4 });
@@ -79,6 +80,11 @@ export class EventHub {
 
   get listenerReconnects(): number {
     return this.#reconnects;
+  }
+
+  /** When a read last reached the end of the table (ms since epoch); 0 before the first. */
+  get lastCaughtUpAt(): number {
+    return this.#lastCaughtUpAt;
   }
 
   async start(): Promise<void> {
@@ -198,6 +204,7 @@ export class EventHub {
       if (rows.length > 0) this.#append(rows.map(fromRow));
       if (rows.length < READ_BATCH) break;
     }
+    this.#lastCaughtUpAt = Date.now();
     const head = this.#head;
     const { rows } = await this.#pool.query<{ blocked: boolean }>(BLOCKED_SQL, [
       head.tx.toString(),

@@ -1,30 +1,49 @@
-import { encodePosition, type Position } from '@dispatch/domain';
+import { comparePositions, encodePosition, type Position } from '@dispatch/domain';
 import { tracked } from '@trpc/server';
+import type { Metrics } from '../observability/metrics.ts';
 import type { EventHub } from './hub.ts';
 import type { StoredEvent } from './stored-event.ts';
+
+export interface StreamOptions<T> {
+  hub: EventHub;
+  from: Position;
+  /** True when the client resumed from its own last position (events up to the head are replays). */
+  resumed: boolean;
+  project: (event: StoredEvent) => T | null;
+  signal: AbortSignal | undefined;
+  metrics: Metrics;
+  role: string;
+  now: () => number;
+}
 
 /**
  * Yields every event after `from` that `project` lets through, as `tracked(position, payload)`,
  * then waits for more. Pull-based from one shared log: no per-subscriber buffer can overflow,
  * and resuming from any position gives exactly the events missed, in order, once.
  */
-export async function* streamEvents<T>(
-  hub: EventHub,
-  from: Position,
-  project: (event: StoredEvent) => T | null,
-  signal: AbortSignal | undefined,
-) {
-  let position = from;
-  while (!signal?.aborted && !hub.stopped) {
-    const batch = await hub.readAfter(position);
-    if (batch.length === 0) {
-      await hub.waitForNewer(position, signal);
-      continue;
+export async function* streamEvents<T>(options: StreamOptions<T>) {
+  const { hub, project, signal, metrics, role } = options;
+  const replayUntil = options.resumed ? hub.head : null;
+  let position = options.from;
+  metrics.subscribers.inc({ role });
+  try {
+    while (!signal?.aborted && !hub.stopped) {
+      const batch = await hub.readAfter(position);
+      if (batch.length === 0) {
+        await hub.waitForNewer(position, signal);
+        continue;
+      }
+      for (const event of batch) {
+        position = event.position;
+        const payload = project(event);
+        if (payload === null) continue;
+        metrics.eventsDelivered.inc({ role });
+        if (replayUntil && comparePositions(position, replayUntil) <= 0) metrics.eventsReplayed.inc();
+        else metrics.deliveryLatency.observe(Math.max(0, options.now() - event.createdAt.getTime()) / 1000);
+        yield tracked(encodePosition(position), payload);
+      }
     }
-    for (const event of batch) {
-      position = event.position;
-      const payload = project(event);
-      if (payload !== null) yield tracked(encodePosition(position), payload);
-    }
+  } finally {
+    metrics.subscribers.dec({ role });
   }
 }

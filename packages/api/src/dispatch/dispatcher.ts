@@ -105,6 +105,8 @@ export class Dispatcher {
     if (config.dispatchMode === 'targeted') stats.offered = await this.#offerQueued(db, now);
 
     for (const key of Object.keys(stats) as (keyof DispatchStats)[]) this.totals[key] += stats[key];
+    this.#services.metrics.offersExpired.inc(stats.expired);
+    this.#services.metrics.requestsTimedOut.inc(stats.timedOut);
     return stats;
   }
 

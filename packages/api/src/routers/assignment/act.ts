@@ -31,6 +31,7 @@ export async function actOnAssignment(
   if (row && alreadyDone(row)) return repeat(row);
   if (!row || !visible(row)) {
     if (lostMessage && (row?.status === 'accepted' || row?.status === 'offered')) {
+      if (event.type === 'accept') ctx.metrics.acceptConflicts.inc();
       throw new TRPCError({ code: 'CONFLICT', message: lostMessage });
     }
     throw new TRPCError({ code: 'NOT_FOUND', message: 'This request is no longer available.' });
@@ -50,6 +51,7 @@ export async function actOnAssignment(
     if (!isVersionConflict(error)) throw error;
     const latest = await load();
     if (latest && alreadyDone(latest)) return repeat(latest);
+    if (event.type === 'accept') ctx.metrics.acceptConflicts.inc();
     const message = lostMessage ?? 'This request changed while you were acting on it. Try again.';
     throw new TRPCError({ code: 'CONFLICT', message, cause: error });
   }

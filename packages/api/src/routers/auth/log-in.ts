@@ -1,6 +1,6 @@
 import { verifyPassword } from '@dispatch/db';
 import { TRPCError } from '@trpc/server';
-import { publicProcedure } from '../../trpc.ts';
+import { publicProcedure, rateLimit } from '../../trpc.ts';
 import { logInInput } from './auth.schema.ts';
 import { startSession } from './start-session.ts';
 
@@ -8,13 +8,21 @@ import { startSession } from './start-session.ts';
 const DUMMY_HASH =
   'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==';
 
-export const logIn = publicProcedure.input(logInInput).mutation(async ({ ctx, input }) => {
-  const user = await ctx.db.user.findUnique({
-    where: { email: input.email },
-    select: { id: true, email: true, displayName: true, role: true, passwordHash: true },
+/** Guessing is limited per address and account, so one attacker cannot lock out everyone. */
+const perAddressAndEmail = (ctx: { meta: { ip: string } }, input: unknown) =>
+  `${ctx.meta.ip}:${(input as { email?: string } | undefined)?.email ?? ''}`;
+
+export const logIn = publicProcedure
+  .input(logInInput)
+  .use(rateLimit('logIn', perAddressAndEmail))
+  .mutation(async ({ ctx, input }) => {
+    const user = await ctx.db.user.findUnique({
+      where: { email: input.email },
+      select: { id: true, email: true, displayName: true, role: true, passwordHash: true },
+    });
+    const valid = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !valid)
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Email or password is wrong.' });
+    await startSession(ctx, user.id);
+    return { id: user.id, email: user.email, displayName: user.displayName, role: user.role };
   });
-  const valid = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
-  if (!user || !valid) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Email or password is wrong.' });
-  await startSession(ctx, user.id);
-  return { id: user.id, email: user.email, displayName: user.displayName, role: user.role };
-});

@@ -18,6 +18,13 @@ export const onChange = staffProcedure.input(queueOnChangeInput).subscription(as
 }) {
   const viewer = ctx.user.viewer;
   const mode = ctx.config.dispatchMode;
-  const from = startPosition(ctx.hub, input.lastEventId);
-  yield* streamEvents(ctx.hub, from, (event) => projectForStaff(viewer, event, mode), signal);
+  yield* streamEvents({
+    ...startPosition(ctx.hub, input.lastEventId),
+    hub: ctx.hub,
+    project: (event) => projectForStaff(viewer, event, mode),
+    signal,
+    metrics: ctx.metrics,
+    role: viewer.role,
+    now: Date.now,
+  });
 });

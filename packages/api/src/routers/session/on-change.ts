@@ -11,11 +11,13 @@ export const onChange = signedInProcedure.input(sessionOnChangeInput).subscripti
   signal,
 }) {
   const viewer = ctx.user.viewer;
-  const from = startPosition(ctx.hub, input.lastEventId);
-  yield* streamEvents(
-    ctx.hub,
-    from,
-    (event) => projectForCustomer(viewer, event, input.sessionId ?? null),
+  yield* streamEvents({
+    ...startPosition(ctx.hub, input.lastEventId),
+    hub: ctx.hub,
+    project: (event) => projectForCustomer(viewer, event, input.sessionId ?? null),
     signal,
-  );
+    metrics: ctx.metrics,
+    role: viewer.role,
+    now: Date.now,
+  });
 });

@@ -1,0 +1,68 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** This process's Prometheus metrics; one registry per server so several can share a test process. */
+export function createMetrics(processName: string) {
+  const registry = new Registry();
+  registry.setDefaultLabels({ process: processName });
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    subscribers: new Gauge({
+      name: 'dispatch_subscribers',
+      help: 'Open event subscriptions on this process, by viewer role',
+      labelNames: ['role'] as const,
+      registers,
+    }),
+    eventsCommitted: new Counter({
+      name: 'dispatch_events_committed_total',
+      help: 'Events read from the event table by this process (every committed event, once), by type',
+      labelNames: ['type'] as const,
+      registers,
+    }),
+    eventsDelivered: new Counter({
+      name: 'dispatch_events_delivered_total',
+      help: 'Events handed to subscribers (after visibility filtering), by viewer role',
+      labelNames: ['role'] as const,
+      registers,
+    }),
+    eventsReplayed: new Counter({
+      name: 'dispatch_events_replayed_total',
+      help: 'Events delivered to a resuming client that it had missed',
+      registers,
+    }),
+    deliveryLatency: new Histogram({
+      name: 'dispatch_delivery_latency_seconds',
+      help: 'From the event row being written (clock_timestamp in its transaction) to the socket write',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    acceptConflicts: new Counter({
+      name: 'dispatch_accept_conflicts_total',
+      help: 'Accepts that lost the race to another mechanic',
+      registers,
+    }),
+    offersExpired: new Counter({
+      name: 'dispatch_offers_expired_total',
+      help: 'Targeted offers that ran out of time',
+      registers,
+    }),
+    requestsTimedOut: new Counter({
+      name: 'dispatch_requests_cancelled_no_mechanic_total',
+      help: 'Requests cancelled because no mechanic took them in time',
+      registers,
+    }),
+    listenReconnects: new Gauge({
+      name: 'dispatch_listen_reconnects',
+      help: 'Times this process re-established its LISTEN connection',
+      registers,
+    }),
+    deliveryLag: new Gauge({
+      name: 'dispatch_delivery_lag_seconds',
+      help: 'Seconds since the event reader last caught up with the table',
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

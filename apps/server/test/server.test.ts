@@ -32,7 +32,10 @@ describe('HTTP', () => {
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ok', checks: { database: 'ok', listener: 'ok', delivery: 'ok' } });
+    expect(await ready.json()).toEqual({
+      status: 'ok',
+      checks: { database: 'ok', listener: 'ok', delivery: 'ok' },
+    });
   });
 
   it('exposes Prometheus metrics for delivery, conflicts, dispatch and the listener', async () => {
@@ -58,13 +61,16 @@ describe('HTTP', () => {
   it('gives every request an id, keeping a well-formed one from a proxy', async () => {
     const fresh = await fetch(`${server.url}/trpc/waiver.current`);
     expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    const kept = await fetch(`${server.url}/trpc/waiver.current`, { headers: { 'x-request-id': 'proxy-id-12345' } });
+    const kept = await fetch(`${server.url}/trpc/waiver.current`, {
+      headers: { 'x-request-id': 'proxy-id-12345' },
+    });
     expect(kept.headers.get('x-request-id')).toBe('proxy-id-12345');
   });
 
   it('limits log-in attempts per address and account with TOO_MANY_REQUESTS', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 12; i += 1) statuses.push((await logIn(server, 'b2@demo.test', 'wrong-password!')).status);
+    for (let i = 0; i < 12; i += 1)
+      statuses.push((await logIn(server, 'b2@demo.test', 'wrong-password!')).status);
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(10)).toEqual([429, 429]);
     expect((await logIn(server, 'b1@demo.test')).status).toBe(200);

@@ -1,3 +1,4 @@
+export { audit, FINDING_KINDS, type Finding, type FindingKind, fixFindings } from './audit/index.ts';
 export { readSessionToken } from './auth/cookie.ts';
 export { loadUser } from './auth/load-user.ts';
 export type { ApiConfig, Context, Services, SignedInUser } from './context.ts';

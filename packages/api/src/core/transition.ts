@@ -14,6 +14,8 @@ export interface TransitionRequest {
   actor: Actor;
   requestId: string | null;
   now: Date;
+  /** Why, when the event type alone does not say (cancel reasons are taken from the event). */
+  reason?: string;
 }
 
 export class VersionConflictError extends Error {
@@ -75,7 +77,7 @@ export async function applyTransition(tx: DbTransaction, request: TransitionRequ
     from: row.status,
     to: next.status,
     actor: request.actor,
-    reason: reasonOf(request.event),
+    reason: request.reason ?? reasonOf(request.event),
     requestId: request.requestId,
     data: { before: visibilityFacts(row), after: visibilityFacts(after), card: toCard(after) },
   });

@@ -1,0 +1,118 @@
+import type { Db } from '@dispatch/db';
+
+export const FINDING_KINDS = [
+  'orphaned_event',
+  'orphaned_assignment',
+  'session_without_assignment',
+  'status_mismatch',
+  'latest_event_mismatch',
+  'event_out_of_sequence',
+  'overdue_offer',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+export interface Finding {
+  kind: FindingKind;
+  sessionId: string | null;
+  assignmentId: string | null;
+  detail: string;
+  /** Whether `--fix` repairs it. */
+  fixable: boolean;
+}
+
+/** The session status each assignment status implies (the domain's sessionStatusFor, in SQL). */
+const EXPECTED_SESSION_STATUS = `CASE a.status
+  WHEN 'pending_waiver' THEN 'pending_waiver'
+  WHEN 'accepted' THEN 'in_progress'
+  WHEN 'completed' THEN 'completed'
+  WHEN 'cancelled' THEN 'cancelled'
+  ELSE 'waiting' END`;
+
+const OVERDUE_GRACE = "interval '5 seconds'";
+
+interface Row {
+  session_id: string | null;
+  assignment_id: string | null;
+  detail: string;
+}
+
+const CHECKS: { kind: FindingKind; fixable: boolean; sql: string }[] = [
+  {
+    kind: 'orphaned_event',
+    fixable: false,
+    sql: `SELECT e.session_id::text, e.assignment_id::text,
+            'event ' || e.id || ' (' || e.type || ') names an assignment that does not exist' AS detail
+          FROM assignment_events e LEFT JOIN session_assignments a ON a.id = e.assignment_id
+          WHERE a.id IS NULL`,
+  },
+  {
+    kind: 'orphaned_assignment',
+    fixable: false,
+    sql: `SELECT a.session_id::text, a.id::text AS assignment_id,
+            'assignment belongs to no session' AS detail
+          FROM session_assignments a LEFT JOIN sessions s ON s.id = a.session_id WHERE s.id IS NULL`,
+  },
+  {
+    kind: 'session_without_assignment',
+    fixable: false,
+    sql: `SELECT s.id::text AS session_id, NULL AS assignment_id,
+            'session is ' || s.status || ' but has no assignment' AS detail
+          FROM sessions s LEFT JOIN session_assignments a ON a.session_id = s.id WHERE a.id IS NULL`,
+  },
+  {
+    kind: 'status_mismatch',
+    fixable: true,
+    sql: `SELECT s.id::text AS session_id, a.id::text AS assignment_id,
+            'session is ' || s.status || ', assignment is ' || a.status || ' (session should be ' ||
+            ${EXPECTED_SESSION_STATUS} || ')' AS detail
+          FROM sessions s JOIN session_assignments a ON a.session_id = s.id
+          WHERE s.status::text <> ${EXPECTED_SESSION_STATUS}`,
+  },
+  {
+    kind: 'latest_event_mismatch',
+    fixable: false,
+    sql: `SELECT a.session_id::text, a.id::text AS assignment_id,
+            CASE WHEN latest.to_status IS NULL THEN 'assignment is ' || a.status || ' but has no events'
+                 ELSE 'assignment is ' || a.status || ' but its latest event says ' || latest.to_status END AS detail
+          FROM session_assignments a
+          LEFT JOIN LATERAL (SELECT e.to_status FROM assignment_events e WHERE e.assignment_id = a.id
+                             ORDER BY e.tx_id DESC, e.id DESC LIMIT 1) latest ON true
+          WHERE latest.to_status IS DISTINCT FROM a.status`,
+  },
+  {
+    kind: 'event_out_of_sequence',
+    fixable: false,
+    sql: `SELECT session_id::text, assignment_id::text,
+            'event ' || id || ' (' || type || ') starts from ' || coalesce(from_status::text, 'nothing') ||
+            ' but the previous event ended at ' || coalesce(previous::text, 'nothing') AS detail
+          FROM (SELECT e.*, lag(e.to_status) OVER (PARTITION BY e.assignment_id ORDER BY e.tx_id, e.id) AS previous
+                FROM assignment_events e) ordered
+          WHERE from_status IS DISTINCT FROM previous`,
+  },
+  {
+    kind: 'overdue_offer',
+    fixable: true,
+    sql: `SELECT a.session_id::text, a.id::text AS assignment_id,
+            'offer to ' || a.mechanic_id || ' ran out at ' || a.offer_expires_at || ' and is still open' AS detail
+          FROM session_assignments a
+          WHERE a.status = 'offered' AND a.offer_expires_at < now() - ${OVERDUE_GRACE}`,
+  },
+];
+
+/** Runs every check; read-only. */
+export async function audit(db: Db): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const check of CHECKS) {
+    const rows = await db.$queryRawUnsafe<Row[]>(check.sql);
+    for (const row of rows) {
+      findings.push({
+        kind: check.kind,
+        sessionId: row.session_id,
+        assignmentId: row.assignment_id,
+        detail: row.detail,
+        fixable: check.fixable,
+      });
+    }
+  }
+  return findings;
+}

@@ -35,7 +35,12 @@ export async function createTestApi(config: Partial<ApiConfig> = {}): Promise<Te
     hub,
     log,
     now: () => clock.now,
-    rateLimiter: new RateLimiter(),
+    // Limits have their own tests; here fixtures book far more than a person would.
+    rateLimiter: new RateLimiter({
+      logIn: { limit: 10_000, windowMs: 60_000 },
+      signUp: { limit: 10_000, windowMs: 60_000 },
+      createSession: { limit: 10_000, windowMs: 60_000 },
+    }),
     metrics: createMetrics('test'),
     config: {
       dispatchMode: 'broadcast' as DispatchMode,

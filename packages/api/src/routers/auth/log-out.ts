@@ -4,8 +4,9 @@ import { publicProcedure } from '../../trpc.ts';
 /** Revokes the session server-side, so a copied cookie stops working too. */
 export const logOut = publicProcedure.mutation(async ({ ctx }) => {
   if (ctx.user) {
-    await ctx.db.authSession.update({
-      where: { id: ctx.user.authSessionId },
+    // updateMany: logging out twice (two tabs) is not an error.
+    await ctx.db.authSession.updateMany({
+      where: { id: ctx.user.authSessionId, revokedAt: null },
       data: { revokedAt: ctx.now() },
     });
   }

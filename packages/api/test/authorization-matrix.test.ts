@@ -1,0 +1,232 @@
+import { TRPCError } from '@trpc/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentWaiver } from '../src/core/waiver-text.ts';
+import { appRouter } from '../src/root.ts';
+import { createTestApi, idempotencyKey, intake, type TestApi } from './harness.ts';
+
+/** Who calls: anonymous, two customers, mechanics of workshops A and B, a virtual-only mechanic, an admin. */
+const ACTORS = {
+  anonymous: null,
+  customerX: 'customer1@demo.test',
+  customerY: 'customer2@demo.test',
+  mechanicA: 'a1@demo.test',
+  mechanicA2: 'a2@demo.test',
+  mechanicB: 'b1@demo.test',
+  virtual: 'virtual@demo.test',
+  admin: 'admin@demo.test',
+} as const;
+type ActorName = keyof typeof ACTORS;
+type Outcome = 'ok' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT';
+
+let api: TestApi;
+let workshopA: string;
+beforeAll(async () => {
+  api = await createTestApi();
+  workshopA = (
+    await api.database.db.workshop.findFirstOrThrow({ where: { name: { startsWith: 'Northside' } } })
+  ).id;
+});
+afterAll(() => api?.close());
+
+type Caller = Awaited<ReturnType<TestApi['as']>>;
+
+/** A fresh resource per cell, owned by customer X, at workshop A: nothing one cell does leaks into another. */
+async function fixture(kind: 'queued' | 'pendingWaiver' | 'acceptedByA') {
+  const x = await api.as(ACTORS.customerX);
+  const plan = kind === 'pendingWaiver' ? 'free' : 'paid';
+  const booked = await x.session.create({
+    intake: intake({ plan, sessionType: 'in_person', workshopId: workshopA }),
+    idempotencyKey: idempotencyKey(),
+  });
+  if (kind === 'acceptedByA')
+    await (await api.as(ACTORS.mechanicA)).assignment.accept({ assignmentId: booked.assignmentId });
+  return booked;
+}
+
+interface Cell {
+  call: (caller: Caller) => Promise<unknown>;
+  expected: Record<ActorName, Outcome>;
+}
+
+const staffOnly = { anonymous: 'UNAUTHORIZED', customerX: 'FORBIDDEN', customerY: 'FORBIDDEN' } as const;
+const signedIn = { anonymous: 'UNAUTHORIZED' } as const;
+const everyone = (outcome: Outcome) =>
+  Object.fromEntries(Object.keys(ACTORS).map((k) => [k, outcome])) as Record<ActorName, Outcome>;
+
+const MATRIX: Record<string, () => Promise<Cell>> = {
+  'auth.me': async () => ({ call: (c) => c.auth.me(), expected: everyone('ok') }),
+  'auth.logOut': async () => ({ call: (c) => c.auth.logOut(), expected: everyone('ok') }),
+  'auth.signUp': async () => ({
+    call: (c) =>
+      c.auth.signUp({
+        email: `${idempotencyKey()}@new.test`,
+        password: 'long-enough-1',
+        displayName: 'New One',
+      }),
+    expected: everyone('ok'),
+  }),
+  'auth.logIn': async () => ({
+    call: (c) => c.auth.logIn({ email: 'customer2@demo.test', password: 'demo-password-1' }),
+    expected: everyone('ok'),
+  }),
+  'workshop.list': async () => ({ call: (c) => c.workshop.list(), expected: everyone('ok') }),
+  'waiver.current': async () => ({ call: (c) => c.waiver.current(), expected: everyone('ok') }),
+  'session.create': async () => ({
+    call: (c) => c.session.create({ intake: intake(), idempotencyKey: idempotencyKey() }),
+    expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', customerX: 'ok', customerY: 'ok' },
+  }),
+  'session.current': async () => ({
+    call: (c) => c.session.current(),
+    expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', customerX: 'ok', customerY: 'ok' },
+  }),
+  'session.listMine': async () => ({
+    call: (c) => c.session.listMine(),
+    expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', customerX: 'ok', customerY: 'ok' },
+  }),
+  'session.get (queued at workshop A)': async () => {
+    const { sessionId } = await fixture('queued');
+    return {
+      call: (c) => c.session.get({ sessionId }),
+      expected: {
+        ...everyone('NOT_FOUND'),
+        ...signedIn,
+        customerX: 'ok',
+        mechanicA: 'ok',
+        mechanicA2: 'ok',
+        admin: 'ok',
+      },
+    };
+  },
+  'session.get (accepted by A)': async () => {
+    const { sessionId } = await fixture('acceptedByA');
+    return {
+      call: (c) => c.session.get({ sessionId }),
+      expected: { ...everyone('NOT_FOUND'), ...signedIn, customerX: 'ok', mechanicA: 'ok', admin: 'ok' },
+    };
+  },
+  'session.cancel': async () => {
+    const { sessionId } = await fixture('queued');
+    return {
+      call: (c) => c.session.cancel({ sessionId, reason: 'matrix test' }),
+      expected: {
+        ...everyone('NOT_FOUND'),
+        ...signedIn,
+        customerX: 'ok',
+        admin: 'ok',
+        mechanicA: 'FORBIDDEN',
+        mechanicA2: 'FORBIDDEN',
+      },
+    };
+  },
+  'waiver.sign': async () => {
+    const { sessionId } = await fixture('pendingWaiver');
+    return {
+      call: (c) =>
+        c.waiver.sign({
+          sessionId,
+          signerName: 'Dana Reyes',
+          consent: true,
+          waiverVersion: currentWaiver.version,
+        }),
+      expected: {
+        ...everyone('FORBIDDEN'),
+        anonymous: 'UNAUTHORIZED',
+        customerX: 'ok',
+        customerY: 'NOT_FOUND',
+      },
+    };
+  },
+  'queue.list': async () => ({ call: (c) => c.queue.list(), expected: { ...everyone('ok'), ...staffOnly } }),
+  'assignment.accept': async () => {
+    const { assignmentId } = await fixture('queued');
+    return {
+      call: (c) => c.assignment.accept({ assignmentId }),
+      expected: {
+        ...everyone('NOT_FOUND'),
+        ...staffOnly,
+        admin: 'FORBIDDEN',
+        mechanicA: 'ok',
+        mechanicA2: 'ok',
+      },
+    };
+  },
+  'assignment.decline (not offered)': async () => {
+    const { assignmentId } = await fixture('queued');
+    return {
+      call: (c) => c.assignment.decline({ assignmentId }),
+      expected: {
+        ...everyone('NOT_FOUND'),
+        ...staffOnly,
+        admin: 'FORBIDDEN',
+        mechanicA: 'CONFLICT',
+        mechanicA2: 'CONFLICT',
+      },
+    };
+  },
+  'assignment.complete': async () => {
+    const { assignmentId } = await fixture('acceptedByA');
+    return {
+      call: (c) => c.assignment.complete({ assignmentId }),
+      expected: { ...everyone('NOT_FOUND'), ...staffOnly, admin: 'FORBIDDEN', mechanicA: 'ok' },
+    };
+  },
+  'mechanic.setAvailability': async () => ({
+    call: (c) => c.mechanic.setAvailability({ availability: 'away' }),
+    expected: { ...everyone('ok'), ...staffOnly, admin: 'FORBIDDEN' },
+  }),
+  'admin.trail': async () => {
+    const { sessionId } = await fixture('queued');
+    return {
+      call: (c) => c.admin.trail({ sessionId }),
+      expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
+    };
+  },
+  'queue.onChange': async () => ({
+    call: async (c) => {
+      const iterable = await c.queue.onChange({});
+      await (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.();
+    },
+    expected: { ...everyone('ok'), ...staffOnly },
+  }),
+  'session.onChange': async () => ({
+    call: async (c) => {
+      const iterable = await c.session.onChange({});
+      await (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.();
+    },
+    expected: { ...everyone('ok'), ...signedIn },
+  }),
+};
+
+async function outcomeOf(promise: Promise<unknown>): Promise<Outcome | string> {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    return error instanceof TRPCError ? error.code : String(error);
+  }
+}
+
+describe('authorization matrix', () => {
+  it('covers every procedure of the router', () => {
+    const procedures = Object.keys(appRouter._def.procedures).sort();
+    const covered = new Set(Object.keys(MATRIX).map((name) => name.split(' ')[0]));
+    expect(procedures.filter((p) => !covered.has(p))).toEqual([]);
+  });
+
+  const cells = Object.keys(MATRIX).flatMap((procedure) =>
+    (Object.keys(ACTORS) as ActorName[]).map((actor) => ({ procedure, actor })),
+  );
+  it(`${cells.length} cells: each (procedure, actor) gets exactly the expected outcome`, async () => {
+    const mismatches: string[] = [];
+    for (const { procedure, actor } of cells) {
+      const make = MATRIX[procedure];
+      if (!make) continue;
+      const cell = await make();
+      const got = await outcomeOf(cell.call(await api.as(ACTORS[actor])));
+      if (got !== cell.expected[actor])
+        mismatches.push(`${procedure} as ${actor}: expected ${cell.expected[actor]}, got ${got}`);
+    }
+    console.info(`authorization matrix: ${cells.length} cells checked, ${mismatches.length} mismatches`);
+    expect(mismatches).toEqual([]);
+  });
+});

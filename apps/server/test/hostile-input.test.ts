@@ -1,0 +1,188 @@
+import { appRouter } from '@dispatch/api';
+import type { TestDatabase } from '@dispatch/db/testing';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { MAX_BODY_BYTES, type RunningServer } from '../src/server.ts';
+import { freshDatabase, logIn, start } from './harness.ts';
+
+let database: TestDatabase;
+let server: RunningServer;
+const cookies: Record<string, string> = {};
+const tally = { cases: 0, statuses: new Map<number, number>() };
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  server = await start(database, {
+    RATE_LIMIT_SIGNUP_PER_10_MINUTES: '100000',
+    RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
+  });
+  cookies.anonymous = '';
+  for (const [role, email] of [
+    ['customer', 'customer1@demo.test'],
+    ['mechanic', 'a1@demo.test'],
+    ['admin', 'admin@demo.test'],
+  ] as const) {
+    cookies[role] = (await logIn(server, email)).cookie;
+  }
+});
+afterAll(async () => {
+  console.info(
+    `hostile input: ${tally.cases} cases, statuses ${JSON.stringify(Object.fromEntries(tally.statuses))}, 0 server errors`,
+  );
+  await server?.close();
+  await database?.drop();
+});
+
+/** Row counts of every table a procedure can write: a bad input must leave all of them as they were. */
+async function snapshot(): Promise<string> {
+  const rows = await database.db.$queryRaw<{ t: string; n: bigint }[]>`
+    SELECT 'users' AS t, count(*) AS n FROM users UNION ALL SELECT 'sessions', count(*) FROM sessions
+    UNION ALL SELECT 'assignments', count(*) FROM session_assignments UNION ALL SELECT 'waivers', count(*) FROM waivers
+    UNION ALL SELECT 'events', count(*) FROM assignment_events
+    UNION ALL SELECT 'versions', coalesce(sum(version), 0) FROM session_assignments
+    UNION ALL SELECT 'mechanics', count(*) FROM mechanics WHERE availability <> 'offline'`;
+  return rows.map((r) => `${r.t}=${r.n}`).join(',');
+}
+
+async function call(path: string, type: 'query' | 'mutation', input: unknown, cookie: string) {
+  const encoded = encodeURIComponent(JSON.stringify(input) ?? 'null');
+  const res =
+    type === 'query'
+      ? await fetch(`${server.url}/trpc/${path}?input=${encoded}`, { headers: { cookie } })
+      : await fetch(`${server.url}/trpc/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie },
+          body: JSON.stringify(input) ?? 'null',
+        });
+  await res.arrayBuffer();
+  tally.cases += 1;
+  tally.statuses.set(res.status, (tally.statuses.get(res.status) ?? 0) + 1);
+  return res.status;
+}
+
+const procedures = Object.entries(
+  appRouter._def.procedures as Record<string, { _def: { type: string; inputs: unknown[] } }>,
+)
+  .filter(([, p]) => p._def.inputs.length > 0 && p._def.type !== 'subscription')
+  .map(([path, p]) => ({ path, type: p._def.type as 'query' | 'mutation' }));
+
+const FIELD_NAMES = [
+  'sessionId',
+  'assignmentId',
+  'intake',
+  'idempotencyKey',
+  'email',
+  'password',
+  'displayName',
+  'reason',
+  'signerName',
+  'consent',
+  'waiverVersion',
+  'availability',
+  'lastEventId',
+  'customerName',
+  'vehicleYear',
+] as const;
+const hostileValue = fc.oneof(
+  fc.jsonValue(),
+  fc.string({ unit: 'binary', maxLength: 300 }),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '%00',
+    "' OR 1=1 --",
+    '<script>alert(1)</script>',
+    '../../etc/passwd',
+    '9'.repeat(400),
+  ),
+  fc.constantFrom(Number.MAX_SAFE_INTEGER, -1, 1e308, 0.1, -0),
+  fc.uuid(),
+);
+const hostileInput = fc.oneof(
+  fc.jsonValue(),
+  fc.dictionary(fc.constantFrom(...FIELD_NAMES), hostileValue, { maxKeys: 6 }),
+  fc.record({
+    intake: fc.dictionary(fc.constantFrom(...FIELD_NAMES), hostileValue),
+    idempotencyKey: hostileValue,
+  }),
+);
+
+describe('fuzzed inputs to every procedure', () => {
+  it.each(procedures)('$path: always a 4xx, never a 500, never a partial write', async ({ path, type }) => {
+    for (const role of Object.keys(cookies)) {
+      await fc.assert(
+        fc.asyncProperty(hostileInput, async (input) => {
+          const before = await snapshot();
+          const status = await call(path, type, input, cookies[role] ?? '');
+          expect(status, `${path} as ${role} with ${JSON.stringify(input)}`).toBeGreaterThanOrEqual(400);
+          expect(status).toBeLessThan(500);
+          expect(await snapshot()).toBe(before);
+        }),
+        { numRuns: 12 },
+      );
+    }
+  });
+});
+
+describe('malformed requests', () => {
+  it('answers oversized bodies, malformed JSON and unknown procedures with 4xx', async () => {
+    const post = (path: string, body: string) =>
+      fetch(`${server.url}/trpc/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: cookies.customer ?? '' },
+        body,
+      });
+    const big = await post(
+      'session.create',
+      JSON.stringify({ intake: { concern: 'x'.repeat(MAX_BODY_BYTES * 2) } }),
+    );
+    expect(big.status).toBe(413);
+    expect((await post('session.create', '{"intake": ')).status).toBe(400);
+    expect((await post('session.teleport', '{}')).status).toBe(404);
+    expect(
+      (
+        await fetch(`${server.url}/trpc/session.get?input=%7Bnot-json`, {
+          headers: { cookie: cookies.customer ?? '' },
+        })
+      ).status,
+    ).toBe(400);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  });
+
+  it('keeps the socket and the server up through bad lastEventIds and junk frames, and closes on oversized frames', async () => {
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/trpc`, {
+      headers: { cookie: cookies.mechanic ?? '' },
+    });
+    const messages: { id?: number; error?: { data?: { code?: string } } }[] = [];
+    ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+    await new Promise((resolve) => ws.once('open', resolve));
+    const badIds = ['', 'x', '1.', '-1.-1', '1.2.3', `${'9'.repeat(30)}.1`, '1e5.1', ' 1.1'];
+    badIds.forEach((lastEventId, i) => {
+      ws.send(
+        JSON.stringify({
+          id: i + 1,
+          method: 'subscription',
+          params: { path: 'queue.onChange', input: { lastEventId } },
+        }),
+      );
+    });
+    ws.send('{this is not json');
+    ws.send(JSON.stringify({ id: 99, method: 'subscription', params: { path: 'no.such.path', input: {} } }));
+    await expect
+      .poll(() => messages.filter((m) => m.error).length, { timeout: 5000 })
+      .toBeGreaterThanOrEqual(badIds.length + 1);
+    for (const i of badIds.keys()) {
+      expect(messages.find((m) => m.id === i + 1)?.error?.data?.code).toBe('BAD_REQUEST');
+    }
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    tally.cases += badIds.length + 2;
+
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send('x'.repeat(MAX_BODY_BYTES + 1));
+    expect(await closed).toBe(1009);
+    tally.cases += 1;
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,93 @@
+// PostgreSQL's own floors: one commit + NOTIFY + LISTEN round trip, and how many notifying commits
+// per second the database takes at all, with and without NOTIFY, from many connections.
+import pg from 'pg';
+import { nowMs } from './ipc.ts';
+
+const CHANNEL = 'bench_floor';
+
+export async function pgNotifyLatency(url: string, count: number): Promise<number[]> {
+  const setup = new pg.Client({ connectionString: url });
+  setup.on('error', () => {});
+  await setup.connect();
+  await setup.query('CREATE TABLE IF NOT EXISTS bench_floor (id bigserial PRIMARY KEY, note text)');
+  await setup.end();
+  const listener = new pg.Client({ connectionString: url });
+  listener.on('error', () => {});
+  const writer = new pg.Client({ connectionString: url });
+  writer.on('error', () => {});
+  await Promise.all([listener.connect(), writer.connect()]);
+  await listener.query(`LISTEN ${CHANNEL}`);
+  const received = new Map<string, number>();
+  let wake: (() => void) | null = null;
+  listener.on('notification', (message) => {
+    received.set(message.payload ?? '', nowMs());
+    wake?.();
+  });
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    await writer.query('BEGIN');
+    const { rows } = await writer.query<{ id: string }>(
+      "INSERT INTO bench_floor (note) VALUES ('x') RETURNING id::text AS id",
+    );
+    const id = rows[0]?.id ?? '';
+    await writer.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
+    const arrived = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    await writer.query('COMMIT');
+    if (!received.has(id)) await Promise.race([arrived, new Promise((r) => setTimeout(r, 2000))]);
+    ids.push(id);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const { rows } = await writer.query<{ id: string; commit_ms: number }>(
+    `SELECT id::text AS id, extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000 AS commit_ms
+       FROM bench_floor WHERE id = ANY($1::bigint[])`,
+    [ids],
+  );
+  await Promise.all([listener.end(), writer.end()]);
+  return rows.map((row) => (received.get(row.id) ?? Number.NaN) - Number(row.commit_ms));
+}
+
+/** Commits per second from `connections` writers for `durationMs`, each an insert (+ notify). */
+export async function pgCommitRate(
+  url: string,
+  options: { connections: number; durationMs: number; notify: boolean },
+): Promise<{ commitsPerSecond: number; p99Ms: number }> {
+  const listener = new pg.Client({ connectionString: url });
+  listener.on('error', () => {});
+  await listener.connect();
+  await listener.query(`LISTEN ${CHANNEL}`);
+  listener.on('notification', () => {});
+  const clients = await Promise.all(
+    Array.from({ length: options.connections }, async () => {
+      const client = new pg.Client({ connectionString: url });
+      client.on('error', () => {});
+      await client.connect();
+      return client;
+    }),
+  );
+  let commits = 0;
+  const latencies: number[] = [];
+  const end = nowMs() + options.durationMs;
+  const start = nowMs();
+  await Promise.all(
+    clients.map(async (client) => {
+      while (nowMs() < end) {
+        const t0 = nowMs();
+        await client.query('BEGIN');
+        await client.query("INSERT INTO bench_floor (note) VALUES ('y')");
+        if (options.notify) await client.query(`SELECT pg_notify('${CHANNEL}', '')`);
+        await client.query('COMMIT');
+        latencies.push(nowMs() - t0);
+        commits += 1;
+      }
+    }),
+  );
+  const wall = nowMs() - start;
+  await Promise.all([...clients, listener].map((client) => client.end()));
+  latencies.sort((a, b) => a - b);
+  return {
+    commitsPerSecond: (commits * 1000) / wall,
+    p99Ms: latencies[Math.ceil(latencies.length * 0.99) - 1] ?? Number.NaN,
+  };
+}

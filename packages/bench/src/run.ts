@@ -1,0 +1,505 @@
+// `pnpm bench`: the server under test in its own process, load generators in others, PostgreSQL
+// embedded; every figure from this one run, written to BENCHMARKS.md with a latency chart.
+import { execSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eventCommitTimes, query, seedUsers, startBenchDatabase } from './database.ts';
+import { type Child, killChildren, spawnChild } from './ipc.ts';
+import { pgCommitRate, pgNotifyLatency } from './pg-floor.ts';
+import { type Results, renderReport } from './report.ts';
+import { summarise } from './stats.ts';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const profile = argv.includes('--profile');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../../..');
+const resultsDir = path.resolve(here, '../results');
+
+const config = quick
+  ? {
+      sizes: [100, 1000],
+      eventsPerSize: 8,
+      pgFloorRoundTrips: 30,
+      commitRateMs: 1000,
+      fanoutRates: [10],
+      fanoutSeconds: 2,
+      flowRates: [50, 150],
+      flowSeconds: 2,
+      contentionRounds: 2,
+      resumeFlows: 100,
+      resumeRepeats: 2,
+      idleCpuMs: 1000,
+    }
+  : {
+      sizes: [100, 1000, 10_000],
+      eventsPerSize: 30,
+      pgFloorRoundTrips: 300,
+      commitRateMs: 3000,
+      fanoutRates: [2.5, 5, 10],
+      fanoutSeconds: 6,
+      flowRates: [50, 100, 200, 300, 400, 500, 600],
+      flowSeconds: 4,
+      contentionRounds: 5,
+      resumeFlows: 500,
+      resumeRepeats: 5,
+      idleCpuMs: 10_000,
+    };
+const CLIENT_PROCS = 2;
+const maxSize = Math.max(...config.sizes);
+const RESUME_MECHANIC = maxSize; // never subscribed elsewhere, never accepts
+const FLOW_MECHANICS = { from: maxSize + 1, count: 200 };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+let cleanup: (() => Promise<void>) | null = null;
+async function shutdown(code: number): Promise<never> {
+  const done = cleanup;
+  cleanup = null;
+  await done?.().catch(() => {});
+  killChildren();
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(130));
+process.on('SIGTERM', () => void shutdown(143));
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const loadBefore = os.loadavg();
+  log(`mode ${quick ? 'quick' : 'full'}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+
+  const database = await startBenchDatabase();
+  let server: Child | null = null;
+  cleanup = async () => {
+    await server?.call('stop').catch(() => {});
+    await server?.exited;
+    killChildren();
+    await database.stop();
+  };
+  log('seeding users');
+  const seeded = await seedUsers(database.url, {
+    customers: quick ? 2000 : 10_000,
+    mechanics: maxSize + 1 + FLOW_MECHANICS.count,
+  });
+
+  // PostgreSQL floors first, while nothing else runs.
+  log('PostgreSQL floors');
+  const pgLatency = await pgNotifyLatency(database.url, config.pgFloorRoundTrips);
+  const commitRates = {
+    plain: await pgCommitRate(database.url, {
+      connections: 16,
+      durationMs: config.commitRateMs,
+      notify: false,
+    }),
+    notify: await pgCommitRate(database.url, {
+      connections: 16,
+      durationMs: config.commitRateMs,
+      notify: true,
+    }),
+  };
+
+  log('starting the server under test and the load generators');
+  const profileDir = path.join(resultsDir, 'profiles');
+  if (profile) await mkdir(profileDir, { recursive: true });
+  server = spawnChild(
+    'server',
+    'server-process.ts',
+    ['--expose-gc', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+    { BENCH_DATABASE_URL: database.url },
+  );
+  const floor = spawnChild('floor-ws', 'floor-ws-process.ts', ['--expose-gc']);
+  const clients = Array.from({ length: CLIENT_PROCS }, (_, i) =>
+    spawnChild(`clients-${i}`, 'clients-process.ts'),
+  );
+  const driver = spawnChild('driver', 'driver-process.ts');
+  await Promise.all([server.ready, floor.ready, driver.ready, ...clients.map((c) => c.ready)]);
+  const srv = server;
+  const { url } = await srv.call<{ url: string }>('info');
+  const wsUrl = `${url.replace('http', 'ws')}/trpc`;
+  const floorPort = (await floor.call<{ port: number }>('info')).port;
+  const floorUrl = `ws://127.0.0.1:${floorPort}`;
+  await driver.call('init', { url, customers: seeded.customers, mechanics: seeded.mechanics });
+
+  const drainAll = async () => {
+    const merged = new Map<string, number[]>();
+    for (const c of clients) {
+      const part = await c.call<Map<string, number[]>>('drain');
+      for (const [key, times] of part) merged.set(key, [...(merged.get(key) ?? []), ...times]);
+    }
+    return merged;
+  };
+  const receivedAll = async () => {
+    let total = 0;
+    for (const c of clients) total += await c.call<number>('received');
+    return total;
+  };
+  const waitReceived = async (target: number, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const got = await receivedAll();
+      if (got >= target || Date.now() > deadline) return got;
+      await sleep(got === 0 ? 5 : 10);
+    }
+  };
+  /** Splits mechanics [from, to) across the client processes and subscribes them. */
+  const subscribeRange = async (group: string, from: number, to: number) => {
+    const tokens = seeded.mechanics.slice(from, to);
+    const share = Math.ceil(tokens.length / CLIENT_PROCS);
+    await Promise.all(
+      clients.map((c, i) =>
+        c.call('subscribe', {
+          url: wsUrl,
+          tokens: tokens.slice(i * share, (i + 1) * share),
+          group,
+          concurrency: 40,
+        }),
+      ),
+    );
+  };
+  const connectFloor = async (group: string, count: number) => {
+    const share = Math.ceil(count / CLIENT_PROCS);
+    await Promise.all(
+      clients.map((c, i) =>
+        c.call('connectPlain', {
+          url: floorUrl,
+          count: Math.min(share, count - i * share),
+          group,
+          concurrency: 100,
+        }),
+      ),
+    );
+  };
+  const closeGroup = (group: string) => Promise.all(clients.map((c) => c.call('close', { group })));
+
+  type Booked = { sessionId: string; assignmentId: string; token: string };
+  const fanoutEvents = config.fanoutRates.reduce(
+    (sum, rate) => sum + Math.ceil(rate * config.fanoutSeconds),
+    0,
+  );
+  log(`booking ${config.sizes.length * config.eventsPerSize + 1 + fanoutEvents} sessions`);
+  const booked = await driver.call<Booked[]>('book', {
+    count: config.sizes.length * config.eventsPerSize + 1 + fanoutEvents,
+  });
+  const nextBooked = () => {
+    const b = booked.shift();
+    if (!b) throw new Error('ran out of booked sessions');
+    return b;
+  };
+
+  // Warm-up: one subscriber, one event; its message is the payload the floor broadcasts.
+  await subscribeRange('warm', 0, 1);
+  await drainAll();
+  await driver.call('sign', { booked: nextBooked() });
+  await waitReceived(1, 5000);
+  const sample = (await clients[0]?.call<string | null>('sample')) ?? null;
+  if (!sample) throw new Error('warm-up event never arrived');
+  await closeGroup('warm');
+  await drainAll();
+
+  // (a) + (b): latency at each size, ours and the bare-ws floor interleaved event by event.
+  const delivery: Results['delivery'] = [];
+  let memory: Results['memory'] = null;
+  let connected = 0;
+  let floorConnected = 0;
+  for (const size of config.sizes) {
+    const growing = size === maxSize;
+    let before: { server: number; floor: number } | null = null;
+    if (growing) {
+      await srv.call('gc');
+      await floor.call('gc');
+      before = {
+        server: (await srv.call<{ rss: number }>('stats')).rss,
+        floor: (await floor.call<{ rss: number }>('stats')).rss,
+      };
+    }
+    log(`connecting ${size} subscribers (and ${size} bare-ws clients)`);
+    const t0 = Date.now();
+    await subscribeRange(`subs-${size}`, connected, size);
+    const connectMs = Date.now() - t0;
+    await connectFloor(`floor-${size}`, size - floorConnected);
+    const added = size - connected;
+    connected = size;
+    floorConnected = size;
+    if (growing && before) {
+      await sleep(3000);
+      await srv.call('gc');
+      await floor.call('gc');
+      const after = {
+        server: (await srv.call<{ rss: number }>('stats')).rss,
+        floor: (await floor.call<{ rss: number }>('stats')).rss,
+      };
+      await srv.call('cpuMark');
+      await floor.call('cpuMark');
+      await sleep(config.idleCpuMs);
+      const serverCpu = await srv.call<{ cores: number }>('cpuSince');
+      const floorCpu = await floor.call<{ cores: number }>('cpuSince');
+      memory = {
+        connections: size,
+        added,
+        serverRssBefore: before.server,
+        serverRssAfter: after.server,
+        perConnectionBytes: (after.server - before.server) / added,
+        floorPerConnectionBytes: (after.floor - before.floor) / added,
+        idleCpuCores: serverCpu.cores,
+        floorIdleCpuCores: floorCpu.cores,
+        idleWindowMs: config.idleCpuMs,
+        connectPerSecond: (added * 1000) / connectMs,
+      };
+    }
+    log(`latency at ${size}: ${config.eventsPerSize} events, each also broadcast by the bare-ws floor`);
+    await drainAll();
+    const floorStarts = new Map<string, number>();
+    const signed: string[] = [];
+    let expected = 0;
+    let missed = 0;
+    for (let k = 0; k < config.eventsPerSize; k++) {
+      await driver.call('sign', { booked: nextBooked() });
+      expected += size;
+      let got = await waitReceived(expected, 15_000);
+      if (got < expected) {
+        missed += expected - got;
+        expected = got;
+      }
+      await sleep(30);
+      const key = `F${size}x${k}`;
+      const keyInSample = sample.match(/"type":"data","data":\{"id":"([^"]+)"/)?.[1] ?? '';
+      floorStarts.set(
+        key,
+        await floor.call<number>('broadcast', { message: sample.split(keyInSample).join(key) }),
+      );
+      expected += size;
+      got = await waitReceived(expected, 15_000);
+      if (got < expected) {
+        missed += expected - got;
+        expected = got;
+      }
+      await sleep(30);
+      signed.push(String(k));
+    }
+    const receipts = await drainAll();
+    const times = await eventCommitTimes(database.url);
+    const ours: number[] = [];
+    const bare: number[] = [];
+    let events = 0;
+    for (const [key, list] of receipts) {
+      const floorT0 = floorStarts.get(key);
+      if (floorT0 !== undefined) {
+        for (const t of list) bare.push(t - floorT0);
+        continue;
+      }
+      const commit = times.commit.get(key);
+      if (commit === undefined) continue;
+      events += 1;
+      for (const t of list) ours.push(t - commit);
+    }
+    delivery.push({ size, events, ours, floor: bare, missed, connectMs });
+    const s = summarise(ours);
+    const f = summarise(bare);
+    log(
+      `  ours p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} ms; floor p50 ${f.p50.toFixed(1)} p99 ${f.p99.toFixed(1)} ms`,
+    );
+  }
+  for (const size of config.sizes) await closeGroup(`floor-${size}`);
+
+  // (c) fan-out throughput at the largest size: signs paced at each rate.
+  const fanout: Results['fanout'] = [];
+  for (const rate of config.fanoutRates) {
+    const count = Math.ceil(rate * config.fanoutSeconds);
+    log(`fan-out: ${count} events at ${rate}/s to ${connected} subscribers`);
+    await drainAll();
+    const sessions = Array.from({ length: count }, nextBooked);
+    const signs = await driver.call<{ sent: number; answered: number; error?: string }[]>('signPaced', {
+      booked: sessions,
+      rate,
+    });
+    const got = await waitReceived(count * connected, 60_000);
+    const receipts = await drainAll();
+    const times = await eventCommitTimes(database.url);
+    const latencies: number[] = [];
+    let firstCommit = Number.POSITIVE_INFINITY;
+    let lastReceipt = 0;
+    for (const [key, list] of receipts) {
+      const commit = times.commit.get(key);
+      if (commit === undefined) continue;
+      firstCommit = Math.min(firstCommit, commit);
+      for (const t of list) {
+        latencies.push(t - commit);
+        lastReceipt = Math.max(lastReceipt, t);
+      }
+    }
+    fanout.push({
+      rate,
+      events: count,
+      subscribers: connected,
+      delivered: got,
+      expected: count * connected,
+      seconds: (lastReceipt - firstCommit) / 1000,
+      latencies,
+      signErrors: signs.filter((s) => s.error).length,
+    });
+    const s = summarise(latencies);
+    log(
+      `  ${Math.round(got / ((lastReceipt - firstCommit) / 1000))} deliveries/s, p99 ${s.p99.toFixed(0)} ms`,
+    );
+  }
+
+  // (d) write throughput with a small fleet connected.
+  for (const size of config.sizes) await closeGroup(`subs-${size}`);
+  await subscribeRange('small', 0, 10);
+  const flows: Results['flows'] = [];
+  let failedSteps = 0;
+  for (const rate of config.flowRates) {
+    log(`write throughput: full flows at ${rate}/s for ${config.flowSeconds} s`);
+    await drainAll();
+    const result = await driver.call<Results['flows'][number]['result']>('flows', {
+      rate,
+      durationMs: config.flowSeconds * 1000,
+      mechanicFrom: FLOW_MECHANICS.from,
+      mechanicCount: FLOW_MECHANICS.count,
+    });
+    const all = [...result.latencies.create, ...result.latencies.sign, ...result.latencies.accept];
+    const s = summarise(all);
+    flows.push({ rate, result });
+    log(
+      `  ${((result.completed * 1000) / result.wallMs).toFixed(0)} flows/s, p99 ${s.p99.toFixed(1)} ms, errors ${JSON.stringify(result.errors)}`,
+    );
+    if (s.p99 > 50 || result.completed < 0.95 * result.started) failedSteps += 1;
+    if (failedSteps >= 2) break;
+    await sleep(1000);
+  }
+  await drainAll();
+
+  // (e) accept contention: 100 mechanics, one request, one instant.
+  log('accept contention');
+  const contenders = Array.from({ length: 100 }, (_, i) => i);
+  await driver.call('warm', { mechanics: contenders });
+  const contention: Results['contention'] = [];
+  for (let round = 0; round < config.contentionRounds; round++) {
+    const outcome = await driver.call<{
+      assignmentId: string;
+      results: { ok: boolean; code: string; ms: number }[];
+      spreadMs: number;
+    }>('contend', { mechanics: contenders });
+    const rows = await query<{ accepts: string; mechanic: string | null; status: string }>(
+      database.url,
+      `SELECT (SELECT count(*) FROM assignment_events WHERE assignment_id = $1 AND type = 'accept')::text AS accepts,
+              mechanic_id::text AS mechanic, status::text AS status
+         FROM session_assignments WHERE id = $1`,
+      [outcome.assignmentId],
+    );
+    contention.push({
+      ...outcome,
+      acceptEvents: Number(rows[0]?.accepts ?? 0),
+      status: rows[0]?.status ?? '?',
+    });
+    await sleep(300);
+  }
+
+  // (g) resume: a mechanic misses events while away, then reconnects with its last position.
+  log(`resume: ${config.resumeFlows} flows while one mechanic is away`);
+  await sleep(500);
+  const head = await query<{ key: string }>(
+    database.url,
+    `SELECT tx_id::text || '.' || id::text AS key FROM assignment_events ORDER BY tx_id DESC, id DESC LIMIT 1`,
+  );
+  const lastEventId = head[0]?.key ?? '0.0';
+  await driver.call('flows', {
+    rate: 200,
+    durationMs: (config.resumeFlows / 200) * 1000,
+    mechanicFrom: FLOW_MECHANICS.from,
+    mechanicCount: FLOW_MECHANICS.count,
+  });
+  await sleep(1000);
+  const [, lastId] = lastEventId.split('.');
+  const missedRows = await query<{ n: string }>(
+    database.url,
+    `SELECT count(*)::text AS n FROM assignment_events
+      WHERE (tx_id, id) > ($1::text::xid8, $2::bigint) AND type IN ('sign_waiver', 'accept')`,
+    [lastEventId.split('.')[0], lastId],
+  );
+  const missedCount = Number(missedRows[0]?.n ?? 0);
+  const resume: Results['resume'] = { missed: missedCount, runs: [] };
+  for (let i = 0; i < config.resumeRepeats; i++) {
+    const run = await (clients[0] as Child).call<Results['resume']['runs'][number]>('resume', {
+      url: wsUrl,
+      token: seeded.mechanics[RESUME_MECHANIC],
+      lastEventId,
+      expect: missedCount,
+    });
+    resume.runs.push(run);
+    await sleep(200);
+  }
+  log(`  resume: ${resume.runs.map((r) => r.lastMs.toFixed(0)).join(', ')} ms for ${missedCount} events`);
+
+  await closeGroup('small');
+  const finished = new Date();
+  const results: Results = {
+    quick,
+    profile,
+    started: started.toISOString(),
+    finished: finished.toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGiB: os.totalmem() / 2 ** 30,
+      node: process.version,
+      platform: `${os.type()} ${os.release()}`,
+      loadBefore,
+      loadAfter: os.loadavg(),
+      postgres: (await query<{ v: string }>(database.url, 'SHOW server_version'))[0]?.v ?? '?',
+      fdLimit: (() => {
+        try {
+          return execSync('ulimit -n', { shell: '/bin/bash' }).toString().trim();
+        } catch {
+          return '?';
+        }
+      })(),
+    },
+    command: `pnpm bench${quick ? ' -- --quick' : ''}${profile ? ' -- --profile' : ''}`,
+    pg: { latency: pgLatency, commitRates },
+    delivery,
+    memory,
+    fanout,
+    flows,
+    contention,
+    resume,
+  };
+  await mkdir(resultsDir, { recursive: true });
+  const stem = quick ? 'quick' : profile ? 'profile' : 'full';
+  await writeFile(path.join(resultsDir, `${stem}.json`), JSON.stringify(summariseForJson(results), null, 2));
+  if (!quick && !profile) {
+    const { markdown, svg } = renderReport(results, 'packages/bench/results/latency.svg');
+    await writeFile(path.join(resultsDir, 'latency.svg'), svg);
+    await writeFile(path.join(repoRoot, 'BENCHMARKS.md'), markdown);
+    log('wrote BENCHMARKS.md and packages/bench/results/latency.svg');
+  } else {
+    const { markdown, svg } = renderReport(results, `${stem}-latency.svg`);
+    await writeFile(path.join(resultsDir, `${stem}-latency.svg`), svg);
+    await writeFile(path.join(resultsDir, `${stem}.md`), markdown);
+    log(`wrote packages/bench/results/${stem}.md`);
+  }
+  await shutdown(0);
+}
+
+/** The raw arrays are large; the JSON keeps their summaries. */
+function summariseForJson(results: Results) {
+  return {
+    ...results,
+    pg: { ...results.pg, latency: summarise(results.pg.latency) },
+    delivery: results.delivery.map((d) => ({ ...d, ours: summarise(d.ours), floor: summarise(d.floor) })),
+    fanout: results.fanout.map((f) => ({ ...f, latencies: summarise(f.latencies) })),
+    flows: results.flows.map((f) => ({
+      rate: f.rate,
+      ...f.result,
+      latencies: Object.fromEntries(Object.entries(f.result.latencies).map(([k, v]) => [k, summarise(v)])),
+    })),
+  };
+}
+
+main().catch(async (error: unknown) => {
+  console.error(error);
+  await shutdown(1);
+});

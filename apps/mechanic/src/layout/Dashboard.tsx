@@ -1,0 +1,121 @@
+import { ConnectionIndicator } from '@dispatch/web';
+import { useCallback, useMemo } from 'react';
+import { AdminBoard } from '../admin/AdminBoard.tsx';
+import { AlertControls } from '../alerts/AlertControls.tsx';
+import { headline } from '../alerts/describe.ts';
+import { useAlerts } from '../alerts/useAlerts.ts';
+import type { AssignmentCard, Me, QueueEvent } from '../api-types.ts';
+import { LogOutButton } from '../auth/LogOutButton.tsx';
+import { MySessions } from '../my-sessions/MySessions.tsx';
+import { useNotice } from '../notices/notices.tsx';
+import { AvailabilitySwitch } from '../presence/AvailabilitySwitch.tsx';
+import { QueueSection } from '../queue/QueueSection.tsx';
+import { allCards, mySessionCards, queueCards } from '../queue/queue-state.ts';
+import { useQueueActions } from '../queue/useQueueActions.ts';
+import { useQueueFeed } from '../queue/useQueueFeed.ts';
+
+const REMOVAL_TEXT: Record<Extract<QueueEvent, { kind: 'removed' }>['reason'], string> = {
+  taken: 'Taken by another mechanic',
+  offered_elsewhere: 'Offered to another mechanic',
+  cancelled: 'Cancelled by the customer',
+  declined: 'Declined',
+  expired: 'Offer expired',
+  unavailable: 'No longer available',
+};
+
+/** The signed-in screen: header with presence, connection and alerts; the queue and my sessions. */
+export function Dashboard({ me }: { me: Me }) {
+  const notice = useNotice();
+  const onStreamEvent = useCallback(
+    (event: QueueEvent, before: ReadonlyMap<string, AssignmentCard>) => {
+      if (event.kind === 'removed') {
+        const card = before.get(event.assignmentId);
+        if (card)
+          notice(`${REMOVAL_TEXT[event.reason]} — ${headline(card)}`, 'warning', `gone:${card.assignmentId}`);
+      } else if (
+        event.card.status === 'cancelled' &&
+        before.get(event.card.assignmentId)?.status === 'accepted'
+      ) {
+        notice(`Customer cancelled — ${headline(event.card)}: ${event.card.cancelReason ?? ''}`, 'warning');
+      }
+    },
+    [notice],
+  );
+  const feed = useQueueFeed(onStreamEvent);
+  const isAdmin = me.role === 'admin';
+  const queue = useMemo(() => (isAdmin ? [] : queueCards(feed.cards)), [feed.cards, isAdmin]);
+  const mine = useMemo(() => mySessionCards(feed.cards, me.id), [feed.cards, me.id]);
+  const everything = useMemo(() => (isAdmin ? allCards(feed.cards) : []), [feed.cards, isAdmin]);
+  const alerts = useAlerts(
+    isAdmin ? everything.filter((c) => c.status === 'queued') : queue,
+    feed.status === 'ready',
+  );
+  const { busy, run } = useQueueActions(feed);
+  const queueBusy = useMemo(() => {
+    const map = new Map<string, 'accept' | 'decline'>();
+    for (const [id, what] of busy) if (what !== 'complete') map.set(id, what);
+    return map;
+  }, [busy]);
+  const completing = useMemo(
+    () => new Set([...busy].filter(([, what]) => what === 'complete').map(([id]) => id)),
+    [busy],
+  );
+
+  const who = me.mechanic
+    ? me.mechanic.kind === 'virtual_only'
+      ? 'Virtual sessions'
+      : (me.mechanic.workshop?.name ?? 'Workshop')
+    : 'Admin: every request';
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <div className="topbar__brand">
+          <h1>
+            Mechanic dashboard
+            {alerts.unread > 0 ? <span className="unread">{alerts.unread} new</span> : null}
+          </h1>
+          <p className="topbar__who">
+            <strong>{me.displayName}</strong> · {who}
+          </p>
+        </div>
+        <div className="topbar__tools">
+          {me.mechanic ? <AvailabilitySwitch mechanic={me.mechanic} /> : null}
+          <ConnectionIndicator showLastEvent />
+          <AlertControls alerts={alerts} />
+          <LogOutButton />
+        </div>
+      </header>
+      {me.mechanic && me.mechanic.availability !== 'available' ? (
+        <p className="banner">
+          {me.mechanic.availability === 'away'
+            ? 'You are away: no offers come to you. Choose Available when you are ready.'
+            : 'You are not marked available yet. Choose Available to receive offers.'}
+        </p>
+      ) : null}
+      {isAdmin ? (
+        <main className="content content--admin">
+          <AdminBoard feed={feed} cards={everything} />
+        </main>
+      ) : (
+        <main className="content">
+          <QueueSection
+            feed={feed}
+            cards={queue}
+            userId={me.id}
+            busy={queueBusy}
+            away={me.mechanic?.availability === 'away'}
+            onAccept={(card) => void run(card, 'accept')}
+            onDecline={(card) => void run(card, 'decline')}
+          />
+          <MySessions
+            cards={mine}
+            userId={me.id}
+            completing={completing}
+            onComplete={(card) => void run(card, 'complete')}
+          />
+        </main>
+      )}
+    </div>
+  );
+}

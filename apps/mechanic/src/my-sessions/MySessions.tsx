@@ -1,0 +1,100 @@
+import { useId } from 'react';
+import { SESSION_TYPE_LABELS, vehicleOf } from '../alerts/describe.ts';
+import type { AssignmentCard } from '../api-types.ts';
+import { mechanicActions } from '../queue/actions.ts';
+
+interface Props {
+  cards: AssignmentCard[];
+  userId: string;
+  completing: ReadonlySet<string>;
+  onComplete(card: AssignmentCard): void;
+}
+
+const STATUS_TEXT: Partial<Record<AssignmentCard['status'], string>> = {
+  accepted: 'In progress',
+  completed: 'Completed',
+  cancelled: 'Cancelled',
+};
+
+/** The sessions this mechanic accepted: active ones to complete, and recently finished ones. */
+export function MySessions({ cards, userId, completing, onComplete }: Props) {
+  const active = cards.filter((card) => card.status === 'accepted').length;
+  return (
+    <section aria-label="My sessions" className="panel panel--mine">
+      <header className="panel__header">
+        <h2>
+          My sessions <span className="count">{active}</span>
+        </h2>
+      </header>
+      {cards.length === 0 ? (
+        <div className="empty">
+          <p className="empty__title">No sessions yet.</p>
+          <p className="muted">Requests you accept move here.</p>
+        </div>
+      ) : (
+        <div className="session-list">
+          {cards.map((card) => (
+            <SessionCard
+              key={card.assignmentId}
+              card={card}
+              userId={userId}
+              completing={completing.has(card.assignmentId)}
+              onComplete={onComplete}
+            />
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function SessionCard({
+  card,
+  userId,
+  completing,
+  onComplete,
+}: {
+  card: AssignmentCard;
+  userId: string;
+  completing: boolean;
+  onComplete(card: AssignmentCard): void;
+}) {
+  const titleId = useId();
+  const actions = mechanicActions(card, userId);
+  return (
+    <article
+      className={`session session--${card.status}`}
+      data-assignment-id={card.assignmentId}
+      data-status={card.status}
+      aria-labelledby={titleId}
+    >
+      <div className="session__head">
+        <h3 id={titleId} className="request__title">
+          <span className="request__type">{SESSION_TYPE_LABELS[card.sessionType]}</span>
+          <span className="request__vehicle">{vehicleOf(card)}</span>
+        </h3>
+        <span className={`status status--${card.status}`}>{STATUS_TEXT[card.status] ?? card.status}</span>
+      </div>
+      <p className="request__meta">
+        {card.customerName}
+        {card.workshop ? ` · ${card.workshop.name}` : ''}
+      </p>
+      <p className="request__concern request__concern--short">{card.concern}</p>
+      {card.status === 'cancelled' ? (
+        <p className="session__reason">
+          <strong>Cancelled:</strong> {card.cancelReason ?? 'no reason given'}
+        </p>
+      ) : null}
+      {actions.has('complete') ? (
+        <button
+          type="button"
+          className="button button--secondary"
+          disabled={completing}
+          onClick={() => onComplete(card)}
+        >
+          {completing ? 'Completing…' : 'Complete'}
+        </button>
+      ) : null}
+    </article>
+  );
+}

@@ -1,0 +1,68 @@
+import { errorMessage } from '@dispatch/web';
+import type { AssignmentCard } from '../api-types.ts';
+import { RequestCard } from './RequestCard.tsx';
+import type { QueueFeed } from './useQueueFeed.ts';
+
+interface Props {
+  feed: QueueFeed;
+  cards: AssignmentCard[];
+  userId: string;
+  busy: ReadonlyMap<string, 'accept' | 'decline'>;
+  away: boolean;
+  onAccept(card: AssignmentCard): void;
+  onDecline(card: AssignmentCard): void;
+}
+
+export function QueueSection({ feed, cards, userId, busy, away, onAccept, onDecline }: Props) {
+  const targeted = feed.dispatchMode === 'targeted';
+  return (
+    <section aria-label="Queue" className="panel panel--queue">
+      <header className="panel__header">
+        <h2>
+          Queue <span className="count">{feed.status === 'ready' ? cards.length : ''}</span>
+        </h2>
+        <p className="panel__hint">
+          {targeted
+            ? 'Requests are offered to one mechanic at a time.'
+            : 'Urgent first, then the longest waiting.'}
+        </p>
+      </header>
+      {feed.status === 'loading' ? (
+        <p className="empty" aria-busy="true">
+          Loading the queue…
+        </p>
+      ) : feed.status === 'error' ? (
+        <div className="empty empty--error" role="alert">
+          <p>Could not load the queue: {errorMessage(feed.error)}</p>
+          <button type="button" className="button button--secondary" onClick={feed.refetch}>
+            Try again
+          </button>
+        </div>
+      ) : cards.length === 0 ? (
+        <div className="empty">
+          <p className="empty__title">No requests waiting.</p>
+          <p className="muted">
+            {away
+              ? 'You are away. Switch to Available to get offers.'
+              : targeted
+                ? 'When a request is offered to you it appears here, with a countdown.'
+                : 'New requests appear here the moment they are queued, with an alert.'}
+          </p>
+        </div>
+      ) : (
+        <div className="request-list">
+          {cards.map((card) => (
+            <RequestCard
+              key={card.assignmentId}
+              card={card}
+              userId={userId}
+              busy={busy.get(card.assignmentId) ?? null}
+              onAccept={onAccept}
+              onDecline={onDecline}
+            />
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,62 @@
+import { errorCode, errorMessage, useTRPC } from '@dispatch/web';
+import { useMutation } from '@tanstack/react-query';
+import { useCallback, useState } from 'react';
+import { headline } from '../alerts/describe.ts';
+import type { AssignmentCard } from '../api-types.ts';
+import { useNotice } from '../notices/notices.tsx';
+import type { QueueFeed } from './useQueueFeed.ts';
+
+type Busy = 'accept' | 'decline' | 'complete';
+
+/**
+ * Accept, decline and complete with immediate feedback: the card shows "Accepting…" at once; the
+ * winner's card moves to My sessions as soon as the server answers (before the stream confirms);
+ * a lost race removes the card and says it was taken by another mechanic.
+ */
+export function useQueueActions(feed: QueueFeed) {
+  const trpc = useTRPC();
+  const notice = useNotice();
+  const [busy, setBusy] = useState<ReadonlyMap<string, Busy>>(new Map());
+  const mark = useCallback((id: string, what: Busy | null) => {
+    setBusy((current) => {
+      const next = new Map(current);
+      if (what) next.set(id, what);
+      else next.delete(id);
+      return next;
+    });
+  }, []);
+  const accept = useMutation(trpc.assignment.accept.mutationOptions());
+  const decline = useMutation(trpc.assignment.decline.mutationOptions());
+  const complete = useMutation(trpc.assignment.complete.mutationOptions());
+  const { applyLocal } = feed;
+
+  const run = useCallback(
+    async (card: AssignmentCard, what: Busy) => {
+      const mutation = what === 'accept' ? accept : what === 'decline' ? decline : complete;
+      mark(card.assignmentId, what);
+      try {
+        const result = await mutation.mutateAsync({ assignmentId: card.assignmentId });
+        if (result) applyLocal({ kind: 'upsert', card: result });
+        else applyLocal({ kind: 'removed', assignmentId: card.assignmentId, reason: 'declined' });
+        if (what === 'accept') notice(`You accepted — ${headline(card)}`, 'success');
+        if (what === 'complete') notice(`Completed — ${headline(card)}`, 'success');
+      } catch (error) {
+        const code = errorCode(error);
+        if (what === 'accept' && code === 'CONFLICT') {
+          applyLocal({ kind: 'removed', assignmentId: card.assignmentId, reason: 'taken' });
+          notice(`Taken by another mechanic — ${headline(card)}`, 'warning', `gone:${card.assignmentId}`);
+        } else if (code === 'NOT_FOUND') {
+          applyLocal({ kind: 'removed', assignmentId: card.assignmentId, reason: 'unavailable' });
+          notice(`No longer available — ${headline(card)}`, 'warning', `gone:${card.assignmentId}`);
+        } else {
+          notice(errorMessage(error), 'error');
+        }
+      } finally {
+        mark(card.assignmentId, null);
+      }
+    },
+    [accept, decline, complete, applyLocal, mark, notice],
+  );
+
+  return { busy, run };
+}

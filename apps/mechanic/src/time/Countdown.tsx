@@ -1,0 +1,18 @@
+import { useNow } from './clock.ts';
+
+export function formatCountdown(ms: number): string {
+  const seconds = Math.max(0, Math.ceil(ms / 1_000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+/** A visible per-second countdown to an offer's end (aria-hidden: screen readers hear the expiry once). */
+export function Countdown({ until }: { until: string }) {
+  const now = useNow(1_000);
+  const left = Date.parse(until) - now;
+  return (
+    <span className={`countdown${left <= 10_000 ? ' countdown--soon' : ''}`} data-testid="countdown">
+      <span className="visually-hidden">Offer expires in </span>
+      {left > 0 ? formatCountdown(left) : 'expired'}
+    </span>
+  );
+}

@@ -1,0 +1,199 @@
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { type AppServer, launchBrowser, newContext, screenshot, startAppServer } from '../src/index.ts';
+import {
+  type ApiUser,
+  apiLogIn,
+  book,
+  mySessionCard,
+  notificationsIn,
+  openDashboard,
+  queueCard,
+  queueIds,
+  queueOf,
+  recordNotifications,
+  workshopIds,
+} from '../src/mechanic-helpers.ts';
+
+let app: AppServer;
+let browser: Browser;
+let customer: ApiUser;
+let drainers: ApiUser[];
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startAppServer(), launchBrowser()]);
+  customer = await apiLogIn(app.url, 'customer1@demo.test');
+  drainers = await Promise.all(['a1@demo.test', 'b1@demo.test'].map((email) => apiLogIn(app.url, email)));
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+/** Each test starts from an empty queue: whatever an earlier one left open is taken by API mechanics. */
+beforeEach(async () => {
+  for (const drainer of drainers) {
+    for (const card of await queueOf(drainer)) {
+      await drainer.mutate('assignment.accept', { assignmentId: card.assignmentId }).catch(() => undefined);
+    }
+  }
+  return async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+  };
+});
+
+async function dashboard(email: string, options: { mobile?: boolean } = {}) {
+  const context = await newContext(browser, { notificationsFor: app.url, ...options });
+  contexts.push(context);
+  await recordNotifications(context);
+  return openDashboard(context, app.mechanicUrl, email);
+}
+
+it('two mechanics race on one request: it reaches both live with alerts, exactly one wins, the other drops it', async () => {
+  const [a1, a2] = await Promise.all([dashboard('a1@demo.test'), dashboard('a2@demo.test')]);
+  await expect.poll(() => a1.title()).toBe('Mechanic dashboard');
+
+  const started = Date.now();
+  const session = await book(customer, { urgent: true, sessionType: 'diagnostic' });
+  await Promise.all(
+    [a1, a2].map((page) => queueCard(page, session.assignmentId).waitFor({ timeout: 1_000 })),
+  );
+  const shownAfterMs = Date.now() - started;
+  expect(shownAfterMs).toBeLessThan(1_000);
+  for (const page of [a1, a2]) {
+    await expect.poll(() => page.title()).toBe('(1) Mechanic dashboard');
+    await expect
+      .poll(async () => (await notificationsIn(page)).map((n) => n.tag))
+      .toContain(session.assignmentId);
+  }
+  const card = queueCard(a1, session.assignmentId);
+  expect(await card.textContent()).toMatch(/Diagnostic.*2019 Honda Civic.*Urgent.*Grinding noise.*waiting/s);
+  await screenshot(a1, 'mechanic-queue-new-request');
+
+  // Both press Accept at the same moment.
+  await Promise.all([
+    queueCard(a1, session.assignmentId).getByRole('button', { name: 'Accept' }).click(),
+    queueCard(a2, session.assignmentId).getByRole('button', { name: 'Accept' }).click(),
+  ]);
+  await Promise.all(
+    [a1, a2].map((page) => expect.poll(() => queueCard(page, session.assignmentId).count()).toBe(0)),
+  );
+  const won = await Promise.all([a1, a2].map((page) => mySessionCard(page, session.assignmentId).count()));
+  expect([...won].sort()).toEqual([0, 1]);
+  const [winner, loser] = won[0] === 1 ? [a1, a2] : [a2, a1];
+  await expect
+    .poll(() =>
+      loser
+        .getByRole('status')
+        .getByText(/Taken by another mechanic/)
+        .count(),
+    )
+    .toBe(1);
+  await expect.poll(() => loser.title()).toBe('Mechanic dashboard');
+  const loserNotification = (await notificationsIn(loser)).find((n) => n.tag === session.assignmentId);
+  expect(loserNotification?.closed).toBe(true);
+  await screenshot(winner, 'mechanic-race-winner');
+  await screenshot(loser, 'mechanic-race-loser');
+
+  // The winner completes it.
+  await mySessionCard(winner, session.assignmentId).getByRole('button', { name: 'Complete' }).click();
+  await expect
+    .poll(() => mySessionCard(winner, session.assignmentId).getAttribute('data-status'))
+    .toBe('completed');
+});
+
+it('a request leaves other dashboards at once when someone else takes it, closing its alert', async () => {
+  const a1 = await dashboard('a1@demo.test');
+  const session = await book(customer, { sessionType: 'chat' });
+  await queueCard(a1, session.assignmentId).waitFor({ timeout: 1_000 });
+  await expect.poll(() => a1.title()).toBe('(1) Mechanic dashboard');
+  const taker = await apiLogIn(app.url, 'a2@demo.test');
+  await taker.mutate('assignment.accept', { assignmentId: session.assignmentId });
+  await expect.poll(() => queueCard(a1, session.assignmentId).count(), { timeout: 1_000 }).toBe(0);
+  await expect.poll(() => a1.title()).toBe('Mechanic dashboard');
+  await expect
+    .poll(() =>
+      a1
+        .getByRole('status')
+        .getByText(/Taken by another mechanic/)
+        .count(),
+    )
+    .toBe(1);
+  const alert = (await notificationsIn(a1)).find((n) => n.tag === session.assignmentId);
+  expect(alert?.closed).toBe(true);
+});
+
+it('shows each mechanic only what they may take: workshop A never sees workshop B, virtual never sees in person', async () => {
+  const ids = await workshopIds(customer);
+  const [a1, b1, virtual] = await Promise.all([
+    dashboard('a1@demo.test'),
+    dashboard('b1@demo.test'),
+    dashboard('virtual@demo.test', { mobile: true }),
+  ]);
+  const atB = await book(customer, {
+    sessionType: 'in_person',
+    workshopId: ids.B,
+    vehicleMake: 'Ford',
+    vehicleModel: 'F-150',
+  });
+  const atA = await book(customer, {
+    sessionType: 'in_person',
+    workshopId: ids.A,
+    vehicleMake: 'Toyota',
+    vehicleModel: 'Corolla',
+  });
+  const anyWorkshop = await book(customer, {
+    sessionType: 'in_person',
+    vehicleMake: 'Mazda',
+    vehicleModel: 'CX-5',
+  });
+  const video = await book(customer, { sessionType: 'video', plan: 'free', urgent: true });
+
+  await expect
+    .poll(() => queueIds(a1))
+    .toEqual([video.assignmentId, atA.assignmentId, anyWorkshop.assignmentId]);
+  await expect
+    .poll(() => queueIds(b1))
+    .toEqual([video.assignmentId, atB.assignmentId, anyWorkshop.assignmentId]);
+  await expect.poll(() => queueIds(virtual)).toEqual([video.assignmentId]);
+  // The server agrees: nothing the page does not show was sent to it.
+  expect((await queueOf(await apiLogIn(app.url, 'a1@demo.test'))).map((c) => c.assignmentId)).not.toContain(
+    atB.assignmentId,
+  );
+  await screenshot(a1, 'mechanic-visibility-workshop-a');
+  await screenshot(b1, 'mechanic-visibility-workshop-b');
+  await screenshot(virtual, 'mechanic-visibility-virtual-mobile');
+});
+
+it('catches up after going offline: back online, the queue shows exactly the request still open, without reload', async () => {
+  const context = await newContext(browser);
+  contexts.push(context);
+  const page = await openDashboard(context, app.mechanicUrl, 'virtual@demo.test');
+  const first = await book(customer, {
+    sessionType: 'video',
+    vehicleMake: 'Subaru',
+    vehicleModel: 'Outback',
+  });
+  const second = await book(customer, { sessionType: 'chat', vehicleMake: 'Kia', vehicleModel: 'Soul' });
+  await expect.poll(() => queueIds(page)).toEqual([first.assignmentId, second.assignmentId]);
+  let reloaded = false;
+  page.on('framenavigated', () => {
+    reloaded = true;
+  });
+
+  await context.setOffline(true);
+  await expect.poll(() => page.locator('.connection').getAttribute('data-status')).toBe('offline');
+  const taker = await apiLogIn(app.url, 'a1@demo.test');
+  await taker.mutate('assignment.accept', { assignmentId: first.assignmentId });
+  // Cut off, the page cannot know yet: it still shows both.
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  expect(await queueIds(page)).toEqual([first.assignmentId, second.assignmentId]);
+  await screenshot(page, 'mechanic-offline');
+
+  await context.setOffline(false);
+  await expect.poll(() => queueIds(page), { timeout: 10_000 }).toEqual([second.assignmentId]);
+  await expect.poll(() => page.locator('.connection').getAttribute('data-status')).toBe('live');
+  expect(reloaded).toBe(false);
+  await screenshot(page, 'mechanic-back-online');
+});

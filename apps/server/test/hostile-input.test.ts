@@ -62,7 +62,7 @@ async function call(path: string, type: 'query' | 'mutation', input: unknown, co
 }
 
 const procedures = Object.entries(
-  appRouter._def.procedures as Record<string, { _def: { type: string; inputs: unknown[] } }>,
+  appRouter._def.procedures as unknown as Record<string, { _def: { type: string; inputs: unknown[] } }>,
 )
   .filter(([, p]) => p._def.inputs.length > 0 && p._def.type !== 'subscription')
   .map(([path, p]) => ({ path, type: p._def.type as 'query' | 'mutation' }));

@@ -11,3 +11,5 @@ export { createMetrics, type Metrics } from './observability/metrics.ts';
 export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from './root.ts';
 export { DEFAULT_RATE_RULES, RateLimiter, type RateRules } from './security/rate-limit.ts';
 export { createCallerFactory } from './trpc.ts';
+export { projectForCustomer, projectForStaff } from './delivery/projection.ts';
+export { EVENT_COLUMNS, type EventRow, fromRow, type StoredEvent } from './delivery/stored-event.ts';

@@ -4,6 +4,22 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { EventHub } from './hub.ts';
 import type { StoredEvent } from './stored-event.ts';
 
+/**
+ * Older positions come from the table; if the database is briefly away (a restart, a failover)
+ * the subscription waits and tries again instead of failing: the client keeps its place.
+ */
+async function readWithRetry(hub: EventHub, position: Position, signal: AbortSignal | undefined) {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await hub.readAfter(position);
+    } catch (error) {
+      if (signal?.aborted || hub.stopped) return [];
+      if (attempt >= 60) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
+    }
+  }
+}
+
 export interface StreamOptions<T> {
   hub: EventHub;
   from: Position;
@@ -28,7 +44,7 @@ export async function* streamEvents<T>(options: StreamOptions<T>) {
   metrics.subscribers.inc({ role });
   try {
     while (!signal?.aborted && !hub.stopped) {
-      const batch = await hub.readAfter(position);
+      const batch = await readWithRetry(hub, position, signal);
       if (batch.length === 0) {
         await hub.waitForNewer(position, signal);
         continue;

@@ -137,8 +137,10 @@ function TrailPanel({ card, onClose }: { card: AssignmentCard; onClose(): void }
                 by {event.actorKind}
                 {event.actorName ? ` ${event.actorName}` : ''}
               </span>
-              {event.reason ? <span className="trail__why">“{event.reason}”</span> : null}
-              {event.requestId ? <code className="trail__request">{event.requestId}</code> : null}
+              <span className="trail__why">{event.reason ? `“${event.reason}”` : ''}</span>
+              <code className="trail__request" title="Request id: find it in the server log">
+                {event.requestId ?? ''}
+              </code>
             </li>
           ))}
         </ol>

@@ -1,6 +1,6 @@
 import { errorMessage, useConnection, useTRPC } from '@dispatch/web';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { Me } from '../api-types.ts';
 
 type Mechanic = NonNullable<Me['mechanic']>;
@@ -16,9 +16,20 @@ export function AvailabilitySwitch({ mechanic }: { mechanic: Mechanic }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const name = useId();
+  const meKey = trpc.auth.me.queryKey();
   const setAvailability = useMutation(
     trpc.mechanic.setAvailability.mutationOptions({
-      onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() }),
+      // Optimistic: the switch moves at once; the server's answer (and presence) follows.
+      onMutate: async ({ availability }) => {
+        await queryClient.cancelQueries({ queryKey: meKey });
+        const before = queryClient.getQueryData(meKey);
+        queryClient.setQueryData(meKey, (me) =>
+          me?.mechanic ? { ...me, mechanic: { ...me.mechanic, availability } } : me,
+        );
+        return { before };
+      },
+      onError: (_error, _input, context) => queryClient.setQueryData(meKey, context?.before),
+      onSettled: () => queryClient.invalidateQueries({ queryKey: meKey }),
     }),
   );
   // Presence changes when this dashboard's socket connects or drops: ask the server again then.
@@ -27,7 +38,13 @@ export function AvailabilitySwitch({ mechanic }: { mechanic: Mechanic }) {
     if (status === 'live' || status === 'offline')
       void queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() });
   }, [status, queryClient, trpc]);
-  const chosen = setAvailability.isPending ? setAvailability.variables.availability : mechanic.availability;
+  // The click's choice shows at once (a controlled radio would otherwise snap back for a moment).
+  const [choice, setChoice] = useState<'available' | 'away' | null>(null);
+  const chosen = choice ?? mechanic.availability;
+  const choose = (availability: 'available' | 'away') => {
+    setChoice(availability);
+    setAvailability.mutate({ availability }, { onSettled: () => setChoice(null) });
+  };
   return (
     <div className="availability">
       <fieldset className="segmented">
@@ -39,7 +56,7 @@ export function AvailabilitySwitch({ mechanic }: { mechanic: Mechanic }) {
               name={name}
               value={value}
               checked={chosen === value}
-              onChange={() => setAvailability.mutate({ availability: value })}
+              onChange={() => choose(value)}
             />
             {value === 'available' ? 'Available' : 'Away'}
           </label>

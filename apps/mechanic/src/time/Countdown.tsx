@@ -7,8 +7,8 @@ export function formatCountdown(ms: number): string {
 
 /** A visible per-second countdown to an offer's end (aria-hidden: screen readers hear the expiry once). */
 export function Countdown({ until }: { until: string }) {
-  const now = useNow(1_000);
-  const left = Date.parse(until) - now;
+  useNow(1_000); // re-render once a second; read the exact time so the count never shows a second too many
+  const left = Date.parse(until) - Date.now();
   return (
     <span className={`countdown${left <= 10_000 ? ' countdown--soon' : ''}`} data-testid="countdown">
       <span className="visually-hidden">Offer expires in </span>

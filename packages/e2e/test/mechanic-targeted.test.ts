@@ -1,0 +1,81 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type AppServer, launchBrowser, newContext, screenshot, startAppServer } from '../src/index.ts';
+import { apiLogIn, book, mySessionCard, openDashboard, queueCard } from '../src/mechanic-helpers.ts';
+
+let app: AppServer;
+let browser: Browser;
+beforeAll(async () => {
+  [app, browser] = await Promise.all([
+    startAppServer({ DISPATCH_MODE: 'targeted', OFFER_TIMEOUT_SECONDS: '3' }),
+    launchBrowser(),
+  ]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+async function availableDashboard(email: string): Promise<Page> {
+  const context = await newContext(browser, { notificationsFor: app.url });
+  const page = await openDashboard(context, app.mechanicUrl, email);
+  await page.getByRole('radio', { name: 'Available' }).check();
+  await expect.poll(() => page.locator('[data-presence]').getAttribute('data-presence')).toBe('available');
+  return page;
+}
+
+it('targeted mode: an offer counts down, expires, moves to the next available mechanic, who accepts; the admin trail shows why', async () => {
+  const [a1, a2] = await Promise.all([
+    availableDashboard('a1@demo.test'),
+    availableDashboard('a2@demo.test'),
+  ]);
+  const customer = await apiLogIn(app.url, 'customer2@demo.test');
+  const session = await book(customer, {
+    sessionType: 'chat',
+    vehicleMake: 'Volkswagen',
+    vehicleModel: 'Golf',
+  });
+
+  // Exactly one of them gets the offer first, with Accept, Decline and a countdown.
+  const offeredTo = async () => {
+    const counts = await Promise.all([a1, a2].map((page) => queueCard(page, session.assignmentId).count()));
+    return counts[0] === 1 && counts[1] === 0 ? 'a1' : counts[0] === 0 && counts[1] === 1 ? 'a2' : 'none';
+  };
+  await expect.poll(offeredTo, { timeout: 3_000 }).not.toBe('none');
+  const firstName = await offeredTo();
+  const [first, second] = firstName === 'a1' ? [a1, a2] : [a2, a1];
+  const offer = queueCard(first, session.assignmentId);
+  await expect(offer.getByRole('button', { name: 'Accept' }).isVisible()).resolves.toBe(true);
+  await expect(offer.getByRole('button', { name: 'Decline' }).isVisible()).resolves.toBe(true);
+  const countdown = offer.getByTestId('countdown');
+  const shown = (await countdown.textContent())?.trim();
+  expect(shown).toMatch(/0:0[1-3]$/);
+  await screenshot(first, 'mechanic-targeted-offer');
+  await expect.poll(async () => (await countdown.textContent())?.trim(), { timeout: 2_500 }).not.toBe(shown);
+
+  // Nobody answers: it expires on the first screen and is offered to the other mechanic.
+  await expect.poll(() => queueCard(first, session.assignmentId).count(), { timeout: 6_000 }).toBe(0);
+  await expect
+    .poll(() => first.getByText(/Offer expired|Offered to another mechanic/).count())
+    .toBeGreaterThan(0);
+  await queueCard(second, session.assignmentId).waitFor({ timeout: 3_000 });
+  await expect.poll(() => second.title()).toBe('(1) Mechanic dashboard');
+  await screenshot(second, 'mechanic-targeted-moved');
+  await queueCard(second, session.assignmentId).getByRole('button', { name: 'Accept' }).click();
+  await mySessionCard(second, session.assignmentId).waitFor();
+  expect(await queueCard(first, session.assignmentId).count()).toBe(0);
+
+  // The admin sees every request and, for this one, who did what, when and why.
+  const adminContext = await newContext(browser);
+  const admin = await openDashboard(adminContext, app.mechanicUrl, 'admin@demo.test');
+  const row = admin.locator(
+    `section[aria-label="All requests"] tr[data-assignment-id="${session.assignmentId}"]`,
+  );
+  await row.getByRole('button', { name: /Event trail/ }).click();
+  const trail = admin.locator('section[aria-label="Event trail"]');
+  await expect.poll(() => trail.locator('li').count()).toBeGreaterThanOrEqual(6);
+  const text = (await trail.textContent()) ?? '';
+  for (const step of ['create', 'offer', 'expire', 'requeue', 'accept']) expect(text).toContain(step);
+  expect(text).toMatch(/accept\s*offered → accepted\s*by mechanic \S+/);
+  await screenshot(admin, 'mechanic-admin-trail');
+});

@@ -1,0 +1,49 @@
+import type { RouterOutputs } from '@dispatch/api/client-types';
+
+export type SessionDetails = RouterOutputs['session']['get'];
+
+/** The reason the server gives when nobody took a request in time. */
+export const NO_MECHANIC_AVAILABLE = 'no mechanic available';
+
+/** The page's h1: where the customer stands, in words a worried person reads at a glance. */
+export function headline(session: Pick<SessionDetails, 'status' | 'mechanicName'>): string {
+  switch (session.status) {
+    case 'pending_waiver':
+      return 'Waiting for your waiver';
+    case 'waiting':
+      return 'Waiting for a mechanic';
+    case 'in_progress':
+      return `Accepted by ${session.mechanicName ?? 'a mechanic'}`;
+    case 'completed':
+      return 'Session completed';
+    case 'cancelled':
+      return 'Session cancelled';
+  }
+}
+
+const TYPE_LABELS: Record<SessionDetails['sessionType'], string> = {
+  video: 'Video call',
+  chat: 'Chat',
+  diagnostic: 'Diagnostic',
+  in_person: 'In person at a workshop',
+};
+
+export function sessionTypeLabel(type: SessionDetails['sessionType']): string {
+  return TYPE_LABELS[type];
+}
+
+/** What happens next once a mechanic has accepted, by session type. */
+export function nextStep(session: Pick<SessionDetails, 'sessionType' | 'workshop'>): string {
+  switch (session.sessionType) {
+    case 'video':
+      return 'Your mechanic will start the video call in a moment. Keep your phone nearby.';
+    case 'chat':
+      return 'Your mechanic will open the chat in a moment.';
+    case 'diagnostic':
+      return 'Your mechanic will walk you through the diagnostic in a moment. Have your keys at hand.';
+    case 'in_person':
+      return session.workshop
+        ? `Your mechanic expects you at ${session.workshop.name}.`
+        : 'Your mechanic will tell you which workshop to come to.';
+  }
+}

@@ -1,0 +1,89 @@
+import type { AppRouter } from '@dispatch/api';
+import type { Page } from 'playwright-core';
+// This package does not depend on @trpc/client itself; the API package's copy is the same version.
+import { createTRPCClient, httpLink } from '../../api/node_modules/@trpc/client/dist/index.mjs';
+import type { AppServer } from './app-server.ts';
+
+export const DEMO_PASSWORD = 'demo-password-1';
+
+/** A typed tRPC client in Node, logged in over HTTP as `email` (a mechanic, say), cookie attached. */
+export async function apiClientAs(app: AppServer, email: string, password = DEMO_PASSWORD) {
+  const res = await fetch(`${app.url}/trpc/auth.logIn`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: app.url },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!res.ok) throw new Error(`log-in as ${email} failed: ${res.status} ${await res.text()}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  return createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${app.url}/trpc`, headers: { cookie, origin: app.url } })],
+  });
+}
+
+let counter = 0;
+/** A fresh customer identity per call, so tests never share state. */
+export function newCustomer(label: string) {
+  counter += 1;
+  const id = `${label}-${Date.now().toString(36)}-${counter}`;
+  return { name: 'Jamie Rivera', email: `${id}@example.test`, password: 'correct-horse-battery' };
+}
+
+/** Signs up through the UI, from the log-in screen, and waits for the booking form. */
+export async function signUp(page: Page, customer: { name: string; email: string; password: string }) {
+  await page.getByRole('button', { name: 'Create an account' }).click();
+  await page.getByLabel('Name', { exact: true }).fill(customer.name);
+  await page.getByLabel('Email', { exact: true }).fill(customer.email);
+  await page.getByLabel('Password', { exact: true }).fill(customer.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Book a mechanic' }).waitFor();
+}
+
+export interface IntakeChoices {
+  year?: string;
+  make?: string;
+  model?: string;
+  concern?: string;
+  type?: 'Video call' | 'Chat' | 'Diagnostic' | 'In person at a workshop';
+  plan?: 'Free' | 'Paid';
+  urgent?: boolean;
+}
+
+/** Fills the booking form (the name is prefilled from the account) and books. */
+export async function book(page: Page, choices: IntakeChoices = {}) {
+  await page.getByLabel('Vehicle year').fill(choices.year ?? '2018');
+  await page.getByLabel('Make', { exact: true }).fill(choices.make ?? 'Honda');
+  await page.getByLabel('Model', { exact: true }).fill(choices.model ?? 'Civic');
+  await page
+    .getByLabel("What's going on?")
+    .fill(choices.concern ?? 'Grinding noise from the front left wheel when braking since Monday.');
+  await page
+    .getByRole('radiogroup', { name: 'Session type' })
+    .getByRole('radio', { name: choices.type ?? 'Video call', exact: true })
+    .check();
+  await page
+    .getByRole('radiogroup', { name: 'Plan' })
+    .getByRole('radio', { name: choices.plan ?? 'Free', exact: true })
+    .check();
+  if (choices.urgent) await page.getByRole('checkbox', { name: 'Urgent' }).check();
+  await page.getByRole('button', { name: 'Book session' }).click();
+}
+
+/** The session id in the status page's URL (`#/session/<id>`). */
+export async function sessionIdOf(page: Page): Promise<string> {
+  await page.waitForURL(/#\/session\/[0-9a-f-]{36}$/);
+  const id = new URL(page.url()).hash.split('/').pop();
+  if (!id) throw new Error(`no session id in ${page.url()}`);
+  return id;
+}
+
+/** The status page's one h1. */
+export function statusHeading(page: Page) {
+  return page.getByRole('heading', { level: 1 });
+}
+
+/** Signs the waiver shown on a free session's status page. */
+export async function signWaiver(page: Page, name = 'Jamie Rivera') {
+  await page.getByLabel('Type your full name to sign').fill(name);
+  await page.getByRole('checkbox', { name: 'I have read and agree to this waiver' }).check();
+  await page.getByRole('button', { name: 'Sign and join the queue' }).click();
+}

@@ -1,0 +1,111 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClientAs, book, newCustomer, sessionIdOf, signUp, statusHeading } from '../src/customer-flow.ts';
+import {
+  type AppServer,
+  launchBrowser,
+  newContext,
+  screenshot,
+  seriousA11yViolations,
+  startAppServer,
+} from '../src/index.ts';
+
+let app: AppServer;
+let browser: Browser;
+let mechanic: Awaited<ReturnType<typeof apiClientAs>>;
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startAppServer(), launchBrowser()]);
+  mechanic = await apiClientAs(app, 'a1@demo.test');
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+/** A fresh customer with a paid request waiting for a mechanic, on its live status page. */
+async function waitingCustomer(label: string, mobile = false) {
+  const context = await newContext(browser, { mobile });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  await page.goto(app.customerUrl);
+  await signUp(page, newCustomer(label));
+  await book(page, { plan: 'Paid' });
+  const sessionId = await sessionIdOf(page);
+  await expect.poll(() => statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
+  await expect.poll(() => indicator(page)).toBe('live');
+  // A marker that a reload would wipe: every change below must arrive without one.
+  await page.evaluate(() => {
+    (window as unknown as { notReloaded: boolean }).notReloaded = true;
+  });
+  return { context, page, sessionId };
+}
+
+function indicator(page: Page) {
+  return page.locator('output.connection').getAttribute('data-status');
+}
+
+function notReloaded(page: Page) {
+  return page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true);
+}
+
+/** The mechanic accepts the request through the API, as the dashboard would. */
+async function acceptAsMechanic(sessionId: string) {
+  const queue = await mechanic.queue.list.query();
+  const card = queue.items.find((item) => item.sessionId === sessionId);
+  if (!card) throw new Error('the request is not in a1’s queue');
+  const accepted = await mechanic.assignment.accept.mutate({ assignmentId: card.assignmentId });
+  return accepted?.mechanic?.displayName ?? '';
+}
+
+describe('customer status page', () => {
+  it('turns to "accepted by <mechanic>" when a mechanic accepts, without a reload', async () => {
+    const { context, page, sessionId } = await waitingCustomer('accept', true);
+    const name = await acceptAsMechanic(sessionId);
+    expect(name).not.toBe('');
+    await expect.poll(() => statusHeading(page).textContent()).toBe(`Accepted by ${name}`);
+    expect(await notReloaded(page)).toBe(true);
+    // Nothing left to cancel from the customer's side is hidden; what the domain allows is shown.
+    await page.getByText(`${name} is on your request.`).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'customer-accepted-mobile');
+    await context.close();
+  });
+
+  it('cancels a waiting request, with a reason, and says so', async () => {
+    const { context, page, sessionId } = await waitingCustomer('cancel');
+    await page.getByRole('button', { name: 'Cancel request' }).click();
+    await page.getByLabel('Reason').selectOption('It is taking too long');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'customer-cancel-confirm-desktop');
+    await page.getByRole('button', { name: 'Yes, cancel my request' }).click();
+    await expect.poll(() => statusHeading(page).textContent()).toBe('Session cancelled');
+    await page.getByText('It is taking too long').waitFor();
+    expect(await page.getByRole('button', { name: 'Cancel request' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Book another session' }).waitFor();
+    await screenshot(page, 'customer-cancelled-desktop');
+    const row = await app.database.db.sessionAssignment.findUnique({
+      where: { sessionId },
+      select: { status: true, cancelReason: true },
+    });
+    expect(row).toEqual({ status: 'cancelled', cancelReason: 'It is taking too long' });
+    await context.close();
+  });
+
+  it('says "offline" while the network is cut, and shows the state reached meanwhile when it returns', async () => {
+    const { context, page, sessionId } = await waitingCustomer('offline', true);
+    await context.setOffline(true);
+    await expect.poll(() => indicator(page)).toBe('offline');
+    await page.getByText('Offline', { exact: true }).waitFor();
+    const name = await acceptAsMechanic(sessionId);
+    await screenshot(page, 'customer-offline-mobile');
+
+    await context.setOffline(false);
+    await expect
+      .poll(() => statusHeading(page).textContent(), { timeout: 15_000 })
+      .toBe(`Accepted by ${name}`);
+    await expect.poll(() => indicator(page), { timeout: 15_000 }).toBe('live');
+    expect(await notReloaded(page)).toBe(true);
+    await screenshot(page, 'customer-back-online-mobile');
+    await context.close();
+  });
+});

@@ -1,0 +1,77 @@
+import { Writable } from 'node:stream';
+import type { TestDatabase } from '@dispatch/db/testing';
+import pino from 'pino';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type RunningServer, startServer } from '../src/server.ts';
+import { freshDatabase, testEnv } from './harness.ts';
+
+let database: TestDatabase;
+let server: RunningServer;
+const lines: string[] = [];
+beforeAll(async () => {
+  database = await freshDatabase();
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).trim().split('\n'));
+      done();
+    },
+  });
+  server = await startServer({
+    env: testEnv(),
+    databaseUrl: database.url,
+    log: pino({ level: 'info' }, sink),
+  });
+});
+afterAll(async () => {
+  await server?.close();
+  await database?.drop();
+});
+
+it('one request id finds the request in the logs and in the events it caused, with no personal data logged', async () => {
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}/trpc/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+  const login = await post('auth.logIn', { email: 'customer1@demo.test', password: 'demo-password-1' });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const requestId = 'trace-me-0123456789';
+  const res = await post(
+    'session.create',
+    {
+      intake: {
+        customerName: 'Dana Reyes',
+        vehicleYear: 2012,
+        vehicleMake: 'Mazda',
+        vehicleModel: '3',
+        concern: 'Clunk from the front left wheel',
+        sessionType: 'chat',
+        plan: 'paid',
+      },
+      idempotencyKey: 'trace-booking-1',
+    },
+    { cookie, 'x-request-id': requestId },
+  );
+  expect(res.status).toBe(200);
+  await expect.poll(() => lines.some((line) => line.includes(requestId))).toBe(true);
+
+  const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(logged.find((entry) => entry.requestId === requestId)).toMatchObject({
+    path: '/trpc/session.create',
+    status: 200,
+  });
+  const events = await database.db.assignmentEvent.findMany({ where: { requestId } });
+  expect(events.map((e) => e.type)).toEqual(['create']);
+
+  const everything = lines.join('\n');
+  for (const secret of [
+    'demo-password-1',
+    'customer1@demo.test',
+    'Dana Reyes',
+    cookie.split('=')[1] ?? 'x',
+    '+1 555',
+  ]) {
+    expect(everything).not.toContain(secret);
+  }
+});

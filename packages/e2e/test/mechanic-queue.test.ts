@@ -1,10 +1,18 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { type AppServer, launchBrowser, newContext, screenshot, startAppServer } from '../src/index.ts';
+import {
+  type AppServer,
+  launchBrowser,
+  newContext,
+  screenshot,
+  seriousA11yViolations,
+  startAppServer,
+} from '../src/index.ts';
 import {
   type ApiUser,
   apiLogIn,
   book,
+  DEMO_PASSWORD,
   mySessionCard,
   notificationsIn,
   openDashboard,
@@ -196,4 +204,59 @@ it('catches up after going offline: back online, the queue shows exactly the req
   await expect.poll(() => page.locator('.connection').getAttribute('data-status')).toBe('live');
   expect(reloaded).toBe(false);
   await screenshot(page, 'mechanic-back-online');
+});
+
+it('logs in and out, switches availability, shows a customer cancel reason, and is accessible', async () => {
+  const context = await newContext(browser);
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(app.mechanicUrl);
+  await page.getByLabel('Email').fill('b2@demo.test');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Email or password is wrong/);
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await screenshot(page, 'mechanic-login-error');
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('section[aria-label="Queue"]').waitFor();
+
+  const presence = page.locator('[data-presence]');
+  await page.getByRole('radio', { name: 'Available' }).check();
+  await expect.poll(() => presence.getAttribute('data-presence')).toBe('available');
+  await page.getByRole('radio', { name: 'Away' }).check();
+  await expect.poll(() => presence.getAttribute('data-presence')).toBe('away');
+  await page.getByRole('radio', { name: 'Available' }).check();
+  await expect.poll(() => presence.getAttribute('data-presence')).toBe('available');
+
+  // Sound is switched on by an explicit button.
+  const sound = page.getByRole('button', { name: /sound/i });
+  expect(await sound.getAttribute('aria-pressed')).toBe('false');
+  await sound.click();
+  await expect.poll(() => sound.getAttribute('aria-pressed')).toBe('true');
+
+  // Accept, then the customer cancels: My sessions shows why.
+  const session = await book(customer, {
+    sessionType: 'diagnostic',
+    vehicleMake: 'BMW',
+    vehicleModel: '330i',
+  });
+  await queueCard(page, session.assignmentId).getByRole('button', { name: 'Accept' }).click();
+  await mySessionCard(page, session.assignmentId).waitFor();
+  await customer.mutate('session.cancel', {
+    sessionId: session.sessionId,
+    reason: 'Found the problem myself',
+  });
+  await expect
+    .poll(() => mySessionCard(page, session.assignmentId).textContent())
+    .toMatch(/Cancelled: Found the problem myself/);
+  expect(
+    await mySessionCard(page, session.assignmentId).getByRole('button', { name: 'Complete' }).count(),
+  ).toBe(0);
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await screenshot(page, 'mechanic-cancelled-session');
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('button', { name: 'Log in' }).waitFor();
+  expect(await page.locator('section[aria-label="Queue"]').count()).toBe(0);
 });

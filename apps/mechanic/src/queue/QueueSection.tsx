@@ -27,6 +27,11 @@ export function QueueSection({ feed, cards, userId, busy, away, onAccept, onDecl
             : 'Urgent first, then the longest waiting.'}
         </p>
       </header>
+      {feed.streamFailed ? (
+        <p className="stream-warning" role="status">
+          Live updates paused, reconnecting. The queue is refreshed every few seconds meanwhile.
+        </p>
+      ) : null}
       {feed.status === 'loading' ? (
         <p className="empty" aria-busy="true">
           Loading the queue…

@@ -12,6 +12,8 @@ const LIVE_RESYNC_MS = 60_000;
 export interface QueueFeed {
   status: 'loading' | 'error' | 'ready';
   error: unknown;
+  /** The live stream failed and is being restarted; the list polls meanwhile. */
+  streamFailed: boolean;
   cards: Map<string, AssignmentCard>;
   dispatchMode: 'broadcast' | 'targeted' | null;
   /** Applies this tab's own result (an accepted card, a lost race) before the stream confirms it. */
@@ -32,11 +34,12 @@ export function useQueueFeed(
   const polling = usePollingFallback(5_000);
   const list = useQuery({
     ...trpc.queue.list.queryOptions(),
-    refetchInterval: polling === false ? LIVE_RESYNC_MS : polling,
+    refetchInterval: () => (polling === false && !streamFailedRef.current ? LIVE_RESYNC_MS : 5_000),
     refetchIntervalInBackground: true,
     staleTime: 0,
   });
   const [log, setLog] = useState<LoggedEvent[]>([]);
+  const streamFailedRef = useRef(false);
   // Subscribe once, from the first snapshot's position; wsLink resumes from the last event after drops.
   const [start, setStart] = useState<string | null>(null);
   const snapshot = list.data;
@@ -56,7 +59,7 @@ export function useQueueFeed(
   }, [snapshot]);
 
   const { markEvent, reconnects } = connection;
-  useSubscription(
+  const subscription = useSubscription(
     trpc.queue.onChange.subscriptionOptions(start === null ? skipToken : { lastEventId: start }, {
       onData: (tracked) => {
         markEvent();
@@ -65,6 +68,17 @@ export function useQueueFeed(
       },
     }),
   );
+
+  // A subscription the server ended with an error (say, a restart mid-request) is restarted after a
+  // pause; until then the list polls, so the queue never silently goes stale while the socket is up.
+  const streamFailed = subscription.status === 'error';
+  streamFailedRef.current = streamFailed;
+  const { reset } = subscription;
+  useEffect(() => {
+    if (!streamFailed) return;
+    const timer = setTimeout(reset, 3_000);
+    return () => clearTimeout(timer);
+  }, [streamFailed, reset]);
 
   const { refetch } = list;
   // The list is the truth: re-sync whenever the socket comes back or the browser is online again.
@@ -84,6 +98,7 @@ export function useQueueFeed(
   return {
     status: snapshot ? 'ready' : list.isError ? 'error' : 'loading',
     error: list.error,
+    streamFailed,
     cards,
     dispatchMode: snapshot?.dispatchMode ?? null,
     applyLocal,

@@ -21,9 +21,9 @@ export function App() {
       <header className="topbar">
         <div className="topbar__inner">
           <a className="brand" href="#/">
-            <span className="brand__mark" aria-hidden="true">
-              🔧
-            </span>
+            <svg className="brand__mark" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+              <path d="M21.7 6.3a6 6 0 0 1-8 7.2l-6.6 6.6a2.2 2.2 0 0 1-3.2-3.2l6.6-6.6a6 6 0 0 1 7.2-8l-3.6 3.6.6 2.7 2.7.6z" />
+            </svg>
             Mechanic on call
           </a>
           {user ? (

@@ -23,11 +23,11 @@ afterAll(async () => {
 });
 
 /** A fresh customer with a paid request waiting for a mechanic, on its live status page. */
-async function waitingCustomer(label: string, mobile = false) {
+async function waitingCustomer(label: string, mobile = false, server: AppServer = app) {
   const context = await newContext(browser, { mobile });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
-  await page.goto(app.customerUrl);
+  await page.goto(server.customerUrl);
   await signUp(page, newCustomer(label));
   await book(page, { plan: 'Paid' });
   const sessionId = await sessionIdOf(page);
@@ -97,6 +97,10 @@ describe('customer status page', () => {
     await expect.poll(() => indicator(page)).toBe('offline');
     await page.getByText('Offline', { exact: true }).waitFor();
     const name = await acceptAsMechanic(sessionId);
+    // Nothing reaches a cut-off page: what it shows next, it learns after the network returns.
+    await page.waitForTimeout(1_000);
+    expect(await statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
+    expect(await indicator(page)).toBe('offline');
     await screenshot(page, 'customer-offline-mobile');
 
     await context.setOffline(false);
@@ -107,5 +111,23 @@ describe('customer status page', () => {
     expect(await notReloaded(page)).toBe(true);
     await screenshot(page, 'customer-back-online-mobile');
     await context.close();
+  });
+
+  it('tells the customer, kindly, when no mechanic was available in time', async () => {
+    const impatient = await startAppServer({ QUEUE_TIMEOUT_SECONDS: '3' });
+    try {
+      const { context, page } = await waitingCustomer('timeout', true, impatient);
+      await expect
+        .poll(() => statusHeading(page).textContent(), { timeout: 15_000 })
+        .toBe('Session cancelled');
+      await page.getByText('No mechanic was available').waitFor();
+      expect(await page.getByRole('button', { name: 'Cancel request' }).count()).toBe(0);
+      expect(await notReloaded(page)).toBe(true);
+      expect(await seriousA11yViolations(page)).toEqual([]);
+      await screenshot(page, 'customer-no-mechanic-mobile');
+      await context.close();
+    } finally {
+      await impatient.close();
+    }
   });
 });

@@ -141,14 +141,10 @@ export function IntakeForm({
         <fieldset className="group">
           <legend className="group__legend">Your vehicle</legend>
           <div className="vehicle-row">
-            <TextField
-              id={fid('vehicleYear')}
-              label="Vehicle year"
-              hint={`For example ${LAST_VEHICLE_YEAR - 6}`}
-              error={errorFor('vehicleYear')}
-            >
+            <TextField id={fid('vehicleYear')} label="Vehicle year" error={errorFor('vehicleYear')}>
               <input
-                {...textInput('vehicleYear', { hint: 'year' })}
+                {...textInput('vehicleYear')}
+                placeholder={String(LAST_VEHICLE_YEAR - 6)}
                 inputMode="numeric"
                 autoComplete="off"
                 maxLength={4}

@@ -172,8 +172,8 @@ function StatusBody({
         <Notice tone="warning">
           {session.cancelReason === NO_MECHANIC_AVAILABLE ? (
             <p>
-              <strong>No mechanic was available</strong> to take your request in time. We are sorry. Nothing
-              was charged, and you can book again right away.
+              <strong>No mechanic was available</strong> to take your request in time. We are sorry to have
+              kept you waiting. You can book again right away; urgent requests are seen first.
             </p>
           ) : (
             <p>

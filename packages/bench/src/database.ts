@@ -1,7 +1,7 @@
 // The benchmark's own PostgreSQL: embedded, in a temp folder, durable defaults (fsync on, like
 // `pnpm start`), plus track_commit_timestamp so every event's commit time can be read back.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,8 @@ function freePort(): Promise<number> {
 
 export interface BenchDatabase {
   url: string;
+  /** CPU seconds used so far by the cluster's live processes (postmaster and backends). */
+  cpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
   let stopped = false;
   return {
     url,
+    cpuSeconds: () => clusterCpuSeconds(dataDir),
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -48,6 +51,20 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
       await rm(dataDir, { recursive: true, force: true }).catch(() => {});
     },
   };
+}
+
+async function clusterCpuSeconds(dataDir: string): Promise<number> {
+  const postmaster = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  let ticks = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pid = Number(entry);
+    if (pid !== postmaster && Number(fields[1]) !== postmaster) continue;
+    ticks += Number(fields[11]) + Number(fields[12]); // utime + stime
+  }
+  return ticks / 100; // USER_HZ
 }
 
 export interface Seeded {

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 // BENCHMARKS.md and the latency chart, generated from one run's results.
 import { fmt, type Summary, summarise } from './stats.ts';
 
@@ -27,6 +29,7 @@ export interface Results {
     events: number;
     ours: number[];
     floor: number[];
+    trpcFloor: number[];
     missed: number;
     connectMs: number;
   }[];
@@ -51,6 +54,8 @@ export interface Results {
     seconds: number;
     latencies: number[];
     signErrors: number;
+    serverUsPerDelivery: number;
+    serverCores: number;
   }[];
   flows: {
     rate: number;
@@ -60,6 +65,12 @@ export interface Results {
       errors: Record<string, number>;
       wallMs: number;
       latencies: Record<'create' | 'sign' | 'accept', number[]>;
+    };
+    cpu: {
+      serverMsPerMutation: number;
+      serverSystemShare: number;
+      postgresMsPerMutation: number;
+      wallMs: number;
     };
   }[];
   contention: {
@@ -86,6 +97,10 @@ export interface Results {
 
 const pass = (ok: boolean) => (ok ? '✅ met' : '❌ missed');
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+
+/** Hand-written analysis (profiles, proposed fixes) appended after the generated tables. */
+const findingsFile = fileURLToPath(new URL('../FINDINGS.md', import.meta.url));
+const findings = existsSync(findingsFile) ? readFileSync(findingsFile, 'utf8') : '';
 
 export function renderReport(r: Results, chartPath: string): { markdown: string; svg: string } {
   const pgSummary = summarise(r.pg.latency);
@@ -211,9 +226,11 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
     '',
     '## (a) Notification latency and (b) its floors',
     '',
-    `From the commit of \`waiver.sign\` to receipt at every connected mechanic's \`queue.onChange\`; each event was followed ` +
+    `From the commit of \`waiver.sign\` to receipt at every connected mechanic's \`queue.onChange\`. Each event was followed ` +
       'by the same message (a captured `queue.onChange` frame) broadcast by the bare `ws` server to the same number of ' +
-      'clients, so both were measured alternately under the same load.',
+      'clients, and by the same payload yielded as `tracked(id, payload)` by a minimal tRPC ws server (same adapter and ' +
+      'keep-alive, no database, no auth, no filter: the framework alone) to the same number of subscribers, so all three ' +
+      'were measured alternately under the same load.',
     '',
     `![Latency distribution](${chartPath})`,
     '',
@@ -225,10 +242,10 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
       'p95 ms',
       'p99 ms',
       'max ms',
-      'bare-ws p50',
-      'bare-ws p99',
-      'bare-ws max',
+      'bare-ws p50 / p99 / max',
+      'tRPC-alone p50 / p99 / max',
       'p99 ÷ bare-ws p99',
+      'p99 ÷ tRPC-alone p99',
       'p50 ÷ PG floor p50',
       'missing',
     ]),
@@ -237,6 +254,7 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
   for (const d of r.delivery) {
     const s = summarise(d.ours);
     const f = summarise(d.floor);
+    const tf = summarise(d.trpcFloor);
     push(
       row([
         d.size.toLocaleString('en-US'),
@@ -246,10 +264,10 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
         fmt(s.p95),
         fmt(s.p99),
         fmt(s.max),
-        fmt(f.p50),
-        fmt(f.p99),
-        fmt(f.max),
+        `${fmt(f.p50)} / ${fmt(f.p99)} / ${fmt(f.max)}`,
+        `${fmt(tf.p50)} / ${fmt(tf.p99)} / ${fmt(tf.max)}`,
         `${fmt(s.p99 / f.p99, 2)}×`,
+        `${fmt(s.p99 / tf.p99, 2)}×`,
         `${fmt(s.p50 / pgSummary.p50, 2)}×`,
         d.missed,
       ]),
@@ -292,6 +310,8 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
         fmt(s.p50),
         fmt(s.p99),
         fmt(s.max),
+        fmt(f.serverUsPerDelivery),
+        fmt(f.serverCores, 2),
       ]),
     );
   }
@@ -331,6 +351,8 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
         fmt(summarise(f.result.latencies.accept).p99),
         fmt(s.p50),
         fmt(s.p99),
+        fmt(f.cpu.serverMsPerMutation, 2),
+        fmt(f.cpu.postgresMsPerMutation, 2),
         Object.keys(f.result.errors).length ? JSON.stringify(f.result.errors).replaceAll('|', '/') : '0',
       ]),
     );
@@ -424,19 +446,23 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
       'event table can be resumed.',
     '',
   );
+  if (findings) push(findings.trim(), '');
   return { markdown: `${lines.join('\n')}\n`, svg: chart(r, pgSummary) };
 }
+
+const dashAttr = (dash: boolean | 'dot') =>
+  dash === 'dot' ? ' stroke-dasharray="1.5,2.5"' : dash ? ' stroke-dasharray="6,3"' : '';
 
 const COLORS = ['#1f77b4', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 
 /** Latency CDFs (log-scale x): ours and the bare-ws floor per size, and the PostgreSQL floor. */
 function chart(r: Results, pg: Summary): string {
   const width = 760;
-  const height = 420;
+  const height = 480;
   const m = { left: 60, right: 200, top: 30, bottom: 50 };
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
-  const series: { label: string; values: number[]; color: string; dash: boolean }[] = [];
+  const series: { label: string; values: number[]; color: string; dash: boolean | 'dot' }[] = [];
   r.delivery.forEach((d, i) => {
     const color = COLORS[i % COLORS.length] as string;
     series.push({
@@ -454,8 +480,13 @@ function chart(r: Results, pg: Summary): string {
   });
   series.push({ label: 'PostgreSQL NOTIFY', values: r.pg.latency, color: '#7f7f7f', dash: false });
   const all = series.flatMap((s) => s.values).filter((v) => v > 0);
-  const lo = Math.max(0.05, Math.min(...all, pg.min || 1));
-  const hi = Math.max(...all, 1);
+  let lo = pg.min || 1;
+  let hi = 1;
+  for (const v of all) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  lo = Math.max(0.05, lo);
   const lx0 = Math.floor(Math.log10(lo));
   const lx1 = Math.ceil(Math.log10(hi));
   const x = (v: number) => m.left + ((Math.log10(Math.max(v, 10 ** lx0)) - lx0) / (lx1 - lx0)) * plotW;
@@ -494,12 +525,12 @@ function chart(r: Results, pg: Summary): string {
       points.push(`${x(sorted[k] as number).toFixed(1)},${y((k + 1) / sorted.length).toFixed(1)}`);
     points.push(`${x(sorted[sorted.length - 1] as number).toFixed(1)},${y(1).toFixed(1)}`);
     parts.push(
-      `<polyline fill="none" stroke="${s.color}" stroke-width="1.8"${s.dash ? ' stroke-dasharray="5,3"' : ''} points="${points.join(' ')}"/>`,
+      `<polyline fill="none" stroke="${s.color}" stroke-width="1.8"${dashAttr(s.dash)} points="${points.join(' ')}"/>`,
     );
     const ly = m.top + 10 + i * 16;
     const lx = m.left + plotW + 12;
     parts.push(
-      `<line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dash ? ' stroke-dasharray="5,3"' : ''}/>`,
+      `<line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dashAttr(s.dash)}/>`,
       `<text x="${lx + 30}" y="${ly + 4}">${s.label}</text>`,
     );
   });

@@ -46,6 +46,8 @@ export interface IntakeChoices {
   type?: 'Video call' | 'Chat' | 'Diagnostic' | 'In person at a workshop';
   plan?: 'Free' | 'Paid';
   urgent?: boolean;
+  /** Double-click "Book session", as an anxious customer might. */
+  doubleClick?: boolean;
 }
 
 /** Fills the booking form (the name is prefilled from the account) and books. */
@@ -65,7 +67,8 @@ export async function book(page: Page, choices: IntakeChoices = {}) {
     .getByRole('radio', { name: choices.plan ?? 'Free', exact: true })
     .check();
   if (choices.urgent) await page.getByRole('checkbox', { name: 'Urgent' }).check();
-  await page.getByRole('button', { name: 'Book session' }).click();
+  const submit = page.getByRole('button', { name: 'Book session' });
+  await (choices.doubleClick ? submit.dblclick() : submit.click());
 }
 
 /** The session id in the status page's URL (`#/session/<id>`). */

@@ -58,6 +58,9 @@ describe('customer booking', () => {
 
     await signWaiver(page, returning.name);
     await expect.poll(() => statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
+    // The step changed: reading starts at the new heading, and the tab title follows.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    expect(await page.title()).toMatch(/^Waiting for a mechanic/);
     await page.getByText('Your place in the queue').waitFor();
     await page.getByRole('button', { name: 'Cancel request' }).waitFor();
     // The time waited ticks.
@@ -98,7 +101,8 @@ describe('customer booking', () => {
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     await page.goto(app.customerUrl);
-    await signUp(page, newCustomer('paid'));
+    const customer = newCustomer('paid');
+    await signUp(page, customer);
     await page.getByRole('radio', { name: 'In person at a workshop', exact: true }).check();
     const workshop = page.getByLabel('Workshop', { exact: true });
     await expect.poll(() => workshop.locator('option').count()).toBeGreaterThan(1);
@@ -107,7 +111,7 @@ describe('customer booking', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'customer-intake-desktop');
 
-    await book(page, { plan: 'Paid', type: 'In person at a workshop', urgent: true });
+    await book(page, { plan: 'Paid', type: 'In person at a workshop', urgent: true, doubleClick: true });
     const sessionId = await sessionIdOf(page);
     await expect.poll(() => statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
     expect(await page.getByLabel('Type your full name to sign').count()).toBe(0);
@@ -127,6 +131,10 @@ describe('customer booking', () => {
     });
     expect(row).toMatchObject({ plan: 'paid', urgent: true, waiver: null, assignment: { status: 'queued' } });
     expect(row?.workshopId).toBeTruthy();
+    // The double click booked once: one idempotency key per form.
+    expect(await app.database.db.helpSession.count({ where: { customer: { email: customer.email } } })).toBe(
+      1,
+    );
     await context.close();
   });
 
@@ -173,6 +181,27 @@ describe('customer booking', () => {
     // Nothing was booked, and we stay on the form.
     expect(await app.database.db.helpSession.count()).toBe(before);
     expect(new URL(page.url()).hash).toBe('#/book');
+    await context.close();
+  });
+
+  it('the waiver can be read and signed with the keyboard alone', async () => {
+    const context = await newContext(browser);
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    await page.goto(app.customerUrl);
+    await signUp(page, newCustomer('keys'));
+    await book(page, { plan: 'Free' });
+    const text = page.getByRole('region', { name: 'Waiver text' });
+    await text.focus();
+    await page.keyboard.press('End');
+    await expect.poll(() => text.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Jamie Rivera');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
     await context.close();
   });
 });

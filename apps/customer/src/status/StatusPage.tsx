@@ -25,7 +25,8 @@ export function StatusPage({ sessionId }: { sessionId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { reconnects, markEvent } = useConnection();
-  const options = useSessionQueryOptions(sessionId);
+  const [streamFailed, setStreamFailed] = useState(false);
+  const options = useSessionQueryOptions(sessionId, streamFailed);
   const session = useQuery(options);
 
   // Subscribe once, from the first snapshot's position; the client resumes from its last event itself.
@@ -35,6 +36,9 @@ export function StatusPage({ sessionId }: { sessionId: string }) {
   }, [from, session.data]);
   useSubscription(
     trpc.session.onChange.subscriptionOptions(from === null ? skipToken : { sessionId, lastEventId: from }, {
+      onStarted: () => setStreamFailed(false),
+      // A refused or broken stream must not leave the page stale: poll until it is back.
+      onError: () => setStreamFailed(true),
       onData: (event) => {
         markEvent();
         // Show the new state at once, then re-read the details (queue position, actions).
@@ -96,6 +100,13 @@ function SessionView({
   const title = headline(session);
   const terminal = session.status === 'completed' || session.status === 'cancelled';
   const canCancel = session.actions.includes('cancel');
+  // A background tab still says where things stand.
+  useEffect(() => {
+    document.title = `${title} · Mechanic on call`;
+    return () => {
+      document.title = 'Mechanic on call: book live help';
+    };
+  }, [title]);
   return (
     <section className={`card status status--${session.status}`} aria-labelledby={`${id}-title`}>
       <div className="status__bar">

@@ -260,3 +260,46 @@ it('logs in and out, switches availability, shows a customer cancel reason, and 
   await page.getByRole('button', { name: 'Log in' }).waitFor();
   expect(await page.locator('section[aria-label="Queue"]').count()).toBe(0);
 });
+
+it('polls while the socket is down, then goes live again and re-syncs without reload', async () => {
+  const context = await newContext(browser);
+  contexts.push(context);
+  // New sockets can be pointed at a closed port: a real failed handshake (error, then close).
+  await context.addInitScript(() => {
+    const Native = window.WebSocket;
+    const flags = window as unknown as { __refuseSockets?: boolean };
+    window.WebSocket = class extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(flags.__refuseSockets ? 'ws://127.0.0.1:9/trpc' : url, protocols);
+      }
+    };
+  });
+  const page = await openDashboard(context, app.mechanicUrl, 'b1@demo.test');
+  const status = () => page.locator('.connection').getAttribute('data-status');
+  const refuseSockets = (refuse: boolean) =>
+    page.evaluate((value) => {
+      (window as unknown as { __refuseSockets?: boolean }).__refuseSockets = value;
+    }, refuse);
+  // The socket drops (as behind a crashing proxy) and reconnects fail, while HTTP still works.
+  await refuseSockets(true);
+  app.server.dropAllSockets();
+  await expect.poll(status).toBe('reconnecting');
+  const whileDown = await book(customer, {
+    sessionType: 'chat',
+    vehicleMake: 'Nissan',
+    vehicleModel: 'Leaf',
+  });
+  // No socket: the 5 s polling fallback brings it in.
+  await queueCard(page, whileDown.assignmentId).waitFor({ timeout: 7_000 });
+  expect(await status()).toBe('reconnecting');
+  await screenshot(page, 'mechanic-reconnecting-polling');
+
+  await refuseSockets(false);
+  await expect.poll(status, { timeout: 12_000 }).toBe('live');
+  const afterwards = await book(customer, {
+    sessionType: 'video',
+    vehicleMake: 'Tesla',
+    vehicleModel: 'Model 3',
+  });
+  await queueCard(page, afterwards.assignmentId).waitFor({ timeout: 1_000 });
+});

@@ -1,4 +1,4 @@
-import { parsePosition } from '@dispatch/domain';
+import { comparePositions, type Position, parsePosition } from '@dispatch/domain';
 import { useConnection, usePollingFallback, useTRPC } from '@dispatch/web';
 import { skipToken, useQuery } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
@@ -59,26 +59,38 @@ export function useQueueFeed(
   }, [snapshot]);
 
   const { markEvent, reconnects } = connection;
+  // Stream positions only grow; one at or below the last seen is a replay (after a restart) and skipped.
+  const lastSeen = useRef<{ text: string; position: Position } | null>(null);
   const subscription = useSubscription(
     trpc.queue.onChange.subscriptionOptions(start === null ? skipToken : { lastEventId: start }, {
       onData: (tracked) => {
         markEvent();
+        const position = parsePosition(tracked.id);
+        if (position && lastSeen.current && comparePositions(position, lastSeen.current.position) <= 0)
+          return;
+        if (position) lastSeen.current = { text: tracked.id, position };
         onStreamEventRef.current(tracked.data, cardsRef.current);
-        setLog((current) => [...current, { position: parsePosition(tracked.id), event: tracked.data }]);
+        setLog((current) => [...current, { position, event: tracked.data }]);
       },
     }),
   );
+  const { reset } = subscription;
+  /** A fresh subscription, resuming from the last event seen. */
+  const restart = useCallback(() => {
+    const from = lastSeen.current?.text;
+    if (from && from !== start) setStart(from);
+    else reset();
+  }, [start, reset]);
 
   // A subscription the server ended with an error (say, a restart mid-request) is restarted after a
   // pause; until then the list polls, so the queue never silently goes stale while the socket is up.
   const streamFailed = subscription.status === 'error';
   streamFailedRef.current = streamFailed;
-  const { reset } = subscription;
   useEffect(() => {
     if (!streamFailed) return;
-    const timer = setTimeout(reset, 3_000);
+    const timer = setTimeout(restart, 3_000);
     return () => clearTimeout(timer);
-  }, [streamFailed, reset]);
+  }, [streamFailed, restart]);
 
   const { refetch } = list;
   // The list is the truth: re-sync whenever the socket comes back or the browser is online again.

@@ -169,6 +169,8 @@ it('shows each mechanic only what they may take: workshop A never sees workshop 
   expect((await queueOf(await apiLogIn(app.url, 'a1@demo.test'))).map((c) => c.assignmentId)).not.toContain(
     atB.assignmentId,
   );
+  expect(await seriousA11yViolations(a1)).toEqual([]);
+  expect(await seriousA11yViolations(virtual)).toEqual([]);
   await screenshot(a1, 'mechanic-visibility-workshop-a');
   await screenshot(b1, 'mechanic-visibility-workshop-b');
   await screenshot(virtual, 'mechanic-visibility-virtual-mobile');

@@ -1,6 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type AppServer, launchBrowser, newContext, screenshot, startAppServer } from '../src/index.ts';
+import {
+  type AppServer,
+  launchBrowser,
+  newContext,
+  screenshot,
+  seriousA11yViolations,
+  startAppServer,
+} from '../src/index.ts';
 import { apiLogIn, book, mySessionCard, openDashboard, queueCard } from '../src/mechanic-helpers.ts';
 
 let app: AppServer;
@@ -77,5 +84,6 @@ it('targeted mode: an offer counts down, expires, moves to the next available me
   const text = (await trail.textContent()) ?? '';
   for (const step of ['create', 'offer', 'expire', 'requeue', 'accept']) expect(text).toContain(step);
   expect(text).toMatch(/accept\s*offered → accepted\s*by mechanic \S+/);
+  expect(await seriousA11yViolations(admin)).toEqual([]);
   await screenshot(admin, 'mechanic-admin-trail');
 });

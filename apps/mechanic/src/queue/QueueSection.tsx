@@ -1,4 +1,4 @@
-import { errorMessage } from '@dispatch/web';
+import { errorMessage, useConnection } from '@dispatch/web';
 import type { AssignmentCard } from '../api-types.ts';
 import { RequestCard } from './RequestCard.tsx';
 import type { QueueFeed } from './useQueueFeed.ts';
@@ -15,6 +15,8 @@ interface Props {
 
 export function QueueSection({ feed, cards, userId, busy, away, onAccept, onDecline }: Props) {
   const targeted = feed.dispatchMode === 'targeted';
+  // The connection pill already announces changes; this line says what it means for the queue.
+  const { status } = useConnection();
   return (
     <section aria-label="Queue" className="panel panel--queue">
       <header className="panel__header">
@@ -27,9 +29,11 @@ export function QueueSection({ feed, cards, userId, busy, away, onAccept, onDecl
             : 'Urgent first, then the longest waiting.'}
         </p>
       </header>
-      {feed.streamFailed ? (
-        <p className="stream-warning" role="status">
-          Live updates paused, reconnecting. The queue is refreshed every few seconds meanwhile.
+      {status === 'offline' ? (
+        <p className="stream-warning">You are offline. The queue catches up as soon as you are back.</p>
+      ) : status === 'reconnecting' || feed.streamFailed ? (
+        <p className="stream-warning">
+          Live updates paused, reconnecting. Checking the queue every 5 seconds.
         </p>
       ) : null}
       {feed.status === 'loading' ? (

@@ -34,7 +34,11 @@ export function RequestCard({ card, userId, busy, onAccept, onDecline }: Props) 
           {card.urgent ? <span className="tag tag--urgent">Urgent</span> : null}
           {offer ? <span className="tag tag--offer">Offered to you</span> : null}
           <span className="tag">{card.plan === 'paid' ? 'Paid' : 'Free'}</span>
-          {card.workshop ? <span className="tag">{card.workshop.name}</span> : null}
+          {card.workshop ? (
+            <span className="tag">{card.workshop.name}</span>
+          ) : card.sessionType === 'in_person' ? (
+            <span className="tag">Any workshop</span>
+          ) : null}
         </div>
         <p className="request__concern">{card.concern}</p>
         <p className="request__meta">

@@ -1,5 +1,6 @@
 import type { AppRouter } from '@dispatch/api';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 // This package does not depend on @trpc/client itself; the API package's copy is the same version.
 import { createTRPCClient, httpLink } from '../../api/node_modules/@trpc/client/dist/index.mjs';
 import type { AppServer } from './app-server.ts';
@@ -89,4 +90,9 @@ export async function signWaiver(page: Page, name = 'Jamie Rivera') {
   await page.getByLabel('Type your full name to sign').fill(name);
   await page.getByRole('checkbox', { name: 'I have read and agree to this waiver' }).check();
   await page.getByRole('button', { name: 'Sign and join the queue' }).click();
+}
+
+/** `expect.poll` with room for a loaded CI machine (its default gives up after one second). */
+export function eventually<T>(read: () => T | Promise<T>, timeout = 10_000) {
+  return expect.poll(read, { timeout, interval: 50 });
 }

@@ -1,6 +1,14 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { book, newCustomer, sessionIdOf, signUp, signWaiver, statusHeading } from '../src/customer-flow.ts';
+import {
+  book,
+  eventually,
+  newCustomer,
+  sessionIdOf,
+  signUp,
+  signWaiver,
+  statusHeading,
+} from '../src/customer-flow.ts';
 import {
   type AppServer,
   launchBrowser,
@@ -39,15 +47,15 @@ describe('customer booking', () => {
     await signUp(page, returning);
 
     // The name is prefilled from the account; the form is labelled and passes axe.
-    await expect.poll(() => page.getByLabel('Your name').inputValue()).toBe(returning.name);
+    await eventually(() => page.getByLabel('Your name').inputValue()).toBe(returning.name);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'customer-intake-mobile');
 
     await book(page, { plan: 'Free', type: 'Chat' });
     await sessionIdOf(page);
-    await expect.poll(() => statusHeading(page).textContent()).toMatch(/^Waiting for your waiver/);
+    await eventually(() => statusHeading(page).textContent()).toMatch(/^Waiting for your waiver/);
     await page.getByRole('region', { name: 'Waiver text' }).waitFor();
-    await expect.poll(() => page.getByText(/Version \d{4}-\d{2}-\d{2}/).count()).toBe(1);
+    await eventually(() => page.getByText(/Version \d{4}-\d{2}-\d{2}/).count()).toBe(1);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'customer-waiver-mobile');
 
@@ -57,16 +65,16 @@ describe('customer booking', () => {
     await page.getByText('Tick the box to agree to the waiver').waitFor();
 
     await signWaiver(page, returning.name);
-    await expect.poll(() => statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
+    await eventually(() => statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
     // The step changed: reading starts at the new heading, and the tab title follows.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await eventually(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
     expect(await page.title()).toMatch(/^Waiting for a mechanic/);
     await page.getByText('Your place in the queue').waitFor();
     await page.getByRole('button', { name: 'Cancel request' }).waitFor();
     // The time waited ticks.
     const waited = page.locator('.stat__value').nth(1);
     const first = await waited.textContent();
-    await expect.poll(() => waited.textContent(), { timeout: 3_000 }).not.toBe(first);
+    await eventually(() => waited.textContent(), 3_000).not.toBe(first);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'customer-waiting-mobile');
 
@@ -87,7 +95,7 @@ describe('customer booking', () => {
     await page.getByLabel('Password', { exact: true }).fill(returning.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await sessionIdOf(page);
-    await expect.poll(() => statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
+    await eventually(() => statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { level: 1, name: 'Log in' }).waitFor();
     // The session cookie is gone: a reload stays logged out.
@@ -105,7 +113,7 @@ describe('customer booking', () => {
     await signUp(page, customer);
     await page.getByRole('radio', { name: 'In person at a workshop', exact: true }).check();
     const workshop = page.getByLabel('Workshop', { exact: true });
-    await expect.poll(() => workshop.locator('option').count()).toBeGreaterThan(1);
+    await eventually(() => workshop.locator('option').count()).toBeGreaterThan(1);
     expect(await workshop.locator('option').first().textContent()).toBe('Any workshop');
     await workshop.selectOption({ index: 1 });
     expect(await seriousA11yViolations(page)).toEqual([]);
@@ -113,7 +121,7 @@ describe('customer booking', () => {
 
     await book(page, { plan: 'Paid', type: 'In person at a workshop', urgent: true, doubleClick: true });
     const sessionId = await sessionIdOf(page);
-    await expect.poll(() => statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
+    await eventually(() => statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
     expect(await page.getByLabel('Type your full name to sign').count()).toBe(0);
     await page.getByText('Live', { exact: true }).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
@@ -176,7 +184,7 @@ describe('customer booking', () => {
 
     // Fixing a field clears its message at once.
     await page.getByLabel('Your name').fill('Jamie Rivera');
-    await expect.poll(() => page.getByText('Your name is required').count()).toBe(0);
+    await eventually(() => page.getByText('Your name is required').count()).toBe(0);
 
     // Nothing was booked, and we stay on the form.
     expect(await app.database.db.helpSession.count()).toBe(before);
@@ -194,14 +202,46 @@ describe('customer booking', () => {
     const text = page.getByRole('region', { name: 'Waiver text' });
     await text.focus();
     await page.keyboard.press('End');
-    await expect.poll(() => text.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+    await eventually(() => text.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
     await page.keyboard.press('Tab');
     await page.keyboard.type('Jamie Rivera');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Space');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    await expect.poll(() => statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
+    await eventually(() => statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
+    await context.close();
+  });
+
+  it('sign-up problems are shown next to their fields, and a taken email says what to do', async () => {
+    const context = await newContext(browser, { mobile: true });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    await page.goto(app.customerUrl);
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('J');
+    await page.getByLabel('Email', { exact: true }).fill('not-an-email');
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('Name needs at least 2 characters').waitFor();
+    await page.getByText('Enter a valid email address').waitFor();
+    await page.getByText('Password needs at least 10 characters').waitFor();
+    expect(await page.getByLabel('Password', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    // Focus goes to the first field the server complained about.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('autocomplete')))
+      .toBe('name');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'customer-signup-errors-mobile');
+
+    await page.getByLabel('Name', { exact: true }).fill('Dana Reyes');
+    await page.getByLabel('Email', { exact: true }).fill('customer1@demo.test');
+    await page.getByLabel('Password', { exact: true }).fill('long-enough-password');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page
+      .getByRole('alert')
+      .getByText('An account with this email already exists. Log in instead.')
+      .waitFor();
     await context.close();
   });
 });

@@ -1,6 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClientAs, book, newCustomer, sessionIdOf, signUp, statusHeading } from '../src/customer-flow.ts';
+import {
+  apiClientAs,
+  book,
+  eventually,
+  newCustomer,
+  sessionIdOf,
+  signUp,
+  statusHeading,
+} from '../src/customer-flow.ts';
 import {
   type AppServer,
   launchBrowser,
@@ -23,16 +31,16 @@ afterAll(async () => {
 });
 
 /** A fresh customer with a paid request waiting for a mechanic, on its live status page. */
-async function waitingCustomer(label: string, mobile = false, server: AppServer = app) {
+async function waitingCustomer(label: string, mobile = false) {
   const context = await newContext(browser, { mobile });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
-  await page.goto(server.customerUrl);
+  await page.goto(app.customerUrl);
   await signUp(page, newCustomer(label));
   await book(page, { plan: 'Paid' });
   const sessionId = await sessionIdOf(page);
-  await expect.poll(() => statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
-  await expect.poll(() => indicator(page)).toBe('live');
+  await eventually(() => statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
+  await eventually(() => indicator(page)).toBe('live');
   // A marker that a reload would wipe: every change below must arrive without one.
   await page.evaluate(() => {
     (window as unknown as { notReloaded: boolean }).notReloaded = true;
@@ -62,7 +70,7 @@ describe('customer status page', () => {
     const { context, page, sessionId } = await waitingCustomer('accept', true);
     const name = await acceptAsMechanic(sessionId);
     expect(name).not.toBe('');
-    await expect.poll(() => statusHeading(page).textContent()).toBe(`Accepted by ${name}`);
+    await eventually(() => statusHeading(page).textContent()).toBe(`Accepted by ${name}`);
     expect(await notReloaded(page)).toBe(true);
     // Nothing left to cancel from the customer's side is hidden; what the domain allows is shown.
     await page.getByText(`${name} is on your request.`).waitFor();
@@ -78,7 +86,7 @@ describe('customer status page', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'customer-cancel-confirm-desktop');
     await page.getByRole('button', { name: 'Yes, cancel my request' }).click();
-    await expect.poll(() => statusHeading(page).textContent()).toBe('Session cancelled');
+    await eventually(() => statusHeading(page).textContent()).toBe('Session cancelled');
     await page.getByText('It is taking too long').waitFor();
     expect(await page.getByRole('button', { name: 'Cancel request' }).count()).toBe(0);
     await page.getByRole('link', { name: 'Book another session' }).waitFor();
@@ -94,7 +102,7 @@ describe('customer status page', () => {
   it('says "offline" while the network is cut, and shows the state reached meanwhile when it returns', async () => {
     const { context, page, sessionId } = await waitingCustomer('offline', true);
     await context.setOffline(true);
-    await expect.poll(() => indicator(page)).toBe('offline');
+    await eventually(() => indicator(page)).toBe('offline');
     await page.getByText('Offline', { exact: true }).waitFor();
     const name = await acceptAsMechanic(sessionId);
     // Nothing reaches a cut-off page: what it shows next, it learns after the network returns.
@@ -107,7 +115,7 @@ describe('customer status page', () => {
     await expect
       .poll(() => statusHeading(page).textContent(), { timeout: 15_000 })
       .toBe(`Accepted by ${name}`);
-    await expect.poll(() => indicator(page), { timeout: 15_000 }).toBe('live');
+    await eventually(() => indicator(page), 15_000).toBe('live');
     expect(await notReloaded(page)).toBe(true);
     await screenshot(page, 'customer-back-online-mobile');
     await context.close();
@@ -115,18 +123,25 @@ describe('customer status page', () => {
 
   it('tells the customer, kindly, when no mechanic was available in time', async () => {
     const impatient = await startAppServer({ QUEUE_TIMEOUT_SECONDS: '3' });
+    const context = await newContext(browser, { mobile: true });
+    context.setDefaultTimeout(10_000);
     try {
-      const { context, page } = await waitingCustomer('timeout', true, impatient);
-      await expect
-        .poll(() => statusHeading(page).textContent(), { timeout: 15_000 })
-        .toBe('Session cancelled');
+      const page = await context.newPage();
+      await page.goto(impatient.customerUrl);
+      await signUp(page, newCustomer('timeout'));
+      await book(page, { plan: 'Paid' });
+      await sessionIdOf(page);
+      await page.evaluate(() => {
+        (window as unknown as { notReloaded: boolean }).notReloaded = true;
+      });
+      await eventually(() => statusHeading(page).textContent(), 20_000).toBe('Session cancelled');
       await page.getByText('No mechanic was available').waitFor();
       expect(await page.getByRole('button', { name: 'Cancel request' }).count()).toBe(0);
       expect(await notReloaded(page)).toBe(true);
       expect(await seriousA11yViolations(page)).toEqual([]);
       await screenshot(page, 'customer-no-mechanic-mobile');
-      await context.close();
     } finally {
+      await context.close();
       await impatient.close();
     }
   });

@@ -1,6 +1,6 @@
 import { errorMessage, fieldErrors, useTRPC } from '@dispatch/web';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, type RefObject, useId, useRef, useState } from 'react';
 import { describedBy, TextField } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';
@@ -17,6 +17,11 @@ export function AuthScreen() {
   );
 }
 
+/** After the server refuses: move to the first field it complained about, once it is marked. */
+function focusFirstInvalid(form: RefObject<HTMLFormElement | null>) {
+  requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+}
+
 /** After log-in or sign-up: re-read who is signed in; the app then routes to the open session. */
 function useSignedIn() {
   const trpc = useTRPC();
@@ -30,7 +35,10 @@ function LogInForm({ onSwitch }: { onSwitch: () => void }) {
   const id = useId();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const logIn = useMutation(trpc.auth.logIn.mutationOptions({ onSuccess: signedIn }));
+  const form = useRef<HTMLFormElement>(null);
+  const logIn = useMutation(
+    trpc.auth.logIn.mutationOptions({ onSuccess: signedIn, onError: () => focusFirstInvalid(form) }),
+  );
   const errors = fieldErrors(logIn.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -45,7 +53,7 @@ function LogInForm({ onSwitch }: { onSwitch: () => void }) {
       {logIn.error && Object.keys(errors).length === 0 ? (
         <Notice tone="error">{errorMessage(logIn.error)}</Notice>
       ) : null}
-      <form onSubmit={submit} noValidate>
+      <form ref={form} onSubmit={submit} noValidate>
         <TextField id={`${id}-email`} label="Email" error={errors.email}>
           <input
             id={`${id}-email`}
@@ -87,7 +95,10 @@ function SignUpForm({ onSwitch }: { onSwitch: () => void }) {
   const [displayName, setDisplayName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const signUp = useMutation(trpc.auth.signUp.mutationOptions({ onSuccess: signedIn }));
+  const form = useRef<HTMLFormElement>(null);
+  const signUp = useMutation(
+    trpc.auth.signUp.mutationOptions({ onSuccess: signedIn, onError: () => focusFirstInvalid(form) }),
+  );
   const errors = fieldErrors(signUp.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -103,7 +114,7 @@ function SignUpForm({ onSwitch }: { onSwitch: () => void }) {
       {signUp.error && Object.keys(errors).length === 0 ? (
         <Notice tone="error">{errorMessage(signUp.error)}</Notice>
       ) : null}
-      <form onSubmit={submit} noValidate>
+      <form ref={form} onSubmit={submit} noValidate>
         <TextField id={`${id}-name`} label="Name" error={errors.displayName}>
           <input
             id={`${id}-name`}

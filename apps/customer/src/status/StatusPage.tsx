@@ -56,6 +56,12 @@ export function StatusPage({ sessionId }: { sessionId: string }) {
     void queryClient.invalidateQueries({ queryKey: options.queryKey });
   }, [reconnects, queryClient, options.queryKey]);
 
+  // Signed out elsewhere (or the session expired): back to log-in, which returns here afterwards.
+  const signedOut = session.isError && errorCode(session.error) === 'UNAUTHORIZED';
+  useEffect(() => {
+    if (signedOut) void queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() });
+  }, [signedOut, queryClient, trpc]);
+
   if (session.isPending) return <Loading label="Loading your request…" />;
   if (session.isError) {
     const missing = errorCode(session.error) === 'NOT_FOUND';

@@ -8,7 +8,14 @@ import {
   seriousA11yViolations,
   startAppServer,
 } from '../src/index.ts';
-import { apiLogIn, book, mySessionCard, openDashboard, queueCard } from '../src/mechanic-helpers.ts';
+import {
+  apiLogIn,
+  book,
+  mySessionCard,
+  openDashboard,
+  queueCard,
+  workshopIds,
+} from '../src/mechanic-helpers.ts';
 
 let app: AppServer;
 let browser: Browser;
@@ -86,4 +93,31 @@ it('targeted mode: an offer counts down, expires, moves to the next available me
   expect(text).toMatch(/accept\s*offered → accepted\s*by mechanic \S+/);
   expect(await seriousA11yViolations(admin)).toEqual([]);
   await screenshot(admin, 'mechanic-admin-trail');
+  await Promise.all([a1, a2, admin].map((page) => page.context().close()));
+});
+
+it('targeted mode: a declined offer goes to the next mechanic and never comes back to the one who declined', async () => {
+  const [b1, b2] = await Promise.all([
+    availableDashboard('b1@demo.test'),
+    availableDashboard('b2@demo.test'),
+  ]);
+  const customer = await apiLogIn(app.url, 'customer1@demo.test');
+  // Only workshop B's two mechanics may take this one.
+  const { B } = await workshopIds(customer);
+  const session = await book(customer, { sessionType: 'in_person', workshopId: B, urgent: true });
+  const holder = async () => {
+    const counts = await Promise.all([b1, b2].map((page) => queueCard(page, session.assignmentId).count()));
+    return counts[0] ? 'b1' : counts[1] ? 'b2' : 'none';
+  };
+  await expect.poll(holder, { timeout: 3_000 }).not.toBe('none');
+  const [first, second] = (await holder()) === 'b1' ? [b1, b2] : [b2, b1];
+  await queueCard(first, session.assignmentId).getByRole('button', { name: 'Decline' }).click();
+  await expect.poll(() => queueCard(first, session.assignmentId).count()).toBe(0);
+  await queueCard(second, session.assignmentId).waitFor({ timeout: 3_000 });
+  await screenshot(second, 'mechanic-targeted-after-decline');
+  await queueCard(second, session.assignmentId).getByRole('button', { name: 'Decline' }).click();
+  // Both declined: it waits in the queue for someone else and is never offered to them again.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  for (const page of [b1, b2]) expect(await queueCard(page, session.assignmentId).count()).toBe(0);
+  await Promise.all([b1, b2].map((page) => page.context().close()));
 });

@@ -46,10 +46,11 @@ export function Dashboard({ me }: { me: Me }) {
   const queue = useMemo(() => (isAdmin ? [] : queueCards(feed.cards)), [feed.cards, isAdmin]);
   const mine = useMemo(() => mySessionCards(feed.cards, me.id), [feed.cards, me.id]);
   const everything = useMemo(() => (isAdmin ? allCards(feed.cards) : []), [feed.cards, isAdmin]);
-  const alerts = useAlerts(
-    isAdmin ? everything.filter((c) => c.status === 'queued') : queue,
-    feed.status === 'ready',
+  const alerting = useMemo(
+    () => (isAdmin ? everything.filter((card) => card.status === 'queued') : queue),
+    [isAdmin, everything, queue],
   );
+  const alerts = useAlerts(alerting, feed.status === 'ready');
   const { busy, run } = useQueueActions(feed);
   const queueBusy = useMemo(() => {
     const map = new Map<string, 'accept' | 'decline'>();

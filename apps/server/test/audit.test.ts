@@ -6,7 +6,7 @@ import { audit, fixFindings } from '@dispatch/api';
 import type { TestDatabase } from '@dispatch/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server.ts';
-import { client, freshDatabase, logIn, start } from './harness.ts';
+import { client, freshDatabase, intake, logIn, start } from './harness.ts';
 
 let database: TestDatabase;
 let server: RunningServer;
@@ -18,16 +18,6 @@ afterAll(async () => {
   await server?.close();
   await database?.drop();
 });
-
-const intake = {
-  customerName: 'Ana Ortiz',
-  vehicleYear: 2014,
-  vehicleMake: 'Honda',
-  vehicleModel: 'Civic',
-  concern: 'Grinding noise when braking',
-  sessionType: 'chat' as const,
-  plan: 'paid' as const,
-};
 
 async function book(n: number) {
   const customer = client(server, (await logIn(server, 'customer1@demo.test')).cookie);

@@ -68,3 +68,14 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<v
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/** A valid paid chat booking, for tests that need traffic rather than a particular request. */
+export const intake = {
+  customerName: 'Ana Ortiz',
+  vehicleYear: 2014,
+  vehicleMake: 'Honda',
+  vehicleModel: 'Civic',
+  concern: 'Grinding noise when braking',
+  sessionType: 'chat' as const,
+  plan: 'paid' as const,
+};

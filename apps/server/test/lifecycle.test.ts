@@ -6,23 +6,13 @@ import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { RunningServer } from '../src/server.ts';
-import { client, freshDatabase, logIn, start, waitFor } from './harness.ts';
+import { client, freshDatabase, intake, logIn, start, waitFor } from './harness.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {
   database = await freshDatabase();
 });
 afterAll(() => database?.drop());
-
-const intake = {
-  customerName: 'Ana Ortiz',
-  vehicleYear: 2014,
-  vehicleMake: 'Honda',
-  vehicleModel: 'Civic',
-  concern: 'Grinding noise when braking',
-  sessionType: 'video' as const,
-  plan: 'paid' as const,
-};
 
 it('delivers an event committed the instant a subscription is acknowledged', async () => {
   const server = await start(database);

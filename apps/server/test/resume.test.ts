@@ -2,7 +2,7 @@ import type { QueueEvent } from '@dispatch/api';
 import type { TestDatabase } from '@dispatch/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server.ts';
-import { client, freshDatabase, logIn, start, waitFor } from './harness.ts';
+import { client, freshDatabase, intake, logIn, start, waitFor } from './harness.ts';
 
 let database: TestDatabase;
 let first: RunningServer;
@@ -15,16 +15,6 @@ afterAll(async () => {
   await Promise.all([first?.close(), second?.close()]);
   await database?.drop();
 });
-
-const intake = {
-  customerName: 'Ana Ortiz',
-  vehicleYear: 2014,
-  vehicleMake: 'Honda',
-  vehicleModel: 'Civic',
-  concern: 'Grinding noise when braking',
-  sessionType: 'chat' as const,
-  plan: 'paid' as const,
-};
 
 it('a client resumes on another process from its last position: nothing lost, nothing twice', async () => {
   const customer = client(second, (await logIn(second, 'customer1@demo.test')).cookie);

@@ -51,3 +51,4 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     })());
   return { url, db, drop };
 }
+export { freePort } from './test-server.ts';

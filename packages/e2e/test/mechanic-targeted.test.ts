@@ -87,10 +87,15 @@ it('targeted mode: an offer counts down, expires, moves to the next available me
   );
   await row.getByRole('button', { name: /Event trail/ }).click();
   const trail = admin.locator('section[aria-label="Event trail"]');
-  await expect.poll(() => trail.locator('li').count()).toBeGreaterThanOrEqual(6);
-  const text = (await trail.textContent()) ?? '';
-  for (const step of ['create', 'offer', 'expire', 'requeue', 'accept']) expect(text).toContain(step);
-  expect(text).toMatch(/accept\s*offered → accepted\s*by mechanic \S+/);
+  const rows = trail.locator('tbody tr');
+  await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(6);
+  const steps = await rows.evaluateAll((trs) =>
+    trs.map((tr) => [...(tr as HTMLTableRowElement).cells].map((td) => td.textContent ?? '')),
+  );
+  expect(steps.map((cells) => cells[1])).toEqual(['create', 'offer', 'expire', 'requeue', 'offer', 'accept']);
+  // Who accepted: the second mechanic (a1 is Tom Becker, a2 Lucia Alvarez); the expiry was the timer's.
+  expect(steps.at(-1)?.[3]).toBe(firstName === 'a1' ? 'mechanic Lucia Alvarez' : 'mechanic Tom Becker');
+  expect(steps[2]?.[3]).toBe('timer');
   expect(await seriousA11yViolations(admin)).toEqual([]);
   await screenshot(admin, 'mechanic-admin-trail');
   await Promise.all([a1, a2, admin].map((page) => page.context().close()));

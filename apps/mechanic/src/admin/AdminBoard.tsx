@@ -69,7 +69,7 @@ export function AdminBoard({ feed, cards }: { feed: QueueFeed; cards: Assignment
                       {SESSION_TYPE_LABELS[card.sessionType]} · {vehicleOf(card)}
                     </td>
                     <td>{card.customerName}</td>
-                    <td>{card.workshop?.name ?? 'Any'}</td>
+                    <td>{card.workshop?.name ?? (card.sessionType === 'in_person' ? 'Any' : '—')}</td>
                     <td>{card.mechanic?.displayName ?? '—'}</td>
                     <td>
                       <Elapsed since={card.createdAt} prefix="" />
@@ -124,26 +124,45 @@ function TrailPanel({ card, onClose }: { card: AssignmentCard; onClose(): void }
           {errorMessage(trail.error)}
         </p>
       ) : (
-        <ol className="trail">
-          {trail.data.map((event) => (
-            <li key={event.position} className="trail__event">
-              <time dateTime={event.at}>{new Date(event.at).toLocaleTimeString()}</time>
-              <span className="trail__what">
-                <strong>{event.type.replace('_', ' ')}</strong>{' '}
-                {event.fromStatus ? `${event.fromStatus} → ` : ''}
-                {event.toStatus}
-              </span>
-              <span className="trail__who">
-                by {event.actorKind}
-                {event.actorName ? ` ${event.actorName}` : ''}
-              </span>
-              <span className="trail__why">{event.reason ? `“${event.reason}”` : ''}</span>
-              <code className="trail__request" title="Request id: find it in the server log">
-                {event.requestId ?? ''}
-              </code>
-            </li>
-          ))}
-        </ol>
+        <div className="table-wrap">
+          <table className="table trail">
+            <caption className="visually-hidden">Every event of this session, oldest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Event</th>
+                <th scope="col">Status</th>
+                <th scope="col">By</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Request id</th>
+              </tr>
+            </thead>
+            <tbody>
+              {trail.data.map((event) => (
+                <tr key={event.position} className="trail__event">
+                  <td>
+                    <time dateTime={event.at}>{new Date(event.at).toLocaleTimeString()}</time>
+                  </td>
+                  <td>
+                    <strong>{event.type.replace('_', ' ')}</strong>
+                  </td>
+                  <td>
+                    {event.fromStatus ? `${event.fromStatus} → ` : ''}
+                    {event.toStatus}
+                  </td>
+                  <td>
+                    {event.actorKind}
+                    {event.actorName ? ` ${event.actorName}` : ''}
+                  </td>
+                  <td className="trail__why">{event.reason ?? ''}</td>
+                  <td>
+                    <code className="trail__request">{event.requestId ?? ''}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

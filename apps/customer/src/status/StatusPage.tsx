@@ -42,7 +42,13 @@ export function StatusPage({ sessionId }: { sessionId: string }) {
       onData: (event) => {
         markEvent();
         // Show the new state at once, then re-read the details (queue position, actions).
-        queryClient.setQueryData(options.queryKey, (old) => (old ? { ...old, ...event.data.session } : old));
+        // What may be done next is unknown until the re-read says so: no button that cannot work.
+        const next = event.data.session;
+        queryClient.setQueryData(options.queryKey, (old) =>
+          old
+            ? { ...old, ...next, actions: old.assignmentStatus === next.assignmentStatus ? old.actions : [] }
+            : old,
+        );
         void queryClient.invalidateQueries({ queryKey: options.queryKey });
       },
     }),

@@ -104,8 +104,9 @@ it('two mechanics race on one request: it reaches both live with alerts, exactly
   await screenshot(winner, 'mechanic-race-winner');
   await screenshot(loser, 'mechanic-race-loser');
 
-  // The winner completes it.
-  await mySessionCard(winner, session.assignmentId).getByRole('button', { name: 'Complete' }).click();
+  // The winner completes it from the keyboard.
+  await mySessionCard(winner, session.assignmentId).getByRole('button', { name: 'Complete' }).focus();
+  await winner.keyboard.press('Enter');
   await expect
     .poll(() => mySessionCard(winner, session.assignmentId).getAttribute('data-status'))
     .toBe('completed');

@@ -5,9 +5,14 @@ const db = await startBenchDatabase();
 const N = Number(process.env.N ?? 2000);
 try {
   const seeded = await seedUsers(db.url, { customers: 500, mechanics: N });
-  const server = spawnChild('server', 'server-process.ts', ['--cpu-prof', '--cpu-prof-dir=/tmp/benchprof2'], {
-    BENCH_DATABASE_URL: db.url,
-  });
+  const server = spawnChild(
+    'server',
+    'server-process.ts',
+    process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.PROF] : [],
+    {
+      BENCH_DATABASE_URL: db.url,
+    },
+  );
   const driver = spawnChild('driver', 'driver-process.ts');
   const clients = [spawnChild('c0', 'clients-process.ts'), spawnChild('c1', 'clients-process.ts')];
   await Promise.all([server.ready, driver.ready, ...clients.map((c) => c.ready)]);
@@ -38,7 +43,13 @@ try {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  console.log('server cpu', await server.call('cpuSince'));
+  const cpu = await server.call<any>('cpuSince');
+  console.log(
+    'server CPU us/delivery',
+    (((cpu.userMs + cpu.systemMs) * 1000) / (40 * N)).toFixed(1),
+    'cores',
+    cpu.cores.toFixed(2),
+  );
   await server.call('stop');
   await server.exited;
 } catch (e) {

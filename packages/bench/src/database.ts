@@ -35,11 +35,14 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
   await admin.connect();
   await admin.query('ALTER SYSTEM SET track_commit_timestamp = on');
   await admin.query('ALTER SYSTEM SET max_connections = 300');
+  // Counts every statement the server sends, to show SQL round trips per mutation.
+  await admin.query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
   await admin.end();
   await server.stop(); // track_commit_timestamp needs a restart
   server = await startEmbeddedPostgres(options);
   const url = server.connectionString;
   await migrate(url);
+  await query(url, 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   let stopped = false;
   return {
     url,

@@ -34,7 +34,16 @@ const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
 applyWSSHandler({ wss, router, keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 } });
 await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
 
+let cpuMark = process.cpuUsage();
 serve({
+  cpuMark: () => {
+    cpuMark = process.cpuUsage();
+    return true;
+  },
+  cpuSince: () => {
+    const used = process.cpuUsage(cpuMark);
+    return { userMs: used.user / 1000, systemMs: used.system / 1000 };
+  },
   info: () => ({ port: (http.address() as AddressInfo).port }),
   /** Every subscriber yields `payload` as event `key`; returns when the broadcast began. */
   broadcast: (args: { key: string; payload: unknown }) => {

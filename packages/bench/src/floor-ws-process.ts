@@ -36,7 +36,11 @@ serve({
   cpuSince: () => {
     const used = process.cpuUsage(cpuMark);
     const wall = performance.now() - wallMark;
-    return { cores: (used.user + used.system) / 1000 / wall };
+    return {
+      userMs: used.user / 1000,
+      systemMs: used.system / 1000,
+      cores: (used.user + used.system) / 1000 / wall,
+    };
   },
 });
 process.send?.({ ready: true });

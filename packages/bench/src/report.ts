@@ -32,6 +32,8 @@ export interface Results {
     trpcFloor: number[];
     missed: number;
     connectMs: number;
+    /** CPU µs per delivery in each sending process (ours includes the sign mutations). */
+    cpuUs: { ours: number; bare: number; trpc: number };
   }[];
   memory: {
     connections: number;
@@ -73,6 +75,7 @@ export interface Results {
       wallMs: number;
     };
   }[];
+  statements: { mutations: number; total: number; top: { query: string; calls: number; meanMs: number }[] };
   contention: {
     assignmentId: string;
     results: { ok: boolean; code: string; ms: number }[];
@@ -275,6 +278,20 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
   }
   push(
     '',
+    'CPU per delivery in the sending process (µs; ours includes the `waiver.sign` mutations themselves):',
+    '',
+    row(['mechanics', 'ours', 'tRPC alone', 'bare ws', 'ours ÷ bare ws']),
+    row(Array(5).fill('---')),
+    ...r.delivery.map((d) =>
+      row([
+        d.size.toLocaleString('en-US'),
+        fmt(d.cpuUs.ours),
+        fmt(d.cpuUs.trpc),
+        fmt(d.cpuUs.bare),
+        `${fmt(d.cpuUs.ours / d.cpuUs.bare, 2)}×`,
+      ]),
+    ),
+    '',
     `PostgreSQL floor (commit → NOTIFY → LISTEN, ${pgSummary.n} round trips, one at a time): p50 ${fmt(pgSummary.p50, 2)} ms, ` +
       `p95 ${fmt(pgSummary.p95, 2)} ms, p99 ${fmt(pgSummary.p99, 2)} ms, max ${fmt(pgSummary.max, 2)} ms. ` +
       'Our pipeline cannot beat the sum of the two floors: PostgreSQL wakes the hub, then every subscriber is written to ' +
@@ -364,6 +381,23 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
       `(p99 ${fmt(plain.p99Ms)} ms) without NOTIFY, ${fmt(notify.commitsPerSecond)} commits/s (p99 ${fmt(notify.p99Ms)} ms) ` +
       'with `pg_notify` in each. A full flow is three notifying commits, so NOTIFY alone caps flows/s at ' +
       `${fmt(notify.commitsPerSecond / 3)} here (the issue cites ~600 notifying commits/s on one database).`,
+    '',
+    `SQL statements sent during the write-throughput steps (pg_stat_statements, including the subscribers' hub reads and ` +
+      `the dispatcher): ${r.statements.total.toLocaleString('en-US')} for ${r.statements.mutations.toLocaleString('en-US')} ` +
+      `mutations, **${fmt(r.statements.total / Math.max(1, r.statements.mutations))} per mutation**. Most frequent:`,
+    '',
+    row(['calls', 'calls per mutation', 'mean ms', 'statement']),
+    row(Array(4).fill('---')),
+    ...r.statements.top
+      .slice(0, 15)
+      .map((q) =>
+        row([
+          q.calls.toLocaleString('en-US'),
+          fmt(q.calls / Math.max(1, r.statements.mutations), 2),
+          fmt(q.meanMs, 3),
+          `\`${q.query.replaceAll('|', '/').replaceAll('`', "'")}\``,
+        ]),
+      ),
     '',
     '## (e) Accept contention',
     '',

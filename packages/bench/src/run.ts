@@ -287,6 +287,7 @@ async function main(): Promise<void> {
     const signed: string[] = [];
     let expected = 0;
     let missed = 0;
+    await Promise.all([srv.call('cpuMark'), floor.call('cpuMark'), trpcFloor.call('cpuMark')]);
     for (let k = 0; k < config.eventsPerSize; k++) {
       await driver.call('sign', { booked: nextBooked() });
       expected += size;
@@ -323,6 +324,14 @@ async function main(): Promise<void> {
       await sleep(30);
       signed.push(String(k));
     }
+    type Cpu = { userMs: number; systemMs: number };
+    const [ourCpu, bareCpu, trpcCpu] = await Promise.all([
+      srv.call<Cpu>('cpuSince'),
+      floor.call<Cpu>('cpuSince'),
+      trpcFloor.call<Cpu>('cpuSince'),
+    ]);
+    const perDelivery = (cpu: Cpu) => ((cpu.userMs + cpu.systemMs) * 1000) / (config.eventsPerSize * size);
+    const cpuUs = { ours: perDelivery(ourCpu), bare: perDelivery(bareCpu), trpc: perDelivery(trpcCpu) };
     const receipts = await drainAll();
     const times = await eventCommitTimes(database.url);
     const ours: number[] = [];
@@ -345,7 +354,7 @@ async function main(): Promise<void> {
       events += 1;
       for (const t of list) ours.push(t - commit);
     }
-    delivery.push({ size, events, ours, floor: bare, trpcFloor: framework, missed, connectMs });
+    delivery.push({ size, events, ours, floor: bare, trpcFloor: framework, missed, connectMs, cpuUs });
     const s = summarise(ours);
     const f = summarise(bare);
     const tf = summarise(framework);
@@ -407,6 +416,7 @@ async function main(): Promise<void> {
   for (const size of config.sizes) await closeGroup(`subs-${size}`);
   await subscribeRange('small', 0, 10);
   const flows: Results['flows'] = [];
+  await query(database.url, 'SELECT pg_stat_statements_reset()');
   let failedSteps = 0;
   for (const rate of config.flowRates) {
     log(`write throughput: full flows at ${rate}/s for ${config.flowSeconds} s`);
@@ -445,6 +455,27 @@ async function main(): Promise<void> {
     await sleep(1000);
   }
   await drainAll();
+  const mutationsSent = flows.reduce(
+    (sum, f) =>
+      sum +
+      f.result.latencies.create.length +
+      f.result.latencies.sign.length +
+      f.result.latencies.accept.length,
+    0,
+  );
+  const statementRows = await query<{ query: string; calls: number; mean_ms: number }>(
+    database.url,
+    `SELECT regexp_replace(query, '\\s+', ' ', 'g') AS query, calls::float8 AS calls, mean_exec_time AS mean_ms
+       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+      ORDER BY calls DESC`,
+  );
+  const statements: Results['statements'] = {
+    mutations: mutationsSent,
+    total: statementRows.reduce((sum, r) => sum + Number(r.calls), 0),
+    top: statementRows
+      .slice(0, 20)
+      .map((r) => ({ query: r.query.slice(0, 160), calls: Number(r.calls), meanMs: r.mean_ms })),
+  };
 
   // (e) accept contention: 100 mechanics, one request, one instant.
   log('accept contention');
@@ -538,6 +569,7 @@ async function main(): Promise<void> {
     memory,
     fanout,
     flows,
+    statements,
     contention,
     resume,
   };

@@ -74,6 +74,8 @@ describe('customer status page', () => {
     expect(await notReloaded(page)).toBe(true);
     // Nothing left to cancel from the customer's side is hidden; what the domain allows is shown.
     await page.getByText(`${name} is on your request.`).waitFor();
+    // Re-read after the event: the domain still lets the customer cancel an accepted session.
+    await page.getByRole('button', { name: 'Cancel request' }).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'customer-accepted-mobile');
     await context.close();
@@ -117,6 +119,8 @@ describe('customer status page', () => {
       .toBe(`Accepted by ${name}`);
     await eventually(() => indicator(page), 15_000).toBe('live');
     expect(await notReloaded(page)).toBe(true);
+    await page.getByRole('button', { name: 'Cancel request' }).waitFor();
+    expect(await page.getByText('You are offline.').count()).toBe(0);
     await screenshot(page, 'customer-back-online-mobile');
     await context.close();
   });

@@ -92,6 +92,7 @@ export function StatusPage({ sessionId }: { sessionId: string }) {
   }
   return (
     <SessionView
+      updatedAt={session.dataUpdatedAt}
       session={session.data}
       onChanged={(details) => {
         queryClient.setQueryData(options.queryKey, (old) => (old ? { ...old, ...details } : old));
@@ -103,12 +104,16 @@ export function StatusPage({ sessionId }: { sessionId: string }) {
 
 function SessionView({
   session,
+  updatedAt,
   onChanged,
 }: {
   session: SessionDetails;
+  updatedAt: number;
   onChanged: (details: Omit<SessionDetails, 'position'>) => void;
 }) {
   const id = useId();
+  const { status: connection } = useConnection();
+  const cutOff = connection === 'offline' || connection === 'reconnecting';
   const title = headline(session);
   const terminal = session.status === 'completed' || session.status === 'cancelled';
   const canCancel = session.actions.includes('cancel');
@@ -128,6 +133,13 @@ function SessionView({
         <ConnectionIndicator />
       </div>
       {/* Focus moves to the heading when the step changes (after signing); live changes are announced below. */}
+      {cutOff ? (
+        <p className="connection-note">
+          {connection === 'offline' ? 'You are offline.' : 'Reconnecting…'} This is where things stood at{' '}
+          {new Date(updatedAt).toLocaleTimeString()}; the page catches up by itself when the connection is
+          back.
+        </p>
+      ) : null}
       <PageHeading id={`${id}-title`} focusKey={session.status === 'pending_waiver' ? 'waiver' : 'status'}>
         {title}
       </PageHeading>

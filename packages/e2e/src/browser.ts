@@ -48,7 +48,8 @@ export async function newContext(browser: Browser, options: ContextOptions = {})
     locale: 'en-US',
     timezoneId: 'UTC',
   });
-  if (options.notificationsFor) await context.grantPermissions(['notifications'], { origin: options.notificationsFor });
+  if (options.notificationsFor)
+    await context.grantPermissions(['notifications'], { origin: options.notificationsFor });
   return context;
 }
 

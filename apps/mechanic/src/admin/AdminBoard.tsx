@@ -145,6 +145,7 @@ function TrailPanel({ card, onClose }: { card: AssignmentCard; onClose(): void }
                   </td>
                   <td>
                     <strong>{event.type.replace('_', ' ')}</strong>
+                    {event.type === 'offer' && event.mechanicName ? ` to ${event.mechanicName}` : ''}
                   </td>
                   <td>
                     {event.fromStatus ? `${event.fromStatus} → ` : ''}

@@ -79,14 +79,25 @@ export class Dispatcher {
       select: { id: true },
       take: BATCH,
     });
-    stats.expired = await this.#applyAll(overdue, { type: 'expire' }, { kind: 'timer' });
+    const offerSeconds = Math.round(config.offerTimeoutMs / 1000);
+    stats.expired = await this.#applyAll(
+      overdue,
+      { type: 'expire' },
+      { kind: 'timer' },
+      `not answered within ${offerSeconds} s`,
+    );
 
     const passedOver = await db.sessionAssignment.findMany({
       where: { status: { in: ['declined', 'expired'] } },
       select: { id: true },
       take: BATCH,
     });
-    stats.requeued = await this.#applyAll(passedOver, { type: 'requeue' }, { kind: 'dispatcher' });
+    stats.requeued = await this.#applyAll(
+      passedOver,
+      { type: 'requeue' },
+      { kind: 'dispatcher' },
+      'back in the queue for the next mechanic',
+    );
 
     const stale = await db.sessionAssignment.findMany({
       where: {
@@ -154,18 +165,35 @@ export class Dispatcher {
     return offered;
   }
 
-  async #applyAll(rows: { id: string }[], event: TransitionEvent, actor: Actor): Promise<number> {
+  async #applyAll(
+    rows: { id: string }[],
+    event: TransitionEvent,
+    actor: Actor,
+    reason?: string,
+  ): Promise<number> {
     let applied = 0;
-    for (const row of rows) if (await this.#apply(row.id, event, actor)) applied += 1;
+    for (const row of rows) if (await this.#apply(row.id, event, actor, reason)) applied += 1;
     return applied;
   }
 
   /** Applies one event; a refusal or a lost race means another actor moved first, which is fine. */
-  async #apply(assignmentId: string, event: TransitionEvent, actor: Actor): Promise<boolean> {
+  async #apply(
+    assignmentId: string,
+    event: TransitionEvent,
+    actor: Actor,
+    reason?: string,
+  ): Promise<boolean> {
     const { db, log } = this.#services;
     try {
       await db.$transaction((tx) =>
-        applyTransition(tx, { assignmentId, event, actor, requestId: null, now: this.#services.now() }),
+        applyTransition(tx, {
+          assignmentId,
+          event,
+          actor,
+          requestId: null,
+          now: this.#services.now(),
+          ...(reason ? { reason } : {}),
+        }),
       );
       return true;
     } catch (error) {

@@ -20,6 +20,8 @@ export const trail = adminProcedure.input(trailInput).query(async ({ ctx, input 
     actorId: event.actorId,
     actorName:
       event.data.card.mechanic?.id === event.actorId ? (event.data.card.mechanic?.displayName ?? null) : null,
+    /** Who the request was offered to or held by after this event. */
+    mechanicName: event.data.card.mechanic?.displayName ?? null,
     reason: event.reason,
     requestId: event.requestId,
     at: event.createdAt.toISOString(),

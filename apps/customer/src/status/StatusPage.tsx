@@ -235,18 +235,15 @@ function Waiting({ session }: { session: SessionDetails }) {
       <dl className="stats">
         <div className="stat">
           <dt>Your place in the queue</dt>
-          <dd className="stat__value">
-            {session.queuePosition === 1
-              ? "You're next"
-              : session.queuePosition
-                ? `#${session.queuePosition}`
-                : '—'}
+          <dd>
+            <span className="stat__value">{session.queuePosition ? `#${session.queuePosition}` : '—'}</span>
+            {session.queuePosition === 1 ? <span className="stat__note">you're next</span> : null}
           </dd>
         </div>
         <div className="stat">
           <dt>Time waited</dt>
-          <dd className="stat__value" aria-live="off">
-            {waited}
+          <dd>
+            <span className="stat__value">{waited}</span>
           </dd>
         </div>
       </dl>

@@ -200,6 +200,8 @@ describe('customer booking', () => {
     await signUp(page, newCustomer('keys'));
     await book(page, { plan: 'Free' });
     const text = page.getByRole('region', { name: 'Waiver text' });
+    await text.waitFor();
+    await screenshot(page, 'customer-waiver-desktop');
     await text.focus();
     await page.keyboard.press('End');
     await eventually(() => text.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiClientAs,
@@ -122,6 +122,38 @@ describe('customer status page', () => {
     await page.getByRole('button', { name: 'Cancel request' }).waitFor();
     expect(await page.getByText('You are offline.').count()).toBe(0);
     await screenshot(page, 'customer-back-online-mobile');
+    await context.close();
+  });
+
+  it('keeps the page true by polling while the socket cannot connect', async () => {
+    const context = await newContext(browser);
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    // Every WebSocket passes through here: forwarded to the server until `cut`, refused after.
+    // (Coming back is the offline test's job: a socket this mock closes before it opens fires no
+    // 'error', and tRPC's client waits for one before it retries, which a real refusal does fire.)
+    let cut = false;
+    const open: WebSocketRoute[] = [];
+    await page.routeWebSocket(/\/trpc/, (ws) => {
+      if (cut) return ws.close();
+      ws.connectToServer();
+      open.push(ws);
+    });
+    await page.goto(app.customerUrl);
+    await signUp(page, newCustomer('polling'));
+    await book(page, { plan: 'Paid' });
+    const sessionId = await sessionIdOf(page);
+    await eventually(() => indicator(page)).toBe('live');
+
+    cut = true;
+    for (const ws of open.splice(0)) await ws.close();
+    await eventually(() => indicator(page)).toBe('reconnecting');
+    const name = await acceptAsMechanic(sessionId);
+    // No socket: the 5 s polling fallback brings the news.
+    await eventually(() => statusHeading(page).textContent(), 15_000).toBe(`Accepted by ${name}`);
+    expect(await indicator(page)).toBe('reconnecting');
+    await screenshot(page, 'customer-polling-desktop');
+
     await context.close();
   });
 

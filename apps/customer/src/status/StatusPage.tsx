@@ -135,9 +135,9 @@ function SessionView({
       {/* Focus moves to the heading when the step changes (after signing); live changes are announced below. */}
       {cutOff ? (
         <p className="connection-note">
-          {connection === 'offline' ? 'You are offline.' : 'Reconnecting…'} This is where things stood at{' '}
-          {new Date(updatedAt).toLocaleTimeString()}; the page catches up by itself when the connection is
-          back.
+          {connection === 'offline'
+            ? `You are offline. This is where things stood at ${new Date(updatedAt).toLocaleTimeString()}; the page catches up by itself when you are back online.`
+            : `The live connection dropped; we are reconnecting and checking every few seconds meanwhile (last checked ${new Date(updatedAt).toLocaleTimeString()}).`}
         </p>
       ) : null}
       <PageHeading id={`${id}-title`} focusKey={session.status === 'pending_waiver' ? 'waiver' : 'status'}>

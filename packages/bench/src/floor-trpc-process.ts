@@ -36,6 +36,15 @@ await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
 
 let cpuMark = process.cpuUsage();
 serve({
+  stats: () => ({ rss: process.memoryUsage().rss }),
+  gc: async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    for (let i = 0; i < 3; i++) {
+      gc?.();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return Boolean(gc);
+  },
   cpuMark: () => {
     cpuMark = process.cpuUsage();
     return true;

@@ -22,7 +22,10 @@ export interface Results {
   command: string;
   pg: {
     latency: number[];
-    commitRates: Record<'plain' | 'notify', { commitsPerSecond: number; p99Ms: number }>;
+    commitRates: Record<
+      'plain' | 'notify' | 'coalesced',
+      { commitsPerSecond: number; p99Ms: number; notifies: number }
+    >;
   };
   delivery: {
     size: number;
@@ -42,6 +45,7 @@ export interface Results {
     serverRssAfter: number;
     perConnectionBytes: number;
     floorPerConnectionBytes: number;
+    trpcPerConnectionBytes: number;
     idleCpuCores: number;
     floorIdleCpuCores: number;
     idleWindowMs: number;
@@ -312,8 +316,10 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
       'p50 ms',
       'p99 ms',
       'max ms',
+      'server CPU µs/delivery',
+      'server cores busy',
     ]),
-    row(Array(8).fill('---')),
+    row(Array(10).fill('---')),
   );
   for (const f of r.fanout) {
     const s = summarise(f.latencies);
@@ -353,9 +359,11 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
       'accept p99 ms',
       'all p50 ms',
       'all p99 ms',
+      'server CPU ms/mutation',
+      'PostgreSQL CPU ms/mutation',
       'errors',
     ]),
-    row(Array(9).fill('---')),
+    row(Array(11).fill('---')),
   );
   for (const { f, s, achieved } of flowRows) {
     push(
@@ -374,13 +382,31 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
       ]),
     );
   }
-  const { plain, notify } = r.pg.commitRates;
+  const { plain, notify, coalesced } = r.pg.commitRates;
   push(
     '',
-    `PostgreSQL alone on this machine, 16 connections, each transaction one INSERT: ${fmt(plain.commitsPerSecond)} commits/s ` +
-      `(p99 ${fmt(plain.p99Ms)} ms) without NOTIFY, ${fmt(notify.commitsPerSecond)} commits/s (p99 ${fmt(notify.p99Ms)} ms) ` +
-      'with `pg_notify` in each. A full flow is three notifying commits, so NOTIFY alone caps flows/s at ' +
-      `${fmt(notify.commitsPerSecond / 3)} here (the issue cites ~600 notifying commits/s on one database).`,
+    '**Where NOTIFY is the limit.** PostgreSQL alone on this machine, 16 connections, each transaction one INSERT:',
+    '',
+    row(['', 'commits/s', 'commit p99 ms', 'NOTIFYs sent']),
+    row(Array(4).fill('---')),
+    row(['no NOTIFY', fmt(plain.commitsPerSecond), fmt(plain.p99Ms), '0']),
+    row([
+      '`pg_notify` inside every transaction (today)',
+      fmt(notify.commitsPerSecond),
+      fmt(notify.p99Ms),
+      notify.notifies.toLocaleString('en-US'),
+    ]),
+    row([
+      'no NOTIFY in the transaction; one connection sends a coalesced `pg_notify` after commits (proposed)',
+      fmt(coalesced.commitsPerSecond),
+      fmt(coalesced.p99Ms),
+      coalesced.notifies.toLocaleString('en-US'),
+    ]),
+    '',
+    'A transaction that called `pg_notify` takes a database-wide lock at commit and holds it through its WAL flush, so ' +
+      'notifying commits are serialized and lose group commit. A full flow is three notifying commits, so NOTIFY alone ' +
+      `caps flows/s at ${fmt(notify.commitsPerSecond / 3)} here (the issue cites ~600 notifying commits/s on one database); ` +
+      `with coalesced notifications the cap moves to ${fmt(coalesced.commitsPerSecond / 3)}. See the findings below.`,
     '',
     `SQL statements sent during the write-throughput steps (pg_stat_statements, including the subscribers' hub reads and ` +
       `the dispatcher): ${r.statements.total.toLocaleString('en-US')} for ${r.statements.mutations.toLocaleString('en-US')} ` +
@@ -436,12 +462,18 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
       '',
       '## (f) Idle subscribers',
       '',
-      row(['', 'server under test', 'bare-ws floor']),
-      row(['---', '---', '---']),
-      row(['connections', m.connections.toLocaleString('en-US'), m.connections.toLocaleString('en-US')]),
+      row(['', 'server under test', 'tRPC alone', 'bare-ws floor']),
+      row(['---', '---', '---', '---']),
+      row([
+        'connections',
+        m.connections.toLocaleString('en-US'),
+        m.connections.toLocaleString('en-US'),
+        m.connections.toLocaleString('en-US'),
+      ]),
       row([
         `RSS delta ÷ ${m.added.toLocaleString('en-US')} added connections`,
         `${fmt(m.perConnectionBytes / 1024)} KiB`,
+        `${fmt(m.trpcPerConnectionBytes / 1024)} KiB`,
         `${fmt(m.floorPerConnectionBytes / 1024)} KiB`,
       ]),
       row([

@@ -100,6 +100,12 @@ async function main(): Promise<void> {
       durationMs: config.commitRateMs,
       notify: true,
     }),
+    coalesced: await pgCommitRate(database.url, {
+      connections: 16,
+      durationMs: config.commitRateMs,
+      notify: false,
+      coalesced: true,
+    }),
   };
 
   log('starting the server under test and the load generators');
@@ -112,7 +118,7 @@ async function main(): Promise<void> {
     { BENCH_DATABASE_URL: database.url },
   );
   const floor = spawnChild('floor-ws', 'floor-ws-process.ts', ['--expose-gc']);
-  const trpcFloor = spawnChild('floor-trpc', 'floor-trpc-process.ts');
+  const trpcFloor = spawnChild('floor-trpc', 'floor-trpc-process.ts', ['--expose-gc']);
   const clients = Array.from({ length: CLIENT_PROCS }, (_, i) =>
     spawnChild(`clients-${i}`, 'clients-process.ts'),
   );
@@ -235,13 +241,15 @@ async function main(): Promise<void> {
   let floorConnected = 0;
   for (const size of config.sizes) {
     const growing = size === maxSize;
-    let before: { server: number; floor: number } | null = null;
+    let before: { server: number; floor: number; trpc: number } | null = null;
     if (growing) {
       await srv.call('gc');
       await floor.call('gc');
+      await trpcFloor.call('gc');
       before = {
         server: (await srv.call<{ rss: number }>('stats')).rss,
         floor: (await floor.call<{ rss: number }>('stats')).rss,
+        trpc: (await trpcFloor.call<{ rss: number }>('stats')).rss,
       };
     }
     log(`connecting ${size} subscribers (and ${size} bare-ws clients)`);
@@ -257,9 +265,11 @@ async function main(): Promise<void> {
       await sleep(3000);
       await srv.call('gc');
       await floor.call('gc');
+      await trpcFloor.call('gc');
       const after = {
         server: (await srv.call<{ rss: number }>('stats')).rss,
         floor: (await floor.call<{ rss: number }>('stats')).rss,
+        trpc: (await trpcFloor.call<{ rss: number }>('stats')).rss,
       };
       await srv.call('cpuMark');
       await floor.call('cpuMark');
@@ -273,6 +283,7 @@ async function main(): Promise<void> {
         serverRssAfter: after.server,
         perConnectionBytes: (after.server - before.server) / added,
         floorPerConnectionBytes: (after.floor - before.floor) / added,
+        trpcPerConnectionBytes: (after.trpc - before.trpc) / added,
         idleCpuCores: serverCpu.cores,
         floorIdleCpuCores: floorCpu.cores,
         idleWindowMs: config.idleCpuMs,
@@ -554,7 +565,9 @@ async function main(): Promise<void> {
       platform: `${os.type()} ${os.release()}`,
       loadBefore,
       loadAfter: os.loadavg(),
-      postgres: (await query<{ v: string }>(database.url, 'SHOW server_version'))[0]?.v ?? '?',
+      postgres:
+        (await query<{ v: string }>(database.url, "SELECT current_setting('server_version') AS v"))[0]?.v ??
+        '?',
       fdLimit: (() => {
         try {
           return execSync('ulimit -n', { shell: '/bin/bash' }).toString().trim();

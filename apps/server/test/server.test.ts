@@ -105,6 +105,36 @@ describe('HTTP', () => {
     expect(wrong.setCookie).toBe('');
   });
 
+  it('names each bad field by its full input path and never sends a stack trace', async () => {
+    const { cookie } = await logIn(server, 'customer2@demo.test');
+    const res = await fetch(`${server.url}/trpc/session.create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify({
+        intake: {
+          customerName: 'A',
+          vehicleYear: 1800,
+          vehicleMake: 'VW',
+          vehicleModel: 'Golf',
+          concern: 'x',
+        },
+        idempotencyKey: 'bad-input-1234',
+      }),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { data: Record<string, unknown> } };
+    expect(body.error.data.stack).toBeUndefined();
+    expect(body.error.data.zodError).toMatchObject({
+      fieldErrors: {
+        'intake.customerName': ['Your name needs at least 2 characters'],
+        'intake.vehicleYear': ['Vehicle year must be 1950 or later'],
+        'intake.concern': ['Concern needs at least 10 characters'],
+        'intake.sessionType': ['Choose a session type'],
+        'intake.plan': ['Choose a plan'],
+      },
+    });
+  });
+
   it('refuses cross-origin mutations', async () => {
     const res = await fetch(`${server.url}/trpc/auth.logIn`, {
       method: 'POST',

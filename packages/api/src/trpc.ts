@@ -4,11 +4,36 @@ import type { Context, SignedInUser } from './context.ts';
 import type { RateLimitedAction } from './security/rate-limit.ts';
 
 const t = initTRPC.context<Context>().create({
+  // Never send stack traces, whatever NODE_ENV says (tRPC reads it directly).
+  isDev: false,
   errorFormatter({ shape, error }) {
-    const zodError = error.cause instanceof z.ZodError ? z.flattenError(error.cause) : null;
+    const zodError = error.cause instanceof z.ZodError ? fieldIssues(error.cause) : null;
     return { ...shape, data: { ...shape.data, zodError, refusal: refusalOf(error.cause) } };
   },
 });
+
+/**
+ * Validation problems keyed by their full input path (`intake.vehicleYear`), so a form can put
+ * each message next to its field however deeply the input nests; `formErrors` has the rest.
+ */
+function fieldIssues(error: z.ZodError): { formErrors: string[]; fieldErrors: Record<string, string[]> } {
+  const fieldErrors: Record<string, string[]> = {};
+  const formErrors: string[] = [];
+  for (const issue of error.issues) {
+    if (issue.path.length === 0) formErrors.push(issue.message);
+    else (fieldErrors[issue.path.map(String).join('.')] ??= []).push(issue.message);
+  }
+  return { formErrors, fieldErrors };
+}
+
+/** A validation error for one input field that only the server can check (e.g. a row must exist). */
+export function fieldError(path: string[], message: string): TRPCError {
+  return new TRPCError({
+    code: 'BAD_REQUEST',
+    message,
+    cause: new z.ZodError([{ code: 'custom', path, message, input: undefined }]),
+  });
+}
 
 function refusalOf(cause: unknown): string | null {
   return cause instanceof RefusalError ? cause.code : null;

@@ -1,8 +1,8 @@
 import type { AppRouter } from '@dispatch/api';
+// This package does not depend on @trpc/client itself; the API package's copy is the same version.
+import { createTRPCClient, httpLink } from '@trpc/client';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-// This package does not depend on @trpc/client itself; the API package's copy is the same version.
-import { createTRPCClient, httpLink } from '../../api/node_modules/@trpc/client/dist/index.mjs';
 import type { AppServer } from './app-server.ts';
 
 export const DEMO_PASSWORD = 'demo-password-1';

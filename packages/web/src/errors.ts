@@ -5,7 +5,7 @@ interface ErrorData {
   zodError?: { fieldErrors?: Record<string, string[] | undefined>; formErrors?: string[] } | null;
 }
 
-/** Field-level messages from a server validation error, keyed by the input path's last part. */
+/** Field-level messages from a server validation error, keyed by the input path's last part (`intake.vehicleYear` → `vehicleYear`). */
 export function fieldErrors(error: unknown): Record<string, string> {
   if (!(error instanceof TRPCClientError)) return {};
   const data = error.data as ErrorData | undefined;
@@ -13,7 +13,8 @@ export function fieldErrors(error: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, messages] of Object.entries(fields)) {
     const first = messages?.[0];
-    if (first) out[key] = first;
+    const field = key.split('.').pop() ?? key;
+    if (first && !out[field]) out[field] = first;
   }
   return out;
 }

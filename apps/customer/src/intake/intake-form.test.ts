@@ -2,56 +2,40 @@ import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
 import { emptyDraft, newIdempotencyKey, serverIntakeErrors, validateIntake } from './intake-form.ts';
 
-/** What the server sends for a bad `session.create` (captured from the running server). */
-function serverError() {
-  const issues = [
-    { code: 'too_small', path: ['intake', 'customerName'], message: 'Your name needs at least 2 characters' },
-    { code: 'too_small', path: ['intake', 'vehicleYear'], message: 'Vehicle year must be 1950 or later' },
-    {
-      code: 'custom',
-      path: ['intake', 'workshopId'],
-      message: 'A workshop can only be chosen for an in-person visit',
+/** What the server sends for a bad `session.create`: each issue under its full input path. */
+function serverError(fieldErrors: Record<string, string[]>) {
+  return new TRPCClientError('Bad input', {
+    result: {
+      error: {
+        code: -32600,
+        message: 'Bad input',
+        data: {
+          code: 'BAD_REQUEST',
+          httpStatus: 400,
+          path: 'session.create',
+          zodError: { formErrors: [], fieldErrors },
+        },
+      },
     },
-  ];
-  const data = {
-    code: 'BAD_REQUEST',
-    httpStatus: 400,
-    path: 'session.create',
-    zodError: { formErrors: [], fieldErrors: { intake: issues.map((issue) => issue.message) } },
-  };
-  return { issues, data };
+  });
 }
 
 describe('serverIntakeErrors', () => {
-  it('puts each server message next to its field, from the issue paths in the message', () => {
-    const { issues, data } = serverError();
-    const error = new TRPCClientError(JSON.stringify(issues, null, 2), {
-      result: { error: { code: -32600, message: '', data } },
+  it('puts each server message next to its field', () => {
+    const error = serverError({
+      'intake.customerName': ['Your name needs at least 2 characters'],
+      'intake.vehicleYear': ['Vehicle year must be 1950 or later', 'Vehicle year must be a whole year'],
+      'intake.workshopId': ['That workshop does not exist.'],
     });
     expect(serverIntakeErrors(error)).toEqual({
       customerName: 'Your name needs at least 2 characters',
       vehicleYear: 'Vehicle year must be 1950 or later',
-      workshopId: 'A workshop can only be chosen for an in-person visit',
+      workshopId: 'That workshop does not exist.',
     });
   });
 
-  it('falls back to the wording when only the flattened `intake` key is there', () => {
-    const { data } = serverError();
-    const error = new TRPCClientError('Bad input', {
-      result: { error: { code: -32600, message: '', data } },
-    });
-    // fieldErrors keeps the first message per key; its wording names the field.
-    expect(serverIntakeErrors(error)).toEqual({ customerName: 'Your name needs at least 2 characters' });
-  });
-
-  it('maps a plain BAD_REQUEST about the workshop to the workshop field', () => {
-    const error = new TRPCClientError('That workshop does not exist.', {
-      result: { error: { code: -32600, message: '', data: { code: 'BAD_REQUEST' } } },
-    });
-    expect(serverIntakeErrors(error)).toEqual({ workshopId: 'That workshop does not exist.' });
-  });
-
-  it('leaves errors that concern no field to the form', () => {
+  it('leaves errors that concern no intake field to the form', () => {
+    expect(serverIntakeErrors(serverError({ idempotencyKey: ['Idempotency key too short'] }))).toEqual({});
     expect(serverIntakeErrors(new Error('Failed to fetch'))).toEqual({});
   });
 });

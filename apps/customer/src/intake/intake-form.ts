@@ -1,5 +1,5 @@
 import { type Intake, intakeSchema, type Plan, type SessionType } from '@dispatch/domain';
-import { errorCode, fieldErrors } from '@dispatch/web';
+import { fieldErrors } from '@dispatch/web';
 
 /** What the form holds: strings as typed, choices possibly not made yet. */
 export interface IntakeDraft {
@@ -82,64 +82,12 @@ export function validateIntake(
   return { ok: false, errors };
 }
 
-/** The schema's messages start with the field's label; used when the server sends messages without paths. */
-const MESSAGE_PREFIXES: readonly [string, IntakeField][] = [
-  ['Your name', 'customerName'],
-  ['Vehicle year', 'vehicleYear'],
-  ['Vehicle make', 'vehicleMake'],
-  ['Vehicle model', 'vehicleModel'],
-  ['Concern', 'concern'],
-  ['Choose a session type', 'sessionType'],
-  ['Choose a workshop', 'workshopId'],
-  ['A workshop', 'workshopId'],
-  ['That workshop', 'workshopId'],
-  ['Choose a plan', 'plan'],
-];
-
-function fieldOfMessage(message: string): IntakeField | null {
-  return MESSAGE_PREFIXES.find(([prefix]) => message.startsWith(prefix))?.[1] ?? null;
-}
-
-/** Issues with their full paths, when the server's message is zod's JSON list of issues. */
-function issuesInMessage(error: unknown): { path: unknown[]; message: string }[] {
-  const message = error instanceof Error ? error.message : '';
-  if (!message.startsWith('[')) return [];
-  try {
-    const parsed: unknown = JSON.parse(message);
-    if (!Array.isArray(parsed)) return [];
-    return parsed.filter(
-      (issue): issue is { path: unknown[]; message: string } =>
-        typeof issue === 'object' &&
-        issue !== null &&
-        Array.isArray((issue as { path?: unknown }).path) &&
-        typeof (issue as { message?: unknown }).message === 'string',
-    );
-  } catch {
-    return [];
-  }
-}
-
-/**
- * The server's validation errors for `session.create`, next to the fields they concern. zod's
- * flattened errors key every intake problem under `intake` (only the first path part), so the field
- * comes from the issue's full path when the message carries it, else from the message's wording.
- * Keys like `intake.vehicleYear` or `vehicleYear` are taken as they are.
- */
+/** The server's validation errors for `session.create`, next to the fields they concern. */
 export function serverIntakeErrors(error: unknown): IntakeErrors {
   const errors: IntakeErrors = {};
-  const put = (field: IntakeField | null, message: string) => {
-    if (field && !errors[field]) errors[field] = message;
-  };
-  for (const issue of issuesInMessage(error)) {
-    const [first, second] = issue.path;
-    put(first === 'intake' && isField(second) ? second : null, issue.message);
+  for (const [field, message] of Object.entries(fieldErrors(error))) {
+    if (isField(field)) errors[field] = message;
   }
-  for (const [key, message] of Object.entries(fieldErrors(error))) {
-    const last = key.split('.').pop();
-    put(isField(last) ? last : fieldOfMessage(message), message);
-  }
-  if (errorCode(error) === 'BAD_REQUEST' && error instanceof Error)
-    put(fieldOfMessage(error.message), error.message);
   return errors;
 }
 

@@ -1,6 +1,6 @@
 import type { DbTransaction } from '@dispatch/db';
 import { type Actor, type Intake, sessionStatusFor, transition } from '@dispatch/domain';
-import { TRPCError } from '@trpc/server';
+import { fieldError } from '../trpc.ts';
 import { recordEvent } from './record-event.ts';
 import { assignmentRowInclude, toCard, visibilityFacts } from './rows.ts';
 import { refusalError } from './transition.ts';
@@ -25,7 +25,7 @@ export async function createSession(tx: DbTransaction, request: CreateSessionReq
 
   if (intake.workshopId) {
     const workshop = await tx.workshop.findUnique({ where: { id: intake.workshopId }, select: { id: true } });
-    if (!workshop) throw new TRPCError({ code: 'BAD_REQUEST', message: 'That workshop does not exist.' });
+    if (!workshop) throw fieldError(['intake', 'workshopId'], 'That workshop does not exist.');
   }
 
   const status = result.to;

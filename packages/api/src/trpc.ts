@@ -21,7 +21,10 @@ function fieldIssues(error: z.ZodError): { formErrors: string[]; fieldErrors: Re
   const formErrors: string[] = [];
   for (const issue of error.issues) {
     if (issue.path.length === 0) formErrors.push(issue.message);
-    else (fieldErrors[issue.path.map(String).join('.')] ??= []).push(issue.message);
+    else {
+      const key = issue.path.map(String).join('.');
+      fieldErrors[key] = [...(fieldErrors[key] ?? []), issue.message];
+    }
   }
   return { formErrors, fieldErrors };
 }

@@ -44,6 +44,7 @@ export interface Results {
     serverRssBefore: number;
     serverRssAfter: number;
     perConnectionBytes: number;
+    heapPerConnectionBytes: number;
     floorPerConnectionBytes: number;
     trpcPerConnectionBytes: number;
     idleCpuCores: number;
@@ -477,18 +478,27 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
         `${fmt(m.floorPerConnectionBytes / 1024)} KiB`,
       ]),
       row([
+        'of which V8 heap in use ÷ added connections',
+        `${fmt(m.heapPerConnectionBytes / 1024)} KiB`,
+        '',
+        '',
+      ]),
+      row([
         'server RSS before → after',
         `${fmt(m.serverRssBefore / 2 ** 20)} → ${fmt(m.serverRssAfter / 2 ** 20)} MiB`,
+        '',
         '',
       ]),
       row([
         `idle CPU over ${m.idleWindowMs / 1000} s`,
         `${fmt(m.idleCpuCores * 100, 2)} % of a core`,
+        'not measured',
         `${fmt(m.floorIdleCpuCores * 100, 2)} %`,
       ]),
-      row(['connect + subscribe rate', `${fmt(m.connectPerSecond)}/s`, '']),
+      row(['connect + subscribe rate', `${fmt(m.connectPerSecond)}/s`, '', '']),
       '',
-      'RSS measured after a forced GC in both processes. For scale: the Go realtime server above used ~30 KB per connection.',
+      'RSS measured after a forced GC in each process. The server pings every connection every 15 s (tRPC keep-alive) and ' +
+        'refreshes presence; the bare-ws floor does neither. For scale: the Go realtime server above used ~30 KB per connection.',
     );
   }
   push(
@@ -542,6 +552,12 @@ function chart(r: Results, pg: Summary): string {
       values: d.floor,
       color,
       dash: true,
+    });
+    series.push({
+      label: `tRPC alone, ${d.size.toLocaleString('en-US')}`,
+      values: d.trpcFloor,
+      color,
+      dash: 'dot',
     });
   });
   series.push({ label: 'PostgreSQL NOTIFY', values: r.pg.latency, color: '#7f7f7f', dash: false });

@@ -241,13 +241,15 @@ async function main(): Promise<void> {
   let floorConnected = 0;
   for (const size of config.sizes) {
     const growing = size === maxSize;
-    let before: { server: number; floor: number; trpc: number } | null = null;
+    let before: { server: number; serverHeap: number; floor: number; trpc: number } | null = null;
     if (growing) {
       await srv.call('gc');
       await floor.call('gc');
       await trpcFloor.call('gc');
+      const serverStats = await srv.call<{ rss: number; heapUsed: number }>('stats');
       before = {
-        server: (await srv.call<{ rss: number }>('stats')).rss,
+        server: serverStats.rss,
+        serverHeap: serverStats.heapUsed,
         floor: (await floor.call<{ rss: number }>('stats')).rss,
         trpc: (await trpcFloor.call<{ rss: number }>('stats')).rss,
       };
@@ -266,8 +268,10 @@ async function main(): Promise<void> {
       await srv.call('gc');
       await floor.call('gc');
       await trpcFloor.call('gc');
+      const serverStats = await srv.call<{ rss: number; heapUsed: number }>('stats');
       const after = {
-        server: (await srv.call<{ rss: number }>('stats')).rss,
+        server: serverStats.rss,
+        serverHeap: serverStats.heapUsed,
         floor: (await floor.call<{ rss: number }>('stats')).rss,
         trpc: (await trpcFloor.call<{ rss: number }>('stats')).rss,
       };
@@ -282,6 +286,7 @@ async function main(): Promise<void> {
         serverRssBefore: before.server,
         serverRssAfter: after.server,
         perConnectionBytes: (after.server - before.server) / added,
+        heapPerConnectionBytes: (after.serverHeap - before.serverHeap) / added,
         floorPerConnectionBytes: (after.floor - before.floor) / added,
         trpcPerConnectionBytes: (after.trpc - before.trpc) / added,
         idleCpuCores: serverCpu.cores,

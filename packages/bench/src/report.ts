@@ -16,6 +16,8 @@ export interface Results {
     platform: string;
     loadBefore: number[];
     loadAfter: number[];
+    othersBefore?: string[];
+    othersAfter?: string[];
     postgres: string;
     fdLimit: string;
   };
@@ -126,8 +128,12 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
     `Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB.toFixed(1)} GiB RAM, ${r.machine.platform}, ` +
       `Node ${r.machine.node}, PostgreSQL ${r.machine.postgres} (embedded, fsync on, track_commit_timestamp on), ` +
       `ulimit -n ${r.machine.fdLimit}. Load average before ${r.machine.loadBefore.map((l) => l.toFixed(2)).join(' / ')}, ` +
-      `after ${r.machine.loadAfter.map((l) => l.toFixed(2)).join(' / ')}. The machine is shared and noisy; compare the ratios, ` +
-      'which were measured side by side in this run.',
+      `after ${r.machine.loadAfter.map((l) => l.toFixed(2)).join(' / ')}. ` +
+      (r.machine.othersBefore
+        ? `Other workloads running at the start: ${r.machine.othersBefore.join(', ') || 'none seen'}; at the end: ` +
+          `${r.machine.othersAfter?.join(', ') || 'none seen'}. `
+        : '') +
+      'The machine is shared and noisy; compare the ratios, which were measured side by side in this run.',
     '',
     'Processes: PostgreSQL; the server under test (`startServer` from `@dispatch/server`, one process, no SPAs); ' +
       'a bare `ws` broadcast server (the floor); two subscriber load generators holding the WebSockets (raw tRPC ws ' +

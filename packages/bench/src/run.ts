@@ -70,6 +70,7 @@ process.on('SIGTERM', () => void shutdown(143));
 async function main(): Promise<void> {
   const started = new Date();
   const loadBefore = os.loadavg();
+  const othersBefore = otherWorkloads();
   log(`mode ${quick ? 'quick' : 'full'}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
 
   const database = await startBenchDatabase();
@@ -570,6 +571,8 @@ async function main(): Promise<void> {
       platform: `${os.type()} ${os.release()}`,
       loadBefore,
       loadAfter: os.loadavg(),
+      othersBefore,
+      othersAfter: otherWorkloads(),
       postgres:
         (await query<{ v: string }>(database.url, "SELECT current_setting('server_version') AS v"))[0]?.v ??
         '?',
@@ -626,6 +629,23 @@ async function writeReport(results: Results, stem: string): Promise<void> {
     await writeFile(path.join(resultsDir, `${stem}-latency.svg`), svg);
     await writeFile(path.join(resultsDir, `${stem}.md`), markdown);
     log(`wrote packages/bench/results/${stem}.md`);
+  }
+}
+
+/** Other heavy workloads on this shared machine (browser tests, test runners), by process name. */
+function otherWorkloads(): string[] {
+  try {
+    const out = execSync('ps -eo comm=,args=', { encoding: 'utf8' });
+    const found = new Set<string>();
+    for (const line of out.split('\n')) {
+      if (/chrom(e|ium)/i.test(line)) found.add('chromium');
+      if (/vitest/.test(line)) found.add('vitest');
+      if (/playwright/.test(line)) found.add('playwright');
+      if (/turbo run/.test(line)) found.add('turbo');
+    }
+    return [...found];
+  } catch {
+    return [];
   }
 }
 

@@ -13,6 +13,7 @@ import {
   RateLimiter,
   type RateRules,
   readSessionToken,
+  rememberUpgradedUser,
   type Services,
 } from '@dispatch/api';
 import { createDb } from '@dispatch/db';
@@ -25,6 +26,7 @@ import { liveness, readiness } from './http/health.ts';
 import { originAllowed } from './http/origin.ts';
 import { createStaticApps } from './http/static-apps.ts';
 import { PresenceTracker } from './ws/presence-tracker.ts';
+import { sharedPayloadEncoder } from './ws/shared-payload-encoder.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -168,6 +170,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     router: appRouter,
     createContext,
     keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 },
+    experimental_encoder: sharedPayloadEncoder,
   });
   server.on('upgrade', (req, socket, head) => {
     const refuse = (status: number, text: string) => {
@@ -184,6 +187,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             : randomUUID();
         req.headers['x-request-id'] = requestId;
         log.info({ requestId, role: user.viewer.role }, 'socket connected');
+        rememberUpgradedUser(req, user);
         wss.handleUpgrade(req, socket, head, (ws) => {
           if (user.viewer.role === 'mechanic') {
             presence.connected(user.id);

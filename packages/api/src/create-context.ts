@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { readSessionToken } from './auth/cookie.ts';
 import { loadUser } from './auth/load-user.ts';
-import type { Context, RequestMeta, Services } from './context.ts';
+import type { Context, RequestMeta, Services, SignedInUser } from './context.ts';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,100}$/;
 
@@ -20,10 +20,19 @@ export function requestMeta(req: IncomingMessage): RequestMeta {
   };
 }
 
+/** Users already authenticated when their WebSocket upgrade was accepted, so a socket loads them once. */
+const upgradedUsers = new WeakMap<IncomingMessage, SignedInUser>();
+
+export function rememberUpgradedUser(req: IncomingMessage, user: SignedInUser): void {
+  upgradedUsers.set(req, user);
+}
+
 /** One factory for HTTP requests and WebSocket connections. */
 export function createContextFactory(services: Services) {
   return async ({ req, res }: { req: IncomingMessage; res?: ServerResponse | unknown }): Promise<Context> => {
-    const user = await loadUser(services.db, readSessionToken(req.headers.cookie), services.now());
+    const user =
+      upgradedUsers.get(req) ??
+      (await loadUser(services.db, readSessionToken(req.headers.cookie), services.now()));
     const httpResponse = isServerResponse(res) ? res : null;
     return {
       ...services,

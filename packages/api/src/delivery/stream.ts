@@ -41,6 +41,7 @@ export async function* streamEvents<T>(options: StreamOptions<T>) {
   const { hub, project, signal, metrics, role } = options;
   const replayUntil = options.resumed ? hub.head : null;
   let position = options.from;
+  const delivered = metrics.eventsDelivered.labels(role);
   metrics.subscribers.inc({ role });
   try {
     while (!signal?.aborted && !hub.stopped) {
@@ -53,13 +54,32 @@ export async function* streamEvents<T>(options: StreamOptions<T>) {
         position = event.position;
         const payload = project(event);
         if (payload === null) continue;
-        metrics.eventsDelivered.inc({ role });
+        delivered.inc();
         if (replayUntil && comparePositions(position, replayUntil) <= 0) metrics.eventsReplayed.inc();
-        else metrics.deliveryLatency.observe(Math.max(0, options.now() - event.createdAt.getTime()) / 1000);
-        yield tracked(encodePosition(position), payload);
+        else observeFirstDelivery(metrics, event, options.now);
+        yield tracked(encodedPosition(event), payload);
       }
     }
   } finally {
     metrics.subscribers.dec({ role });
   }
+}
+
+/** Every subscriber gets the same position string for an event: encode it once. */
+const encodedPositions = new WeakMap<StoredEvent, string>();
+function encodedPosition(event: StoredEvent): string {
+  let text = encodedPositions.get(event);
+  if (text === undefined) {
+    text = encodePosition(event.position);
+    encodedPositions.set(event, text);
+  }
+  return text;
+}
+
+/** Delivery latency is observed at an event's first live delivery on this process, not per subscriber. */
+const observed = new WeakSet<StoredEvent>();
+function observeFirstDelivery(metrics: Metrics, event: StoredEvent, now: () => number): void {
+  if (observed.has(event)) return;
+  observed.add(event);
+  metrics.deliveryLatency.observe(Math.max(0, now() - event.createdAt.getTime()) / 1000);
 }

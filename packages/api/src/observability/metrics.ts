@@ -33,7 +33,7 @@ export function createMetrics(processName: string) {
     }),
     deliveryLatency: new Histogram({
       name: 'dispatch_delivery_latency_seconds',
-      help: 'From the event row being written (clock_timestamp in its transaction) to the socket write',
+      help: 'From the event row being written (clock_timestamp in its transaction) to its first live socket write on this process',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),

@@ -1,7 +1,7 @@
 // pnpm db:audit [--json] [--fix]: integrity checks over sessions, assignments and events.
 // Exit status: 0 clean, 1 findings remain, 2 the audit itself failed.
 import { audit, type Finding, fixFindings } from '@dispatch/api';
-import { createDb, resolveDatabase } from '@dispatch/db';
+import { createDb, formatTable, resolveDatabase } from '@dispatch/db';
 
 const args = new Set(process.argv.slice(2));
 const unknown = [...args].filter((arg) => arg !== '--json' && arg !== '--fix');
@@ -18,14 +18,7 @@ function table(findings: readonly Finding[]): string {
     f.fixable ? 'yes' : 'no',
     f.detail,
   ]);
-  const header = ['finding', 'session', 'assignment', 'fixable', 'detail'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  return formatTable([['finding', 'session', 'assignment', 'fixable', 'detail'], ...rows]);
 }
 
 const database = await resolveDatabase();

@@ -1,4 +1,4 @@
-import { createDb, DEMO_LOGINS, DEMO_PASSWORD, migrate, resolveDatabase, seed } from '@dispatch/db';
+import { createDb, DEMO_PASSWORD, demoLoginsTable, migrate, resolveDatabase, seed } from '@dispatch/db';
 import pino from 'pino';
 import { loadEnv } from './env.ts';
 import { startServer } from './server.ts';
@@ -16,9 +16,9 @@ async function main(): Promise<void> {
     const seeded = await seed(db);
     await db.$disconnect();
     if (seeded.created) {
-      log.info(
-        { logins: DEMO_LOGINS.map((login) => `${login.email} (${login.role})`), password: DEMO_PASSWORD },
-        'seeded demo accounts',
+      log.info({ accounts: seeded.logins.length }, 'seeded demo accounts');
+      process.stdout.write(
+        `\nDemo accounts (password ${DEMO_PASSWORD}):\n\n${demoLoginsTable(seeded.logins)}\n\n`,
       );
     }
   }

@@ -25,4 +25,12 @@ export {
 } from './generated/prisma/enums.ts';
 export { type MigrateResult, migrate } from './migrate.ts';
 export { hashPassword, verifyPassword } from './password.ts';
-export { DEMO_LOGINS, DEMO_PASSWORD, type DemoLogin, type SeedResult, seed } from './seed.ts';
+export {
+  DEMO_LOGINS,
+  DEMO_PASSWORD,
+  type DemoLogin,
+  demoLoginsTable,
+  type SeedResult,
+  seed,
+} from './seed.ts';
+export { formatTable } from './text-table.ts';

@@ -1,7 +1,9 @@
 // Demo people for a fresh database. Runs only on an empty users table, so it is safe to repeat.
+
 import type { Db } from './client.ts';
 import type { MechanicKind, UserRole } from './generated/prisma/enums.ts';
 import { hashPassword } from './password.ts';
+import { formatTable } from './text-table.ts';
 
 export const DEMO_PASSWORD = 'demo-password-1';
 
@@ -118,4 +120,10 @@ export async function seed(db: Db): Promise<SeedResult> {
     return true;
   });
   return { created, logins };
+}
+
+/** The demo logins as a table for a terminal. */
+export function demoLoginsTable(logins: readonly DemoLogin[]): string {
+  const rows = logins.map((login) => [login.email, login.password, login.role, login.workshop ?? '-']);
+  return formatTable([['email', 'password', 'role', 'workshop'], ...rows]);
 }

@@ -1,7 +1,7 @@
 import { errorMessage, fieldErrors, useTRPC } from '@dispatch/web';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type RefObject, useId, useRef, useState } from 'react';
-import { describedBy, TextField } from '../ui/Field.tsx';
+import { InputField } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';
 
@@ -54,26 +54,24 @@ function LogInForm({ onSwitch }: { onSwitch: () => void }) {
         <Notice tone="error">{errorMessage(logIn.error)}</Notice>
       ) : null}
       <form ref={form} onSubmit={submit} noValidate>
-        <TextField id={`${id}-email`} label="Email" error={errors.email}>
-          <input
-            id={`${id}-email`}
-            type="email"
-            autoComplete="email"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            {...describedBy(`${id}-email`, { error: errors.email })}
-          />
-        </TextField>
-        <TextField id={`${id}-password`} label="Password" error={errors.password}>
-          <input
-            id={`${id}-password`}
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            {...describedBy(`${id}-password`, { error: errors.password })}
-          />
-        </TextField>
+        <InputField
+          id={`${id}-email`}
+          label="Email"
+          error={errors.email}
+          type="email"
+          autoComplete="email"
+          value={email}
+          onValue={setEmail}
+        />
+        <InputField
+          id={`${id}-password`}
+          label="Password"
+          error={errors.password}
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onValue={setPassword}
+        />
         <button type="submit" className="button button--primary button--wide" disabled={logIn.isPending}>
           {logIn.isPending ? 'Logging in…' : 'Log in'}
         </button>
@@ -115,35 +113,33 @@ function SignUpForm({ onSwitch }: { onSwitch: () => void }) {
         <Notice tone="error">{errorMessage(signUp.error)}</Notice>
       ) : null}
       <form ref={form} onSubmit={submit} noValidate>
-        <TextField id={`${id}-name`} label="Name" error={errors.displayName}>
-          <input
-            id={`${id}-name`}
-            autoComplete="name"
-            value={displayName}
-            onChange={(e) => setDisplayName(e.target.value)}
-            {...describedBy(`${id}-name`, { error: errors.displayName })}
-          />
-        </TextField>
-        <TextField id={`${id}-email`} label="Email" error={errors.email}>
-          <input
-            id={`${id}-email`}
-            type="email"
-            autoComplete="email"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            {...describedBy(`${id}-email`, { error: errors.email })}
-          />
-        </TextField>
-        <TextField id={`${id}-password`} label="Password" hint={passwordHint} error={errors.password}>
-          <input
-            id={`${id}-password`}
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            {...describedBy(`${id}-password`, { hint: passwordHint, error: errors.password })}
-          />
-        </TextField>
+        <InputField
+          id={`${id}-name`}
+          label="Name"
+          error={errors.displayName}
+          autoComplete="name"
+          value={displayName}
+          onValue={setDisplayName}
+        />
+        <InputField
+          id={`${id}-email`}
+          label="Email"
+          error={errors.email}
+          type="email"
+          autoComplete="email"
+          value={email}
+          onValue={setEmail}
+        />
+        <InputField
+          id={`${id}-password`}
+          label="Password"
+          hint={passwordHint}
+          error={errors.password}
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onValue={setPassword}
+        />
         <button type="submit" className="button button--primary button--wide" disabled={signUp.isPending}>
           {signUp.isPending ? 'Creating your account…' : 'Create account'}
         </button>

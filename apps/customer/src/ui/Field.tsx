@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { InputHTMLAttributes, ReactNode } from 'react';
 
 /** Props that tie an input to its hint and error, for screen readers. */
 export function describedBy(id: string, { hint, error }: { hint?: ReactNode; error?: string | undefined }) {
@@ -51,5 +51,35 @@ export function TextField({
       {children}
       <FieldError id={id} error={error} />
     </div>
+  );
+}
+
+/** TextField with a plain controlled <input>: the common case of a form field. */
+export function InputField({
+  id,
+  label,
+  hint,
+  error,
+  value,
+  onValue,
+  ...input
+}: {
+  id: string;
+  label: string;
+  hint?: string;
+  error?: string | undefined;
+  value: string;
+  onValue: (value: string) => void;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange'>) {
+  return (
+    <TextField id={id} label={label} hint={hint} error={error}>
+      <input
+        {...input}
+        id={id}
+        value={value}
+        onChange={(event) => onValue(event.target.value)}
+        {...describedBy(id, { hint, error })}
+      />
+    </TextField>
   );
 }

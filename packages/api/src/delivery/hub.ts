@@ -30,6 +30,13 @@ const HEAD_SQL = `SELECT tx_id::text AS tx, id::text AS id FROM assignment_event
   WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id DESC, id DESC LIMIT 1`;
 const READ_BATCH = 1000;
 
+/** A database error as a log field: message and code, not the client object pg attaches to it. */
+function brief(error: unknown): { message: string; code?: string } {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? { message: error.message, code } : { message: error.message };
+}
+
 /**
  * One per process. A LISTEN connection wakes it; it then reads the event table from its position,
  * only below the oldest running transaction, so a commit can never land behind what it has read.
@@ -59,7 +66,7 @@ export class EventHub {
 
   constructor(options: EventHubOptions) {
     this.#pool = new pg.Pool({ connectionString: options.connectionString, max: 4 });
-    this.#pool.on('error', (error) => options.log.warn({ err: error }, 'event reader pool error'));
+    this.#pool.on('error', (error) => options.log.warn({ err: brief(error) }, 'event reader pool error'));
     this.#log = options.log;
     this.#capacity = options.memoryCapacity ?? 50_000;
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
@@ -186,7 +193,7 @@ export class EventHub {
       try {
         await this.#readOnce();
       } catch (error) {
-        this.#log.warn({ err: error }, 'reading the event table failed; will retry');
+        this.#log.warn({ err: brief(error) }, 'reading the event table failed; will retry');
         this.#scheduleRetry(250);
         return;
       }
@@ -246,7 +253,7 @@ export class EventHub {
     const client = new pg.Client({ connectionString: this.#pool.options.connectionString });
     client.on('notification', () => this.#requestRead());
     client.on('error', (error) => {
-      this.#log.warn({ err: error }, 'LISTEN connection lost; reconnecting');
+      this.#log.warn({ err: brief(error) }, 'LISTEN connection lost; reconnecting');
       this.#onListenerLost(client);
     });
     client.on('end', () => this.#onListenerLost(client));
@@ -267,7 +274,7 @@ export class EventHub {
         await this.#connectListener();
         this.#requestRead();
       } catch (error) {
-        this.#log.warn({ err: error }, 'LISTEN reconnect failed');
+        this.#log.warn({ err: brief(error) }, 'LISTEN reconnect failed');
         setTimeout(() => void retry(Math.min(delay * 2, 5000)), delay).unref();
       }
     };

@@ -33,6 +33,7 @@ describe('booking, waiver and accept', () => {
       status: 'pending_waiver',
       assignmentStatus: 'pending_waiver',
       actions: ['sign_waiver', 'cancel'],
+      dispatchMode: 'broadcast',
     });
 
     const mechanic = await api.as('virtual@demo.test');

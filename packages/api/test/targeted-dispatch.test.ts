@@ -63,6 +63,8 @@ it('offers to one available mechanic, expires after the limit, then offers to th
   expect(offered.offerExpiresAt?.getTime()).toBe(api.clock.now.getTime() + OFFER_MS);
 
   const other = firstPick === first ? 'a2@demo.test' : 'a1@demo.test';
+  const customer = await api.as('customer1@demo.test');
+  expect((await customer.session.get({ sessionId: booked.sessionId })).dispatchMode).toBe('targeted');
   const otherQueue = await (await api.as(other)).queue.list();
   expect(otherQueue.items.map((c) => c.assignmentId)).not.toContain(booked.assignmentId);
 

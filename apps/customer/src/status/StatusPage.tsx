@@ -248,8 +248,10 @@ function Waiting({ session }: { session: SessionDetails }) {
         </div>
       </dl>
       <p className="lead">
-        Your request is with every mechanic who can take it. This page updates by itself: keep it open and we
-        will show you here the moment one accepts.
+        {session.dispatchMode === 'targeted'
+          ? 'We are offering your request to available mechanics one at a time.'
+          : 'Your request is with every mechanic who can take it.'}{' '}
+        This page updates by itself: keep it open and we will show you here the moment one accepts.
         {session.urgent ? ' Marked urgent, so it is seen first.' : ''}
       </p>
     </>

@@ -1,12 +1,19 @@
 import type { DbTransaction } from '@dispatch/db';
-import { type Actor, availableEvents, sessionStatusFor } from '@dispatch/domain';
+import { type Actor, availableEvents, type DispatchMode, sessionStatusFor } from '@dispatch/domain';
 import { TRPCError } from '@trpc/server';
 import { assignmentRowInclude, domainState, summaryOfCard, toCard } from './rows.ts';
 
 const WAITING = ['queued', 'offered', 'declined', 'expired'] as const;
 
 /** Everything the customer's status page shows about one session. */
-export async function sessionDetails(tx: DbTransaction, sessionId: string, actor: Actor, now: Date) {
+/** `dispatchMode` says whether every eligible mechanic sees the request or one is offered it at a time. */
+export async function sessionDetails(
+  tx: DbTransaction,
+  sessionId: string,
+  actor: Actor,
+  now: Date,
+  dispatchMode: DispatchMode,
+) {
   const assignment = await tx.sessionAssignment.findUnique({
     where: { sessionId },
     include: {
@@ -38,6 +45,7 @@ export async function sessionDetails(tx: DbTransaction, sessionId: string, actor
     queuePosition,
     waiverSignedAt: assignment.session.waiver?.signedAt.toISOString() ?? null,
     actions: availableEvents(domainState(assignment), actor, now),
+    dispatchMode,
   };
 }
 

@@ -16,6 +16,6 @@ export const cancel = visibleSessionProcedure.input(cancelSessionInput).mutation
       requestId: ctx.meta.requestId,
       now,
     });
-    return sessionDetails(tx, input.sessionId, actor, now);
+    return sessionDetails(tx, input.sessionId, actor, now, ctx.config.dispatchMode);
   });
 });

@@ -35,5 +35,7 @@ export const create = customerProcedure
       }
     }
     const id = sessionId;
-    return ctx.db.$transaction((tx) => sessionDetails(tx, id, actorOf(ctx.user), now));
+    return ctx.db.$transaction((tx) =>
+      sessionDetails(tx, id, actorOf(ctx.user), now, ctx.config.dispatchMode),
+    );
   });

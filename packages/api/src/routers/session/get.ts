@@ -6,7 +6,7 @@ import { visibleSessionProcedure } from './visible-session.ts';
 /** The session as of an event position; subscribe to `session.onChange` from that position. */
 export const get = visibleSessionProcedure.query(async ({ ctx, input }) => {
   const { position, data } = await readWithPosition(ctx.db, (tx) =>
-    sessionDetails(tx, input.sessionId, actorOf(ctx.user), ctx.now()),
+    sessionDetails(tx, input.sessionId, actorOf(ctx.user), ctx.now(), ctx.config.dispatchMode),
   );
   return { ...data, position };
 });

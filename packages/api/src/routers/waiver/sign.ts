@@ -27,7 +27,8 @@ export const sign = customerProcedure.input(waiverSignatureSchema).mutation(asyn
   if (!assignment || assignment.session.customerId !== ctx.user.id) {
     throw new TRPCError({ code: 'NOT_FOUND', message: 'No such session.' });
   }
-  const details = () => ctx.db.$transaction((tx) => sessionDetails(tx, input.sessionId, actor, now));
+  const details = () =>
+    ctx.db.$transaction((tx) => sessionDetails(tx, input.sessionId, actor, now, ctx.config.dispatchMode));
   if (assignment.session.waiver) return details();
   try {
     return await ctx.db.$transaction(async (tx) => {
@@ -50,7 +51,7 @@ export const sign = customerProcedure.input(waiverSignatureSchema).mutation(asyn
         requestId: ctx.meta.requestId,
         now,
       });
-      return sessionDetails(tx, input.sessionId, actor, now);
+      return sessionDetails(tx, input.sessionId, actor, now, ctx.config.dispatchMode);
     });
   } catch (error) {
     if (isUniqueViolation(error)) return details();

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
@@ -14,6 +13,7 @@ import {
   type RateRules,
   readSessionToken,
   rememberUpgradedUser,
+  requestIdOf,
   type Services,
 } from '@dispatch/api';
 import { createDb } from '@dispatch/db';
@@ -64,17 +64,6 @@ export function rateRules(env: Env): RateRules {
     signUp: { limit: env.RATE_LIMIT_SIGNUP_PER_10_MINUTES, windowMs: 10 * 60_000 },
     createSession: { limit: env.RATE_LIMIT_BOOKINGS_PER_MINUTE, windowMs: 60_000 },
   };
-}
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
-
-/** Every HTTP request carries an id (a proxy's, or a new one) into its transaction and events. */
-function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
-  const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-  req.headers['x-request-id'] = id;
-  res.setHeader('x-request-id', id);
-  return id;
 }
 
 /** One process: HTTP and WebSocket on one port, the event hub, the dispatcher, both SPAs. */
@@ -138,7 +127,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
       return;
     }
-    const requestId = assignRequestId(req, res);
+    // Every HTTP request carries an id (a proxy's, or a new one) into its transaction and events.
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
     const started = performance.now();
     res.once('finish', () => {
       if (!path?.startsWith('/trpc/')) return;
@@ -181,12 +172,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     loadUser(db, readSessionToken(req.headers.cookie), now())
       .then((user) => {
         if (!user) return refuse(401, 'Unauthorized');
-        const requestId =
-          typeof req.headers['x-request-id'] === 'string' && REQUEST_ID.test(req.headers['x-request-id'])
-            ? req.headers['x-request-id']
-            : randomUUID();
-        req.headers['x-request-id'] = requestId;
-        log.info({ requestId, role: user.viewer.role }, 'socket connected');
+        log.info({ requestId: requestIdOf(req), role: user.viewer.role }, 'socket connected');
         rememberUpgradedUser(req, user);
         wss.handleUpgrade(req, socket, head, (ws) => {
           if (user.viewer.role === 'mechanic') {

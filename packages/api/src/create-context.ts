@@ -7,13 +7,22 @@ import type { Context, RequestMeta, Services, SignedInUser } from './context.ts'
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,100}$/;
 
-/** Facts about the caller's connection. A well-formed X-Request-Id from a proxy is kept. */
-export function requestMeta(req: IncomingMessage): RequestMeta {
+/**
+ * The request's id: a well-formed X-Request-Id from a proxy, or a new one. It is written back to
+ * the header, so every later reader of this request (logs, context, events) sees the same id.
+ */
+export function requestIdOf(req: IncomingMessage): string {
   const header = req.headers['x-request-id'];
-  const requestId = typeof header === 'string' && REQUEST_ID_PATTERN.test(header) ? header : randomUUID();
+  const id = typeof header === 'string' && REQUEST_ID_PATTERN.test(header) ? header : randomUUID();
+  req.headers['x-request-id'] = id;
+  return id;
+}
+
+/** Facts about the caller's connection. */
+export function requestMeta(req: IncomingMessage): RequestMeta {
   const forwardedProto = req.headers['x-forwarded-proto'];
   return {
-    requestId,
+    requestId: requestIdOf(req),
     ip: req.socket.remoteAddress ?? 'unknown',
     userAgent: (req.headers['user-agent'] ?? 'unknown').slice(0, 500),
     secure: Boolean((req.socket as TLSSocket).encrypted) || forwardedProto === 'https',

@@ -3,7 +3,7 @@ export { readSessionToken } from './auth/cookie.ts';
 export { loadUser } from './auth/load-user.ts';
 export type { ApiConfig, Context, Services, SignedInUser } from './context.ts';
 export type { AssignmentCard, QueueEvent, SessionEvent, SessionSummary } from './core/views.ts';
-export { createContextFactory, rememberUpgradedUser, requestMeta } from './create-context.ts';
+export { createContextFactory, rememberUpgradedUser, requestIdOf, requestMeta } from './create-context.ts';
 export { EventHub, type EventHubOptions } from './delivery/hub.ts';
 export { projectForCustomer, projectForStaff } from './delivery/projection.ts';
 export { EVENT_COLUMNS, type EventRow, fromRow, type StoredEvent } from './delivery/stored-event.ts';

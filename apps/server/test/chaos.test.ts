@@ -6,6 +6,9 @@ import {
   EVENT_COLUMNS,
   type EventRow,
   fromRow,
+  HEAD_SQL,
+  type HeadRow,
+  headOf,
   projectForCustomer,
   projectForStaff,
 } from '@dispatch/api';
@@ -109,11 +112,7 @@ it(`loses and duplicates nothing through ${SECONDS} s of socket drops, proxy fau
     node.name === 'A' ? a.url : node.name === 'B' ? b.url : (c?.url ?? a.url);
 
   // Dozens of subscribers, each resuming wherever wsLink lands after a fault.
-  const start = await db.$queryRawUnsafe<{ tx: string; id: string }[]>(
-    `SELECT tx_id::text AS tx, id::text AS id FROM assignment_events
-     WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id DESC, id DESC LIMIT 1`,
-  );
-  const from = start[0] ? `${start[0].tx}.${start[0].id}` : '0.0';
+  const from = encodePosition(headOf(await db.$queryRawUnsafe<HeadRow[]>(HEAD_SQL)));
   const accounts = [
     'virtual@demo.test',
     'a1@demo.test',

@@ -4,6 +4,7 @@ export { loadUser } from './auth/load-user.ts';
 export type { ApiConfig, Context, Services, SignedInUser } from './context.ts';
 export type { AssignmentCard, QueueEvent, SessionEvent, SessionSummary } from './core/views.ts';
 export { createContextFactory, rememberUpgradedUser, requestIdOf, requestMeta } from './create-context.ts';
+export { HEAD_SQL, type HeadRow, headOf } from './delivery/head.ts';
 export { EventHub, type EventHubOptions } from './delivery/hub.ts';
 export { projectForCustomer, projectForStaff } from './delivery/projection.ts';
 export { EVENT_COLUMNS, type EventRow, fromRow, type StoredEvent } from './delivery/stored-event.ts';

@@ -1,5 +1,6 @@
 import type { Db, DbTransaction } from '@dispatch/db';
-import { encodePosition, START_POSITION } from '@dispatch/domain';
+import { encodePosition } from '@dispatch/domain';
+import { HEAD_SQL, type HeadRow, headOf } from '../delivery/head.ts';
 
 /**
  * Runs `read` in one REPEATABLE READ snapshot together with the event position that snapshot
@@ -12,10 +13,7 @@ export async function readWithPosition<T>(
 ): Promise<{ position: string; data: T }> {
   return db.$transaction(
     async (tx) => {
-      const rows = await tx.$queryRaw<{ tx: string; id: string }[]>`
-        SELECT tx_id::text AS tx, id::text AS id FROM assignment_events
-        WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id DESC, id DESC LIMIT 1`;
-      const head = rows[0] ? { tx: BigInt(rows[0].tx), id: BigInt(rows[0].id) } : START_POSITION;
+      const head = headOf(await tx.$queryRawUnsafe<HeadRow[]>(HEAD_SQL));
       return { position: encodePosition(head), data: await read(tx) };
     },
     { isolationLevel: 'RepeatableRead' },

@@ -2,6 +2,7 @@ import { comparePositions, type Position, START_POSITION } from '@dispatch/domai
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { EVENTS_CHANNEL } from '../core/record-event.ts';
+import { HEAD_SQL, type HeadRow, headOf } from './head.ts';
 import { EVENT_COLUMNS, type EventRow, fromRow, type StoredEvent } from './stored-event.ts';
 
 export interface EventHubOptions {
@@ -26,8 +27,6 @@ const READ_RANGE_SQL = `SELECT ${EVENT_COLUMNS} FROM assignment_events
 const BLOCKED_SQL = `SELECT EXISTS (SELECT 1 FROM assignment_events
   WHERE (tx_id, id) > ($1::text::xid8, $2::bigint)
     AND tx_id >= pg_snapshot_xmin(pg_current_snapshot())) AS blocked`;
-const HEAD_SQL = `SELECT tx_id::text AS tx, id::text AS id FROM assignment_events
-  WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id DESC, id DESC LIMIT 1`;
 const READ_BATCH = 1000;
 
 /** A database error as a log field: message and code, not the client object pg attaches to it. */
@@ -95,8 +94,8 @@ export class EventHub {
   }
 
   async start(): Promise<void> {
-    const { rows } = await this.#pool.query<{ tx: string; id: string }>(HEAD_SQL);
-    const head = rows[0] ? { tx: BigInt(rows[0].tx), id: BigInt(rows[0].id) } : START_POSITION;
+    const { rows } = await this.#pool.query<HeadRow>(HEAD_SQL);
+    const head = headOf(rows);
     this.#head = head;
     this.#memoryBase = head;
     await this.#connectListener();

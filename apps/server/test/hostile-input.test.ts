@@ -126,6 +126,21 @@ describe('fuzzed inputs to every procedure', () => {
   });
 });
 
+describe('well-formed ids of things that do not exist', () => {
+  const unknown = '00000000-0000-1000-8000-000000000000';
+  it.each(procedures)('$path: a 4xx for every role, and nothing written', async ({ path, type }) => {
+    for (const role of Object.keys(cookies)) {
+      for (const input of [{ sessionId: unknown }, { assignmentId: unknown }]) {
+        const before = await snapshot();
+        const status = await call(path, type, input, cookies[role] ?? '');
+        expect(status, `${path} as ${role} with ${JSON.stringify(input)}`).toBeGreaterThanOrEqual(400);
+        expect(status).toBeLessThan(500);
+        expect(await snapshot()).toBe(before);
+      }
+    }
+  });
+});
+
 describe('malformed requests', () => {
   it('answers oversized bodies, malformed JSON and unknown procedures with 4xx', async () => {
     const post = (path: string, body: string) =>

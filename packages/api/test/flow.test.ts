@@ -111,6 +111,8 @@ describe('booking, waiver and accept', () => {
       ['cancel', 'pending_waiver', 'cancelled', 'customer', me.id, 'Fixed it myself'],
     ]);
     expect(trail.every((e) => e.requestId?.startsWith('test-'))).toBe(true);
+    const unknown = await errorOf(admin.admin.trail({ sessionId: '00000000-0000-1000-8000-000000000000' }));
+    expect(unknown.code).toBe('NOT_FOUND');
     const session = await api.database.db.helpSession.findUniqueOrThrow({ where: { id: created.sessionId } });
     expect(session).toMatchObject({ status: 'cancelled', cancelReason: 'Fixed it myself' });
   });

@@ -1,4 +1,5 @@
 import { encodePosition } from '@dispatch/domain';
+import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { EVENT_COLUMNS, type EventRow, fromRow } from '../../delivery/stored-event.ts';
 import { adminProcedure } from '../../trpc.ts';
@@ -7,6 +8,11 @@ export const trailInput = z.object({ sessionId: z.uuid('Unknown session') });
 
 /** Every event of one session in commit order: who did what, when and why. */
 export const trail = adminProcedure.input(trailInput).query(async ({ ctx, input }) => {
+  const session = await ctx.db.helpSession.findUnique({
+    where: { id: input.sessionId },
+    select: { id: true },
+  });
+  if (!session) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such session.' });
   const rows = await ctx.db.$queryRawUnsafe<EventRow[]>(
     `SELECT ${EVENT_COLUMNS} FROM assignment_events WHERE session_id = $1::uuid ORDER BY tx_id, id`,
     input.sessionId,

@@ -95,7 +95,7 @@ const MARK = '@@HOSTILE@@';
 
 /** A valid value with the mark inside it; the mark becomes the escape in the raw body. */
 const withMark = (value: string) => `${value.slice(0, 2)}${MARK}${value.slice(2)}`;
-const raw = (template: unknown, escape: string) => json(template).replaceAll(MARK, escape);
+const raw = (template: unknown, jsonEscape: string) => json(template).replaceAll(MARK, jsonEscape);
 
 interface Case {
   procedure: string;
@@ -160,11 +160,11 @@ const CASES: Case[] = [
 ];
 
 describe('hostile characters in every text field', () => {
-  const matrix = CASES.flatMap((c) => HOSTILE.map(([name, escape]) => ({ ...c, name, escape })));
+  const matrix = CASES.flatMap((c) => HOSTILE.map(([name, jsonEscape]) => ({ ...c, name, jsonEscape })));
   it.each(matrix)('$procedure $field with $name: 400, readable, nothing written', async (c) => {
     const before = await counts();
-    const body = raw(c.body(), c.escape);
-    expect(body).toContain(c.escape);
+    const body = raw(c.body(), c.jsonEscape);
+    expect(body).toContain(c.jsonEscape);
     const answer = await post(c.procedure, body, c.cookie());
     expect(answer.status, answer.text).toBe(400);
     expect(answer.body.error.data.code).toBe('BAD_REQUEST');

@@ -37,7 +37,10 @@ beforeAll(async () => {
   const paid = await post('session.create', json({ intake, idempotencyKey: key(), allowAnotherOpen: true }));
   expect(paid.status).toBe(200);
   open = paid.body.result.data.sessionId;
-  waiverVersion = (await (await fetch(`${server.url}/trpc/waiver.current`)).json()).result.data.version;
+  const waiver = (await (await fetch(`${server.url}/trpc/waiver.current`)).json()) as {
+    result: { data: { version: string } };
+  };
+  waiverVersion = waiver.result.data.version;
 });
 afterAll(async () => {
   await server?.close();

@@ -41,7 +41,7 @@ async function book(server: RunningServer, cookie: string, headers: Record<strin
     headers: { 'content-type': 'application/json', cookie, ...headers },
     body: JSON.stringify({ intake, idempotencyKey: `proxy_${randomUUID()}`, allowAnotherOpen: true }),
   });
-  const body = await res.json();
+  const body = (await res.json()) as { result: { data: { sessionId: string } } };
   expect(res.status, JSON.stringify(body)).toBe(200);
   const event = await database.db.assignmentEvent.findFirstOrThrow({
     where: { sessionId: body.result.data.sessionId, type: 'create' },

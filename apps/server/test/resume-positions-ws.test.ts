@@ -39,7 +39,7 @@ async function book(): Promise<string> {
     body: JSON.stringify({ intake, idempotencyKey: `ws_${randomUUID()}`, allowAnotherOpen: true }),
   });
   expect(res.status).toBe(200);
-  return (await res.json()).result.data.assignmentId;
+  return ((await res.json()) as { result: { data: { assignmentId: string } } }).result.data.assignmentId;
 }
 
 async function socket(cookie: string) {

@@ -14,7 +14,8 @@ const build = spawnSync(
 );
 if (build.status !== 0) {
   process.stderr.write(`${build.stdout ?? ''}${build.stderr ?? ''}`);
-  process.stderr.write(`Cannot start: building the apps failed (${build.error?.message ?? `exit ${build.status}`}).\n`);
+  const why = build.error?.message ?? `exit ${build.status}`;
+  process.stderr.write(`Cannot start: building the apps failed (${why}). Fix: the build errors above\n`);
   process.exit(1);
 }
 

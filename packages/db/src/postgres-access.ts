@@ -59,7 +59,7 @@ async function statOrNull(folder: string): Promise<FolderMode | null> {
 }
 
 /** The `postgres` user's ids; a user the library has yet to create owns nothing (uid/gid -1). */
-export async function postgresIdentity(): Promise<Identity> {
+async function postgresIdentity(): Promise<Identity> {
   const run = promisify(execFile);
   try {
     const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);

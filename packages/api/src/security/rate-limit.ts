@@ -1,10 +1,10 @@
-export interface RateRule {
+interface RateRule {
   /** Requests allowed per window. */
   limit: number;
   windowMs: number;
 }
 
-export const RATE_LIMITED_ACTIONS = ['logIn', 'signUp', 'createSession'] as const;
+const RATE_LIMITED_ACTIONS = ['logIn', 'signUp', 'createSession'] as const;
 export type RateLimitedAction = (typeof RATE_LIMITED_ACTIONS)[number];
 export type RateRules = Record<RateLimitedAction, RateRule>;
 

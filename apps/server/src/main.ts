@@ -21,7 +21,11 @@ let database: ResolvedDatabase | undefined;
 
 async function main(): Promise<void> {
   const env = loadEnv();
-  output = createServerLog(env);
+  output = await step(
+    `cannot write the log file ${env.LOG_FILE}`,
+    'set LOG_FILE to a file you may write, or LOG_FILE=- for stdout',
+    () => createServerLog(env),
+  );
   const { log } = output;
   // Before the database starts, so a taken port leaves nothing behind.
   await assertPortFree(env.PORT, env.HOST);
@@ -34,8 +38,15 @@ async function main(): Promise<void> {
     () => migrate(url),
   );
   log.info({ applied: migrated.applied }, 'migrations applied');
-  const demoTable = env.SEED_DEMO_DATA ? await seedDemoData(url, output) : null;
-  const server = await startServer({ env, databaseUrl: url, log });
+  const logs = output;
+  const demoTable = env.SEED_DEMO_DATA
+    ? await step('seeding the demo accounts failed', 'start with SEED_DEMO_DATA=false', () =>
+        seedDemoData(url, logs),
+      )
+    : null;
+  const server = await step('the server did not start', `see the log file (${logs.file ?? 'stdout'})`, () =>
+    startServer({ env, databaseUrl: url, log }),
+  );
   log.info({ url: server.url }, 'listening');
   process.stdout.write(
     banner({

@@ -1,5 +1,6 @@
 // What `pnpm start` shows in the terminal: a short banner when it is up, one line when it cannot
 // start. Everything else (requests, shutdown, details of a failure) goes to the log file.
+import { mkdirSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -36,12 +37,16 @@ export function oneLine(error: unknown): string {
   return (text.split('\n')[0] ?? '').trim() || 'unknown error';
 }
 
-/** Prefixes a failure with the step that failed, keeping the original as the cause. */
-export async function step<T>(what: string, fix: string, run: () => Promise<T>): Promise<T> {
+/**
+ * Prefixes a failure with the step that failed, keeping the original as the cause. A message that
+ * already names its fix is kept as it is.
+ */
+export async function step<T>(what: string, fix: string, run: () => T | Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    throw new Error(`${what}: ${oneLine(error)}. Fix: ${fix}`, { cause: error });
+    if (oneLine(error).includes('. Fix: ')) throw error;
+    throw new Error(`${what}: ${oneLine(error).replace(/\.$/, '')}. Fix: ${fix}`, { cause: error });
   }
 }
 
@@ -93,7 +98,9 @@ export function createServerLog(env: Env): ServerLog {
   const base = { base: { process: process.pid }, level: env.LOG_LEVEL };
   if (env.LOG_FILE === '-') return { log: pino(base), file: null, quiet: () => {}, flush: () => {} };
   const file = path.resolve(env.LOG_FILE);
-  const destination = pino.destination({ dest: file, mkdir: true, sync: true });
+  // Opened here, not by pino: sonic-boom retries a file it cannot open forever instead of failing.
+  mkdirSync(path.dirname(file), { recursive: true });
+  const destination = pino.destination({ fd: openSync(file, 'a'), sync: true });
   const verbose = env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace';
   const terminalLevel = verbose ? env.LOG_LEVEL : 'warn';
   const state = { quiet: false };

@@ -80,6 +80,11 @@ export function binariesFolder(): string | null {
   }
 }
 
+/** The `postgres` user cannot reach the binaries or the data directory; retrying will not help. */
+export class FolderAccessError extends Error {
+  override name = 'FolderAccessError';
+}
+
 /**
  * Throws one line naming the folders to open when the `postgres` user cannot reach `targets`.
  * Call only as root.
@@ -90,7 +95,7 @@ export async function assertPostgresCanReach(targets: readonly string[]): Promis
   for (const target of targets) for (const folder of await blockedFolders(target, who)) blocked.add(folder);
   if (blocked.size === 0) return;
   const folders = [...blocked];
-  throw new Error(
+  throw new FolderAccessError(
     `running as root, PostgreSQL runs as the \`postgres\` user, which cannot enter ${folders.join(', ')}. ` +
       `Fix: chmod o+x ${folders.join(' ')} (or run as a non-root user, or set DATABASE_URL)`,
   );

@@ -21,12 +21,13 @@ let database: ResolvedDatabase | undefined;
 
 async function main(): Promise<void> {
   const env = loadEnv();
-  output = await step(
+  const logs = await step(
     `cannot write the log file ${env.LOG_FILE}`,
     'set LOG_FILE to a file you may write, or LOG_FILE=- for stdout',
     () => createServerLog(env),
   );
-  const { log } = output;
+  output = logs;
+  const { log } = logs;
   // Before the database starts, so a taken port leaves nothing behind.
   await assertPortFree(env.PORT, env.HOST);
   database = await resolveDatabase(env);
@@ -38,7 +39,6 @@ async function main(): Promise<void> {
     () => migrate(url),
   );
   log.info({ applied: migrated.applied }, 'migrations applied');
-  const logs = output;
   const demoTable = env.SEED_DEMO_DATA
     ? await step('seeding the demo accounts failed', 'start with SEED_DEMO_DATA=false', () =>
         seedDemoData(url, logs),
@@ -53,12 +53,12 @@ async function main(): Promise<void> {
       url: server.url,
       startedMs: performance.now() - started,
       database: describeDatabase(env, database),
-      logFile: output.file,
+      logFile: logs.file,
       demoTable,
       demoPassword: DEMO_PASSWORD,
     }),
   );
-  stopOnSignals(server, database, output);
+  stopOnSignals(server, database, logs);
 }
 
 // Seeds an empty database; returns the demo logins table whenever the demo accounts exist.

@@ -16,6 +16,8 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
 export async function freshDatabase(): Promise<TestDatabase> {
   const database = await createTestDatabase();
   await seed(database.db);
+  // Most tests accept many requests with the same few mechanics; capacity has its own tests.
+  await database.db.mechanic.updateMany({ data: { virtualCapacity: 1000 } });
   return database;
 }
 
@@ -38,7 +40,7 @@ export async function logIn(server: RunningServer, email: string, password = 'de
 }
 
 /** A typed client like the apps use: queries over HTTP, subscriptions over an authenticated WebSocket. */
-export function client(server: RunningServer, cookie: string) {
+export function client(server: RunningServer, cookie: string, SocketClass?: typeof WebSocket) {
   class CookieWebSocket extends WebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols, { headers: { cookie } });
@@ -46,7 +48,7 @@ export function client(server: RunningServer, cookie: string) {
   }
   const wsClient = createWSClient({
     url: `${server.url.replace('http', 'ws')}/trpc`,
-    WebSocket: CookieWebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocket: (SocketClass ?? CookieWebSocket) as unknown as typeof globalThis.WebSocket,
     retryDelayMs: () => 50,
   });
   const trpc = createTRPCClient<AppRouter>({

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-const SESSION_COOKIE = 'dispatch_sid';
+export const SESSION_COOKIE = 'dispatch_sid';
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** A fresh random session token (sent to the browser) and its hash (the only thing stored). */

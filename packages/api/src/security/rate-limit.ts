@@ -1,10 +1,10 @@
-interface RateRule {
+export interface RateRule {
   /** Requests allowed per window. */
   limit: number;
   windowMs: number;
 }
 
-const RATE_LIMITED_ACTIONS = ['logIn', 'signUp', 'createSession'] as const;
+export const RATE_LIMITED_ACTIONS = ['logIn', 'signUp', 'createSession'] as const;
 export type RateLimitedAction = (typeof RATE_LIMITED_ACTIONS)[number];
 export type RateRules = Record<RateLimitedAction, RateRule>;
 

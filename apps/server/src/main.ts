@@ -30,6 +30,9 @@ async function main(): Promise<void> {
   const { log } = logs;
   // Before the database starts, so a taken port leaves nothing behind.
   await assertPortFree(env.PORT, env.HOST);
+  if (env.METRICS_PORT !== undefined) {
+    await assertPortFree(env.METRICS_PORT, env.METRICS_HOST, { port: 'METRICS_PORT', host: 'METRICS_HOST' });
+  }
   database = await resolveDatabase(env);
   const { url } = database;
   log.info({ source: database.source }, 'database ready');

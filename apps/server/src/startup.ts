@@ -7,27 +7,42 @@ import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import type { Env } from './env.ts';
 
-/** Fails with one line naming the fix when PORT cannot be bound, before anything else starts. */
-export function assertPortFree(port: number, host: string): Promise<void> {
+/**
+ * Fails with one line naming the fix when a port cannot be bound, before anything else starts.
+ * `names` are the variables that set the port and the host, for the message.
+ */
+export function assertPortFree(
+  port: number,
+  host: string,
+  names: { port: string; host: string } = { port: 'PORT', host: 'HOST' },
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) => reject(listenProblem(error, port, host)));
+    probe.once('error', (error: NodeJS.ErrnoException) => reject(listenProblem(error, port, host, names)));
     probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }
 
-function listenProblem(error: NodeJS.ErrnoException, port: number, host: string): Error {
-  const next = `PORT=${port === 65535 ? 3001 : port + 1}`;
+function listenProblem(
+  error: NodeJS.ErrnoException,
+  port: number,
+  host: string,
+  names: { port: string; host: string },
+): Error {
+  const next = `${names.port}=${port === 65535 ? 3001 : port + 1}`;
+  const problem = (message: string) => new Error(message, { cause: error });
   if (error.code === 'EADDRINUSE')
-    return new Error(
-      `port ${port} is already in use. Fix: stop the program using it, or choose another port, e.g. ${next} pnpm start`,
+    return problem(
+      `port ${port} (${names.port}) is already in use. Fix: stop the program using it, or choose another port, e.g. ${next} pnpm start`,
     );
   if (error.code === 'EACCES')
-    return new Error(`port ${port} needs more privileges. Fix: choose a port above 1023, e.g. PORT=3000`);
+    return problem(`port ${port} (${names.port}) needs more privileges. Fix: choose a port above 1023`);
   if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
-    return new Error(`HOST ${host} is not an address of this machine. Fix: unset HOST, or set HOST=0.0.0.0`);
-  return new Error(
-    `cannot listen on ${host}:${port} (${error.code ?? error.message}). Fix: check HOST and PORT`,
+    return problem(
+      `${names.host} ${host} is not an address of this machine. Fix: unset ${names.host}, or set it to 0.0.0.0`,
+    );
+  return problem(
+    `cannot listen on ${host}:${port} (${error.code ?? error.message}). Fix: check ${names.host} and ${names.port}`,
   );
 }
 

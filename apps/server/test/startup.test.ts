@@ -60,7 +60,7 @@ it('a port in use: one line, exit 1, and the embedded database never started', a
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
-      new RegExp(`^Cannot start: port ${port} is already in use\\. Fix: .*PORT=${port + 1}.*\\n$`),
+      new RegExp(`^Cannot start: port ${port} \\(PORT\\) is already in use\\. Fix: .*PORT=${port + 1}.*\\n$`),
     );
     expect(existsSync(path.join(folder, 'postgres'))).toBe(false);
     expect(await readFile(path.join(folder, 'server.log'), 'utf8')).toContain('"msg":"start-up failed"');
@@ -106,12 +106,27 @@ it('migrations failing after the embedded database started: one line, and Postgr
   expect(existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false); // no orphan postgres
 });
 
+it('METRICS_PORT in use is caught before the database starts too', async () => {
+  const port = await freePort();
+  const blocker = await occupy(port);
+  try {
+    const result = await run({ PORT: '0', METRICS_PORT: String(port), METRICS_HOST: '0.0.0.0' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(`^Cannot start: port ${port} \\(METRICS_PORT\\) is already in use`),
+    );
+    expect(existsSync(path.join(folder, 'postgres'))).toBe(false);
+  } finally {
+    blocker.close();
+  }
+});
+
 it('assertPortFree passes a free port and names the fix for a taken one', async () => {
   const port = await freePort();
   await expect(assertPortFree(port, '127.0.0.1')).resolves.toBeUndefined();
   const blocker = await occupy(port);
   try {
-    await expect(assertPortFree(port, '127.0.0.1')).rejects.toThrow(`port ${port} is already in use`);
+    await expect(assertPortFree(port, '127.0.0.1')).rejects.toThrow(`port ${port} (PORT) is already in use`);
   } finally {
     blocker.close();
   }

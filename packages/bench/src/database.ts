@@ -2,22 +2,11 @@
 // `pnpm start`), plus track_commit_timestamp so every event's commit time can be read back.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type EmbeddedPostgres, hashPassword, migrate, startEmbeddedPostgres } from '@dispatch/db';
+import { freePort } from '@dispatch/db/testing';
 import pg from 'pg';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 export interface BenchDatabase {
   url: string;

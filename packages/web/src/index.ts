@@ -8,5 +8,6 @@ export {
   usePollingFallback,
 } from './connection.tsx';
 export { errorCode, errorMessage, fieldErrors } from './errors.ts';
+export { useNow } from './now.ts';
 export { ApiProvider, retryAfterMsOf } from './provider.tsx';
 export { TRPCProvider, useTRPC, useTRPCClient } from './trpc.ts';

@@ -16,6 +16,14 @@ export type EventOf<TOutput> = Exclude<Unwrapped<Yielded<TOutput>>, Resync>;
 
 type SubscriptionOptions<TRaw, TError> = Parameters<typeof useSubscription<TRaw, TError>>[0];
 
+/** The shape of `trpc.x.onChange.subscriptionOptions(…)`, enough to infer what it yields. */
+export interface SubscriptionOptionsLike<TRaw, TError> {
+  enabled: boolean;
+  queryKey: unknown;
+  onData?: (data: TRaw) => void;
+  onError?: (error: TError) => void;
+}
+
 /** Takes a tracked envelope (`{ id, data }`) apart; the id is an opaque position, never read. */
 export function readStreamItem<TOutput>(
   raw: unknown,
@@ -55,11 +63,17 @@ export function nextUnreachableSince(
   return since;
 }
 
-export interface LiveSnapshotOptions<TSnapshot extends { position: string }, TError, TRaw, TSubError> {
+export interface LiveSnapshotOptions<
+  TSnapshot extends { position: string },
+  TError,
+  TKey extends QueryKey,
+  TRaw,
+  TSubError,
+> {
   /** The snapshot query, e.g. `trpc.session.get.queryOptions({ sessionId })`; its data carries `position`. */
-  query: UseQueryOptions<TSnapshot, TError, TSnapshot, QueryKey>;
+  query: UseQueryOptions<TSnapshot, TError, TSnapshot, TKey> & { queryKey: TKey };
   /** The stream from a position (null: not yet known, pass `skipToken`), e.g. `trpc.session.onChange.subscriptionOptions(…)`. */
-  subscription: (position: string | null) => SubscriptionOptions<TRaw, TSubError>;
+  subscription: (position: string | null) => SubscriptionOptionsLike<TRaw, TSubError>;
   /** Folds one event into the snapshot (dedupe by `version`, e.g. with `applyIfNewer`). */
   apply: (snapshot: TSnapshot, event: EventOf<TRaw>) => TSnapshot;
   /** Re-read the snapshot after each event too (for details the event does not carry). Default true. */
@@ -91,9 +105,13 @@ export interface LiveSnapshot<TSnapshot, TError> {
  * derived from the stream, re-reads the snapshot and streams again from its new position.
  * While the socket is down the snapshot is polled. Outages never replace data with an error.
  */
-export function useLiveSnapshot<TSnapshot extends { position: string }, TError, TRaw, TSubError>(
-  options: LiveSnapshotOptions<TSnapshot, TError, TRaw, TSubError>,
-): LiveSnapshot<TSnapshot, TError> {
+export function useLiveSnapshot<
+  TSnapshot extends { position: string },
+  TError,
+  TKey extends QueryKey,
+  TRaw,
+  TSubError,
+>(options: LiveSnapshotOptions<TSnapshot, TError, TKey, TRaw, TSubError>): LiveSnapshot<TSnapshot, TError> {
   const queryClient = useQueryClient();
   const { status, reconnects, markEvent } = useConnection();
   const [streamFailed, setStreamFailed] = useState(false);
@@ -123,8 +141,8 @@ export function useLiveSnapshot<TSnapshot extends { position: string }, TError, 
 
   const latest = useRef(options);
   latest.current = options;
-  useSubscription({
-    ...options.subscription(from),
+  const subscription = {
+    ...(options.subscription(from) as unknown as SubscriptionOptions<TRaw, TSubError>),
     onStarted: () => setStreamFailed(false),
     onError: () => setStreamFailed(true),
     onData: (raw: unknown) => {
@@ -138,7 +156,8 @@ export function useLiveSnapshot<TSnapshot extends { position: string }, TError, 
       queryClient.setQueryData<TSnapshot>(queryKey, (old) => (old ? apply(old, item.event) : old));
       if (refetchOnEvent) void queryClient.invalidateQueries({ queryKey });
     },
-  });
+  };
+  useSubscription(subscription);
 
   // After the socket comes back, re-read: the page shows the true state, whatever happened meanwhile.
   const seenReconnects = useRef(reconnects);

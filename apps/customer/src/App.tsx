@@ -30,13 +30,13 @@ export function App() {
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <header className="topbar">
+      <header className={user ? 'topbar topbar--signed-in' : 'topbar'}>
         <div className="topbar__inner">
           <a className="brand" href={hrefFor({ name: 'home' })}>
             <svg className="brand__mark" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
               <path d="M21.7 6.3a6 6 0 0 1-8 7.2l-6.6 6.6a2.2 2.2 0 0 1-3.2-3.2l6.6-6.6a6 6 0 0 1 7.2-8l-3.6 3.6.6 2.7 2.7.6z" />
             </svg>
-            Mechanic on call
+            <span className="brand__text">Mechanic on call</span>
           </a>
           {user ? (
             <div className="topbar__user">

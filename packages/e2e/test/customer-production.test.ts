@@ -193,7 +193,7 @@ describe('one open request, My requests, Back', () => {
 
     // A second open request needs a deliberate yes.
     await page.getByRole('link', { name: 'Book another session' }).click();
-    await page.getByText('You already have an open request.').waitFor();
+    await page.getByText('You already have an open request.').first().waitFor();
     await page.getByLabel('Vehicle year').fill('2012');
     await page.getByLabel('Make', { exact: true }).fill('Ford');
     await page.getByLabel('Model', { exact: true }).fill('Fiesta');

@@ -6,7 +6,7 @@ import { useId, useRef, useState } from 'react';
 import { loadDraft } from '../intake/draft.ts';
 import { hrefFor, navigate } from '../routing.ts';
 import { InputField } from '../ui/Field.tsx';
-import { firstError, focusFirstInvalid, schemaValidator } from '../ui/form.ts';
+import { errorsOf, firstError, focusFirstInvalid, focusFirstOf, schemaValidator } from '../ui/form.ts';
 import { LABELS, labelled } from '../ui/labels.ts';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';
@@ -35,6 +35,8 @@ function DraftWaiting() {
   );
 }
 
+const LOG_IN_FIELDS = ['email', 'password'] as const;
+
 /**
  * Log in with email and password. On the landing page it sits under the service description
  * (`embedded`, an h2); at #/log-in it is the page (an h1).
@@ -54,13 +56,16 @@ export function LogInForm({ embedded = false }: { embedded?: boolean }) {
       },
     }),
   );
+  const validate = schemaValidator(logInFormSchema, LOG_IN_FIELDS);
   const form = useForm({
     defaultValues: { email: '', password: '' },
-    validators: { onChange: schemaValidator(logInFormSchema, ['email', 'password'] as const) },
+    validators: { onChange: validate },
     onSubmit: ({ value }) => {
+      const errors = errorsOf(validate, value);
+      if (errors) return focusFirstOf(id, LOG_IN_FIELDS, errors);
       if (!logIn.isPending) logIn.mutate(value);
     },
-    onSubmitInvalid: () => focusFirstInvalid(formRef),
+    onSubmitInvalid: ({ value }) => focusFirstOf(id, LOG_IN_FIELDS, errorsOf(validate, value)),
   });
   const formError = logIn.error && Object.keys(server).length === 0 ? logIn.error : null;
   const title = `${id}-title`;
@@ -88,7 +93,7 @@ export function LogInForm({ embedded = false }: { embedded?: boolean }) {
         }}
         noValidate
       >
-        {(['email', 'password'] as const).map((name) => (
+        {LOG_IN_FIELDS.map((name) => (
           <form.Field key={name} name={name}>
             {(field) => (
               <form.Subscribe selector={(state) => state.submissionAttempts > 0}>
@@ -98,9 +103,8 @@ export function LogInForm({ embedded = false }: { embedded?: boolean }) {
                     label={LABELS[name]}
                     error={
                       server[name] ??
-                      (submitted || field.state.meta.isBlurred
-                        ? firstError(field.state.meta.errors)
-                        : undefined)
+                      // After a submit only: a message appearing on blur would move the button under the pointer.
+                      (submitted ? firstError(field.state.meta.errors) : undefined)
                     }
                     type={name === 'email' ? 'email' : 'password'}
                     autoComplete={name === 'email' ? 'email' : 'current-password'}
@@ -164,17 +168,20 @@ export function SignUpForm() {
       },
     }),
   );
+  const validate = schemaValidator(signUpFormSchema, SIGN_UP_FIELDS);
   const form = useForm({
     defaultValues: { displayName: '', email: '', password: '', phone: '' },
-    validators: { onChange: schemaValidator(signUpFormSchema, SIGN_UP_FIELDS) },
+    validators: { onChange: validate },
     onSubmit: ({ value }) => {
+      const errors = errorsOf(validate, value);
+      if (errors) return focusFirstOf(id, SIGN_UP_FIELDS, errors);
       if (signUp.isPending) return;
       const parsed = signUpFormSchema.parse(value);
       // `phone` is part of the sign-up contract; a server that does not know it yet ignores it.
       const input = parsed as RouterInputs['auth']['signUp'];
       signUp.mutate(input);
     },
-    onSubmitInvalid: () => focusFirstInvalid(formRef),
+    onSubmitInvalid: ({ value }) => focusFirstOf(id, SIGN_UP_FIELDS, errorsOf(validate, value)),
   });
   const formError = signUp.error && Object.keys(server).length === 0 ? signUp.error : null;
   return (
@@ -204,9 +211,8 @@ export function SignUpForm() {
                     hint={SIGN_UP_INPUTS[name].hint}
                     error={
                       server[name] ??
-                      (submitted || field.state.meta.isBlurred
-                        ? firstError(field.state.meta.errors)
-                        : undefined)
+                      // After a submit only: a message appearing on blur would move the button under the pointer.
+                      (submitted ? firstError(field.state.meta.errors) : undefined)
                     }
                     type={SIGN_UP_INPUTS[name].type}
                     autoComplete={SIGN_UP_INPUTS[name].autoComplete}

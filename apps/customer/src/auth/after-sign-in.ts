@@ -1,3 +1,4 @@
+import type { RouterOutputs } from '@dispatch/api/client-types';
 import { useTRPC } from '@dispatch/web';
 import { useQueryClient } from '@tanstack/react-query';
 import { hasContent, loadDraft } from '../intake/draft.ts';
@@ -11,7 +12,7 @@ import { navigate, parseRoute, type Route } from '../routing.ts';
 export function useAfterSignIn() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  return async () => {
+  return async (user: { id: string; email: string; displayName: string; role: string }) => {
     const here = parseRoute(window.location.hash);
     let destination: Route = here.name === 'session' ? here : { name: 'book' };
     const stored = loadDraft();
@@ -23,6 +24,12 @@ export function useAfterSignIn() {
         // The booking form says so if an open request exists.
       }
     }
+    // Signed in from here on, in the same render as the new URL: no screen of the signed-out app
+    // (such as the booking form before sign-up) flashes in between. `auth.me` then says the rest.
+    queryClient.setQueryData(
+      trpc.auth.me.queryKey(),
+      (old) => old ?? ({ ...user, mechanic: null } as NonNullable<RouterOutputs['auth']['me']>),
+    );
     navigate(destination, { replace: true });
     await queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() });
   };

@@ -111,7 +111,8 @@ export function IntakeForm({ signedIn, defaultName }: { signedIn: boolean; defau
     },
     onSubmit: ({ value }) => {
       const result = validateIntake(value);
-      if (!result.ok || create.isPending) return;
+      if (!result.ok) return focusField(firstInvalid(result.errors));
+      if (create.isPending) return;
       if (!signedIn) {
         saveDraft({ draft: value, idempotencyKey: initial.idempotencyKey });
         navigate({ name: 'sign-up' });
@@ -221,6 +222,13 @@ export function IntakeForm({ signedIn, defaultName }: { signedIn: boolean; defau
           >
             Start over
           </button>
+        </Notice>
+      ) : null}
+      {openRequest ? (
+        <Notice tone="warning">
+          You already have an open request.{' '}
+          <a href={hrefFor({ name: 'session', sessionId: openRequest.sessionId })}>See its status</a>. A
+          second one needs your confirmation at the end of this form.
         </Notice>
       ) : null}
       {!signedIn ? (
@@ -372,9 +380,8 @@ export function IntakeForm({ signedIn, defaultName }: { signedIn: boolean; defau
           <div className={`second-request${secondError ? ' field--invalid' : ''}`}>
             <Notice tone="warning">
               <p>
-                <strong>You already have an open request.</strong> A mechanic may be about to take it.{' '}
-                <a href={hrefFor({ name: 'session', sessionId: openRequest.sessionId })}>See its status</a>{' '}
-                instead of booking again, unless this is about something else.
+                <strong>This would be your second open request.</strong> A mechanic may be about to take your
+                first one. Check on it instead, unless this is about something else.
               </p>
             </Notice>
             <div className="check">

@@ -32,3 +32,21 @@ export function firstError(errors: readonly unknown[]): string | undefined {
 export function focusFirstInvalid(form: RefObject<HTMLFormElement | null>) {
   requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
 }
+
+/** Moves focus to the first of `fields` (in form order) that has an error: `#${idPrefix}-${field}`. */
+export function focusFirstOf<F extends string>(
+  idPrefix: string,
+  fields: readonly F[],
+  errors: Partial<Record<F, unknown>> | undefined,
+) {
+  const first = fields.find((field) => errors?.[field]);
+  if (first) requestAnimationFrame(() => document.getElementById(`${idPrefix}-${first}`)?.focus());
+}
+
+/** The per-field errors a schemaValidator gives for `value` (for focusing the first one). */
+export function errorsOf<V>(
+  validate: (arg: { value: V }) => { fields: Record<string, string> } | undefined,
+  value: V,
+) {
+  return validate({ value })?.fields;
+}

@@ -7,6 +7,7 @@ import {
   newCustomer,
   sessionIdOf,
   signUp,
+  signWaiver,
   statusHeading,
 } from '../src/customer-flow.ts';
 import { type AppServer, launchBrowser, screenshot } from '../src/index.ts';
@@ -162,8 +163,12 @@ describe('one open request, My requests, Back', () => {
     await page.goto(app.customerUrl);
     await signUp(page, customer);
     await expectNoA11yViolations(page, 'intake, signed in');
-    await book(page, { plan: 'Paid', make: 'Mazda', model: 'CX-5' });
+    await book(page, { plan: 'Free', make: 'Mazda', model: 'CX-5' });
     await sessionIdOf(page);
+    await eventually(() => statusHeading(page).textContent()).toMatch(/^Waiting for your waiver/);
+    await page.getByRole('region', { name: 'Waiver text' }).waitFor();
+    await expectNoA11yViolations(page, 'status, waiver');
+    await signWaiver(page, customer.name);
     await eventually(() => statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
     await expectNoA11yViolations(page, 'status, waiting');
 
@@ -179,6 +184,9 @@ describe('one open request, My requests, Back', () => {
     expect(await page.getByLabel('Model', { exact: true }).inputValue()).toBe('CX-5');
     await page.getByRole('button', { name: 'Book session' }).click();
     await sessionIdOf(page);
+    // The same details include the free plan: its waiver again, then the queue.
+    await eventually(() => statusHeading(page).textContent()).toMatch(/^Waiting for your waiver/);
+    await signWaiver(page, customer.name);
     await eventually(() => statusHeading(page).textContent()).toMatch(/^Waiting for a mechanic/);
 
     // My requests: the open one and the past one, each with its state.
@@ -319,7 +327,9 @@ describe('outages', () => {
     // A mechanic accepts: consistent with "not cancelled".
     const name = await acceptAsMechanic(sessionId);
     await eventually(() => statusHeading(page).textContent()).toBe(`Accepted by ${name}`);
+    await page.getByText(`${name} has accepted your request since.`).waitFor();
     expect((await sessionsOf(customer.email))[0]?.status).toBe('in_progress');
+    await expectNoA11yViolations(page, 'status, accepted, after a failed cancel');
     await screenshot(page, 'c15-cancel-not-done-then-accepted-mobile');
     await context.close();
   });

@@ -58,10 +58,13 @@ export function useCancelRequest(
 export function CancelRequest({
   cancel,
   canCancel,
+  acceptedBy,
 }: {
   cancel: ReturnType<typeof useCancelRequest>;
   /** The domain still allows cancelling (false for a moment while the page re-reads). */
   canCancel: boolean;
+  /** Who has accepted the request meanwhile, if anyone: what "not cancelled" now means. */
+  acceptedBy: string | null;
 }) {
   const id = useId();
   const selectRef = useRef<HTMLSelectElement>(null);
@@ -134,7 +137,9 @@ export function CancelRequest({
           <p>
             <strong>Your request is not cancelled.</strong>{' '}
             {cancel.unreachable
-              ? 'We could not reach our server. Your request is still open, and a mechanic may still accept it.'
+              ? acceptedBy
+                ? `We could not reach our server, and ${acceptedBy} has accepted your request since.`
+                : 'We could not reach our server. Your request is still open, and a mechanic may still accept it.'
               : errorMessage(cancel.error)}
           </p>
         </Notice>

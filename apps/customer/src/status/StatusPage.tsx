@@ -159,7 +159,11 @@ function SessionView({
 
       {!terminal && (canCancel || cancel.notDone || cancel.open) ? (
         <div className="status__cancel">
-          <CancelRequest cancel={cancel} canCancel={canCancel} />
+          <CancelRequest
+            cancel={cancel}
+            canCancel={canCancel}
+            acceptedBy={session.status === 'in_progress' ? (session.mechanicName ?? 'a mechanic') : null}
+          />
         </div>
       ) : null}
       {terminal ? (

@@ -47,15 +47,16 @@ async function newPage(viewport = PHONE): Promise<{ context: BrowserContext; pag
   return { context, page: await context.newPage() };
 }
 
-function mechanic() {
-  return apiClientAs({ url: app.url } as AppServer, 'a1@demo.test');
+function mechanic(email: string) {
+  return apiClientAs({ url: app.url } as AppServer, email);
 }
 
-async function acceptAsMechanic(sessionId: string): Promise<string> {
-  const client = await mechanic();
+/** Accepts as `email` (a mechanic has capacity for one live session: each test uses its own). */
+async function acceptAsMechanic(sessionId: string, email: string): Promise<string> {
+  const client = await mechanic(email);
   const queue = await client.queue.list.query();
   const card = queue.items.find((item) => item.sessionId === sessionId);
-  if (!card) throw new Error('the request is not in a1’s queue');
+  if (!card) throw new Error(`the request is not in ${email}’s queue`);
   const accepted = await client.assignment.accept.mutate({ assignmentId: card.assignmentId });
   return accepted?.mechanic?.displayName ?? '';
 }
@@ -286,7 +287,7 @@ describe('outages', () => {
     await eventually(() => outageNote(page).count(), 15_000).toBe(0);
     await eventually(() => indicator(page), 15_000).toBe('live');
     // Delivery resumed: an accept after the restart reaches both tabs without a reload.
-    const name = await acceptAsMechanic(sessionId);
+    const name = await acceptAsMechanic(sessionId, 'a1@demo.test');
     await eventually(() => statusHeading(page).textContent()).toBe(`Accepted by ${name}`);
     await eventually(() => statusHeading(fresh).textContent(), 15_000).toBe(`Accepted by ${name}`);
     await screenshot(page, 'c15-outage-recovered-mobile');
@@ -325,7 +326,7 @@ describe('outages', () => {
     await screenshot(page, 'c15-cancel-not-done-after-reconnect-mobile');
 
     // A mechanic accepts: consistent with "not cancelled".
-    const name = await acceptAsMechanic(sessionId);
+    const name = await acceptAsMechanic(sessionId, 'a2@demo.test');
     await eventually(() => statusHeading(page).textContent()).toBe(`Accepted by ${name}`);
     await page.getByText(`${name} has accepted your request since.`).waitFor();
     expect((await sessionsOf(customer.email))[0]?.status).toBe('in_progress');

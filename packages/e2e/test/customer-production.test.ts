@@ -199,6 +199,9 @@ describe('one open request, My requests, Back', () => {
     expect(await items.nth(1).textContent()).toContain('Cancelled: I booked by mistake');
     await expectNoA11yViolations(page, 'my requests');
     await screenshot(page, 'c15-my-requests-mobile');
+    await page.setViewportSize(DESKTOP);
+    await screenshot(page, 'c15-my-requests-desktop');
+    await page.setViewportSize(PHONE);
 
     // A second open request needs a deliberate yes.
     await page.getByRole('link', { name: 'Book another session' }).click();

@@ -1,5 +1,6 @@
 import { useLogOut } from '@dispatch/web';
 import { useState } from 'react';
+import { clearDraft } from '../intake/draft.ts';
 import { navigate } from '../routing.ts';
 
 /** Ends the session on the server, closes the socket, forgets every cached answer, then the log-in page. */
@@ -14,8 +15,10 @@ export function LogOutButton() {
         onClick={async () => {
           setFailed(false);
           const result = await logOut();
-          if (result.ok) navigate({ name: 'log-in' }, { replace: true });
-          else setFailed(true);
+          if (!result.ok) return setFailed(true);
+          // The next person on this device must not find this one's booking draft.
+          clearDraft();
+          navigate({ name: 'log-in' }, { replace: true });
         }}
         disabled={pending}
       >

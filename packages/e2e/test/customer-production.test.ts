@@ -278,6 +278,9 @@ describe('outages', () => {
       }
       await expectNoA11yViolations(page, 'status during an outage');
       await screenshot(page, 'c15-outage-state-kept-mobile');
+      await page.setViewportSize(DESKTOP);
+      await screenshot(page, 'c15-outage-state-kept-desktop');
+      await page.setViewportSize(PHONE);
       await expectNoA11yViolations(fresh, 'tab opened during an outage');
       await screenshot(fresh, 'c15-outage-tab-opened-mobile');
       while (Date.now() - down < 30_000) await page.waitForTimeout(250);

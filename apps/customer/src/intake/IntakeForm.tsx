@@ -24,7 +24,6 @@ import {
   CONCERN_MAX,
   emptyDraft,
   INTAKE_FIELDS,
-  type IntakeDraft,
   type IntakeErrors,
   type IntakeField,
   newIdempotencyKey,
@@ -578,5 +577,3 @@ function RadioGroup<V extends string>({
     </div>
   );
 }
-
-export type { IntakeDraft };

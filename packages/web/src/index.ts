@@ -39,5 +39,5 @@ export {
   useUnreachableSince,
 } from './live-snapshot.ts';
 export { type LogOutDeps, type LogOutResult, logOut, useLogOut } from './log-out.ts';
-export { ApiProvider } from './provider.tsx';
+export { ApiProvider, retryAfterMsOf } from './provider.tsx';
 export { TRPCProvider, useTRPC, useTRPCClient } from './trpc.ts';

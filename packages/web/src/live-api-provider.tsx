@@ -3,6 +3,7 @@ import { createContext, type ReactNode, useContext, useEffect, useState } from '
 import { createApiClient, type WsClient } from './client.ts';
 import { ConnectionProvider } from './connection.tsx';
 import { retryDelayMs, retryQuery } from './errors.ts';
+import { retryAfterMsOf } from './provider.tsx';
 import { TRPCProvider, useTRPC } from './trpc.ts';
 
 /** WebSocket close codes the server uses (see the protocol contract). */
@@ -13,7 +14,9 @@ export const CLOSE_TOO_SLOW = 4008;
  * A query client that survives outages: a query whose server is unreachable or busy keeps its data
  * and retries with back-off (0.5 s doubling to 4 s, or the server's retry hint) until it answers,
  * so a page opened during an outage recovers by itself within seconds of the server's return.
- * Mutations are never retried here: each action decides, with its idempotency key.
+ * Mutations, as in ApiProvider: a busy refusal (SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS with a
+ * hint) is retried after the hint with the same input, so the same idempotency key; an action
+ * that may also be re-sent while the server is unreachable says so itself (booking, cancel, waiver).
  */
 export function createLiveQueryClient(): QueryClient {
   return new QueryClient({
@@ -24,7 +27,10 @@ export function createLiveQueryClient(): QueryClient {
         retryDelay: (attempt, error) => retryDelayMs(attempt, error),
         refetchOnWindowFocus: true,
       },
-      mutations: { retry: false },
+      mutations: {
+        retry: (failures, error) => retryAfterMsOf(error) !== null && failures < 4,
+        retryDelay: (_attempt, error) => retryAfterMsOf(error) ?? 1000,
+      },
     },
   });
 }

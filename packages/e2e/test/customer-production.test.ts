@@ -342,6 +342,29 @@ describe('outages', () => {
   });
 });
 
+describe('signed out elsewhere', () => {
+  it('a log-out in another tab ends this tab’s live page at once: it asks to log in, never streams as the old user', async () => {
+    const { context, page } = await newPage();
+    await page.goto(app.customerUrl);
+    await signUp(page, newCustomer('two-tabs'));
+    await book(page, { plan: 'Paid', make: 'Volvo', model: 'V40' });
+    await sessionIdOf(page);
+    await eventually(() => indicator(page)).toBe('live');
+
+    const other = await context.newPage();
+    await other.goto(`${app.customerUrl}#/`);
+    await other.getByRole('heading', { level: 1, name: 'My requests' }).waitFor();
+    await other.getByRole('button', { name: 'Log out' }).click();
+    await other.getByRole('heading', { level: 1, name: 'Log in' }).waitFor();
+
+    // The server closes the first tab's socket (4001); the page re-checks who is signed in.
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent(), 10_000).toBe('Log in');
+    expect(await page.getByText('Volvo').count()).toBe(0);
+    await screenshot(page, 'c15-signed-out-elsewhere-mobile');
+    await context.close();
+  });
+});
+
 describe('timeouts', () => {
   it('after "no mechanic available", offers to try again with the same details', async () => {
     await app.stop();

@@ -17,7 +17,7 @@ export type EventOf<TOutput> = Exclude<Unwrapped<Yielded<TOutput>>, Resync>;
 type SubscriptionOptions<TRaw, TError> = Parameters<typeof useSubscription<TRaw, TError>>[0];
 
 /** The shape of `trpc.x.onChange.subscriptionOptions(…)`, enough to infer what it yields. */
-export interface SubscriptionOptionsLike<TRaw, TError> {
+interface SubscriptionOptionsLike<TRaw, TError> {
   enabled: boolean;
   queryKey: unknown;
   onData?: (data: TRaw) => void;

@@ -1,4 +1,4 @@
-import type { SessionDetails } from '../status/headline.ts';
+import type { RouterOutputs } from '@dispatch/api/client-types';
 import { emptyDraft, type IntakeDraft, newIdempotencyKey } from './intake-form.ts';
 
 const KEY = 'mechanic-on-call:intake-draft:v1';
@@ -50,7 +50,7 @@ export function hasContent(draft: IntakeDraft): boolean {
 /** "Try again with the same details": a new draft (and a new booking key) from a request that ended. */
 export function draftFromSession(
   session: Pick<
-    SessionDetails,
+    RouterOutputs['session']['get'],
     'customerName' | 'vehicle' | 'concern' | 'sessionType' | 'workshop' | 'plan' | 'urgent'
   >,
 ): StoredDraft {

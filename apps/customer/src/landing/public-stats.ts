@@ -6,7 +6,7 @@ import { z } from 'zod';
  * add: see the report in this branch's history). Until it exists the page says what it can
  * without them. Read over plain HTTP so the page does not depend on the router's type having it.
  */
-export const publicStatsSchema = z.object({
+const publicStatsSchema = z.object({
   /** Mechanics available right now (presence: available, heartbeat within a minute). */
   mechanicsOnline: z.number().int().min(0),
   /** Median time from queued to accepted over the recent requests, or null with too few. */

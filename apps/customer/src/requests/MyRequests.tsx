@@ -20,7 +20,7 @@ const STATE_LABELS: Record<Row['status'], string> = {
   cancelled: 'Cancelled',
 };
 
-export function isOpen(row: Pick<Row, 'status'>): boolean {
+function isOpen(row: Pick<Row, 'status'>): boolean {
   return OPEN.includes(row.status);
 }
 

@@ -1,8 +1,8 @@
 import { intakeSchema, optionalPhoneSchema } from '@dispatch/domain';
 import { describe, expect, it } from 'vitest';
-import { signUpFormSchema } from '../auth/auth-schemas.ts';
-import { emptyDraft, INTAKE_FIELDS, validateIntake } from '../intake/intake-form.ts';
-import { LABELS, labelled, messagesByField } from './labels.ts';
+import { signUpFormSchema } from './auth/auth-schemas.ts';
+import { emptyDraft, INTAKE_FIELDS, validateIntake } from './intake/intake-form.ts';
+import { LABELS, labelled, messagesByField } from './ui/labels.ts';
 
 /** The label as it appears in a sentence (question labels in quotes; "(optional)" left off). */
 function named(label: string): string {

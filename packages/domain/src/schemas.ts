@@ -75,6 +75,30 @@ export const waiverSignatureSchema = z.object({
 });
 export type WaiverSignature = z.output<typeof waiverSignatureSchema>;
 
+/**
+ * A callback phone number as people type it ("+1 (415) 555-0100", "020 7946 0958"): digits with
+ * spaces, dots, dashes, brackets and one leading +; 7 to 15 digits (E.164's maximum). Stored
+ * normalised to the digits, with the + if one was given.
+ */
+export const phoneSchema = z
+  .string({ error: 'Phone number must be text' })
+  .trim()
+  .regex(/^\+?[0-9 ().-]+$/, 'Phone number may only hold digits, spaces, +, -, . and brackets')
+  .refine((value) => {
+    const digits = value.replace(/\D/g, '').length;
+    return digits >= 7 && digits <= 15;
+  }, 'Phone number needs 7 to 15 digits')
+  .transform((value) => `${value.startsWith('+') ? '+' : ''}${value.replace(/\D/g, '')}`);
+
+/** An optional phone: left empty (or absent) it is null. */
+export const optionalPhoneSchema = z.preprocess(
+  (value) =>
+    value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
+      ? null
+      : value,
+  phoneSchema.nullable(),
+);
+
 export const cancelReasonSchema = text('Reason', 3, 500, { multiline: true });
 
 /** Idempotency keys are client-generated; retries reuse them. */

@@ -36,14 +36,15 @@ describe('customer booking', () => {
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     await page.goto(app.customerUrl);
-    await page.getByRole('heading', { level: 1, name: 'Log in' }).waitFor();
+    // A first visit lands on what the service is, with the log-in form below it.
+    await page.getByRole('heading', { level: 2, name: 'Log in' }).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'customer-login-mobile');
 
     await page.getByRole('button', { name: 'Create an account' }).click();
     await page.getByRole('heading', { level: 1, name: 'Create your account' }).waitFor();
     await screenshot(page, 'customer-signup-mobile');
-    await page.getByRole('button', { name: 'I already have an account' }).click();
+    await page.locator('main').getByRole('link', { name: 'Log in', exact: true }).click();
     await signUp(page, returning);
 
     // The name is prefilled from the account; the form is labelled and passes axe.
@@ -167,9 +168,9 @@ describe('customer booking', () => {
     for (const message of [
       'Your name is required',
       'Vehicle year must be a number',
-      'Vehicle make is required',
-      'Vehicle model is required',
-      'Concern needs at least 10 characters',
+      'Make is required',
+      'Model is required',
+      "“What's going on?” needs at least 10 characters",
       'Choose a plan',
     ]) {
       await page.getByText(message).waitFor();

@@ -7,7 +7,38 @@ export {
   useConnection,
   usePollingFallback,
 } from './connection.tsx';
-export { errorCode, errorMessage, fieldErrors } from './errors.ts';
+export {
+  errorCode,
+  errorMessage,
+  fieldErrors,
+  isTransient,
+  isUnreachable,
+  refusalCode,
+  retryAfterMs,
+  retryDelayMs,
+  retryQuery,
+  UNREACHABLE_MESSAGE,
+} from './errors.ts';
+export {
+  CLOSE_SIGNED_OUT,
+  CLOSE_TOO_SLOW,
+  closeCodeOf,
+  createLiveQueryClient,
+  LiveApiProvider,
+  useWsClient,
+} from './live-api-provider.tsx';
+export {
+  applyIfNewer,
+  type EventOf,
+  type LiveSnapshot,
+  type LiveSnapshotOptions,
+  nextUnreachableSince,
+  type Resync,
+  readStreamItem,
+  useLiveSnapshot,
+  useUnreachableSince,
+} from './live-snapshot.ts';
+export { type LogOutDeps, type LogOutResult, logOut, useLogOut } from './log-out.ts';
 export { useNow } from './now.ts';
 export { ApiProvider, retryAfterMsOf } from './provider.tsx';
 export { TRPCProvider, useTRPC, useTRPCClient } from './trpc.ts';

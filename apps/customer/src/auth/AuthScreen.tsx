@@ -1,84 +1,132 @@
+import type { RouterInputs } from '@dispatch/api/client-types';
 import { errorMessage, fieldErrors, useTRPC } from '@dispatch/web';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, type RefObject, useId, useRef, useState } from 'react';
+import { useForm } from '@tanstack/react-form';
+import { useMutation } from '@tanstack/react-query';
+import { useId, useRef, useState } from 'react';
+import { loadDraft } from '../intake/draft.ts';
+import { hrefFor, navigate } from '../routing.ts';
 import { InputField } from '../ui/Field.tsx';
+import { errorsOf, firstError, focusFirstInvalid, focusFirstOf, schemaValidator } from '../ui/form.ts';
+import { LABELS, labelled } from '../ui/labels.ts';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';
+import { useAfterSignIn } from './after-sign-in.ts';
+import { logInFormSchema, signUpFormSchema } from './auth-schemas.ts';
 
-type Mode = 'log-in' | 'sign-up';
+type ServerErrors = Record<string, string>;
 
-/** Log in, or create a customer account; the server sets the session cookie either way. */
-export function AuthScreen() {
-  const [mode, setMode] = useState<Mode>('log-in');
-  return mode === 'log-in' ? (
-    <LogInForm onSwitch={() => setMode('sign-up')} />
-  ) : (
-    <SignUpForm onSwitch={() => setMode('log-in')} />
-  );
+/** The server's field messages, named by the labels the form shows. */
+function serverFieldErrors(error: unknown): ServerErrors {
+  const out: ServerErrors = {};
+  for (const [field, message] of Object.entries(fieldErrors(error))) {
+    out[field] = field in LABELS ? labelled(field as keyof typeof LABELS, message) : message;
+  }
+  return out;
 }
 
-/** After the server refuses: move to the first field it complained about, once it is marked. */
-function focusFirstInvalid(form: RefObject<HTMLFormElement | null>) {
-  requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-}
-
-/** After log-in or sign-up: re-read who is signed in; the app then routes to the open session. */
-function useSignedIn() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  return () => queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() });
-}
-
-function LogInForm({ onSwitch }: { onSwitch: () => void }) {
-  const trpc = useTRPC();
-  const signedIn = useSignedIn();
-  const id = useId();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const form = useRef<HTMLFormElement>(null);
-  const logIn = useMutation(
-    trpc.auth.logIn.mutationOptions({ onSuccess: signedIn, onError: () => focusFirstInvalid(form) }),
-  );
-  const errors = fieldErrors(logIn.error);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (!logIn.isPending) logIn.mutate({ email, password });
-  };
+/** A sentence above the form when a booking is waiting for this log-in or sign-up. */
+function DraftWaiting() {
+  const stored = loadDraft();
+  if (!stored?.draft.concern && !stored?.draft.vehicleMake) return null;
   return (
-    <section className="card auth" aria-labelledby={`${id}-title`}>
-      <PageHeading id={`${id}-title`} focusKey="log-in">
-        Log in
-      </PageHeading>
-      <p className="lead">Welcome back. Log in to book a mechanic or check on your request.</p>
-      {logIn.error && Object.keys(errors).length === 0 ? (
-        <Notice tone="error">{errorMessage(logIn.error)}</Notice>
-      ) : null}
-      <form ref={form} onSubmit={submit} noValidate>
-        <InputField
-          id={`${id}-email`}
-          label="Email"
-          error={errors.email}
-          type="email"
-          autoComplete="email"
-          value={email}
-          onValue={setEmail}
-        />
-        <InputField
-          id={`${id}-password`}
-          label="Password"
-          error={errors.password}
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onValue={setPassword}
-        />
+    <Notice tone="info">
+      Your booking details are saved on this device. Log in or create an account, then send them with one tap.
+    </Notice>
+  );
+}
+
+const LOG_IN_FIELDS = ['email', 'password'] as const;
+
+/**
+ * Log in with email and password. On the landing page it sits under the service description
+ * (`embedded`, an h2); at #/log-in it is the page (an h1).
+ */
+export function LogInForm({ embedded = false }: { embedded?: boolean }) {
+  const trpc = useTRPC();
+  const afterSignIn = useAfterSignIn();
+  const id = useId();
+  const formRef = useRef<HTMLFormElement>(null);
+  const [server, setServer] = useState<ServerErrors>({});
+  const logIn = useMutation(
+    trpc.auth.logIn.mutationOptions({
+      onSuccess: afterSignIn,
+      onError: (error) => {
+        setServer(serverFieldErrors(error));
+        focusFirstInvalid(formRef);
+      },
+    }),
+  );
+  const validate = schemaValidator(logInFormSchema, LOG_IN_FIELDS);
+  const form = useForm({
+    defaultValues: { email: '', password: '' },
+    validators: { onChange: validate },
+    onSubmit: ({ value }) => {
+      const errors = errorsOf(validate, value);
+      if (errors) return focusFirstOf(id, LOG_IN_FIELDS, errors);
+      if (!logIn.isPending) logIn.mutate(value);
+    },
+    onSubmitInvalid: ({ value }) => focusFirstOf(id, LOG_IN_FIELDS, errorsOf(validate, value)),
+  });
+  const formError = logIn.error && Object.keys(server).length === 0 ? logIn.error : null;
+  const title = `${id}-title`;
+  return (
+    <section className={embedded ? 'card auth auth--embedded' : 'card auth'} aria-labelledby={title}>
+      {embedded ? (
+        <h2 id={title} className="section-title">
+          Log in
+        </h2>
+      ) : (
+        <PageHeading id={title} focusKey="log-in">
+          Log in
+        </PageHeading>
+      )}
+      {embedded ? null : (
+        <p className="lead">Welcome back. Log in to book a mechanic or check on your requests.</p>
+      )}
+      <DraftWaiting />
+      {formError ? <Notice tone="error">{errorMessage(formError)}</Notice> : null}
+      <form
+        ref={formRef}
+        onSubmit={(event) => {
+          event.preventDefault();
+          void form.handleSubmit();
+        }}
+        noValidate
+      >
+        {LOG_IN_FIELDS.map((name) => (
+          <form.Field key={name} name={name}>
+            {(field) => (
+              <form.Subscribe selector={(state) => state.submissionAttempts > 0}>
+                {(submitted) => (
+                  <InputField
+                    id={`${id}-${name}`}
+                    label={LABELS[name]}
+                    error={
+                      server[name] ??
+                      // After a submit only: a message appearing on blur would move the button under the pointer.
+                      (submitted ? firstError(field.state.meta.errors) : undefined)
+                    }
+                    type={name === 'email' ? 'email' : 'password'}
+                    autoComplete={name === 'email' ? 'email' : 'current-password'}
+                    value={field.state.value}
+                    onBlur={field.handleBlur}
+                    onValue={(value) => {
+                      setServer(({ [name]: _, ...rest }) => rest);
+                      field.handleChange(value);
+                    }}
+                  />
+                )}
+              </form.Subscribe>
+            )}
+          </form.Field>
+        ))}
         <button type="submit" className="button button--primary button--wide" disabled={logIn.isPending}>
           {logIn.isPending ? 'Logging in…' : 'Log in'}
         </button>
       </form>
       <p className="switch">
         New here?{' '}
-        <button type="button" className="link-button" onClick={onSwitch}>
+        <button type="button" className="link-button" onClick={() => navigate({ name: 'sign-up' })}>
           Create an account
         </button>
       </p>
@@ -86,69 +134,107 @@ function LogInForm({ onSwitch }: { onSwitch: () => void }) {
   );
 }
 
-function SignUpForm({ onSwitch }: { onSwitch: () => void }) {
+const SIGN_UP_FIELDS = ['displayName', 'email', 'password', 'phone'] as const;
+type SignUpField = (typeof SIGN_UP_FIELDS)[number];
+
+const SIGN_UP_INPUTS: Record<
+  SignUpField,
+  { type: string; autoComplete: string; hint?: string; inputMode?: 'tel' | 'email' }
+> = {
+  displayName: { type: 'text', autoComplete: 'name' },
+  email: { type: 'email', autoComplete: 'email', inputMode: 'email' },
+  password: { type: 'password', autoComplete: 'new-password', hint: 'At least 10 characters.' },
+  phone: {
+    type: 'tel',
+    autoComplete: 'tel',
+    inputMode: 'tel',
+    hint: 'So a mechanic can call you back if the line drops, e.g. +1 415 555 0100.',
+  },
+};
+
+/** Create a customer account: name, email, password and an optional callback phone. */
+export function SignUpForm() {
   const trpc = useTRPC();
-  const signedIn = useSignedIn();
+  const afterSignIn = useAfterSignIn();
   const id = useId();
-  const [displayName, setDisplayName] = useState('');
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const form = useRef<HTMLFormElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const [server, setServer] = useState<ServerErrors>({});
   const signUp = useMutation(
-    trpc.auth.signUp.mutationOptions({ onSuccess: signedIn, onError: () => focusFirstInvalid(form) }),
+    trpc.auth.signUp.mutationOptions({
+      onSuccess: afterSignIn,
+      onError: (error) => {
+        setServer(serverFieldErrors(error));
+        focusFirstInvalid(formRef);
+      },
+    }),
   );
-  const errors = fieldErrors(signUp.error);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (!signUp.isPending) signUp.mutate({ displayName, email, password });
-  };
-  const passwordHint = 'At least 10 characters.';
+  const validate = schemaValidator(signUpFormSchema, SIGN_UP_FIELDS);
+  const form = useForm({
+    defaultValues: { displayName: '', email: '', password: '', phone: '' },
+    validators: { onChange: validate },
+    onSubmit: ({ value }) => {
+      const errors = errorsOf(validate, value);
+      if (errors) return focusFirstOf(id, SIGN_UP_FIELDS, errors);
+      if (signUp.isPending) return;
+      const parsed = signUpFormSchema.parse(value);
+      // `phone` is part of the sign-up contract; a server that does not know it yet ignores it.
+      const input = parsed as RouterInputs['auth']['signUp'];
+      signUp.mutate(input);
+    },
+    onSubmitInvalid: ({ value }) => focusFirstOf(id, SIGN_UP_FIELDS, errorsOf(validate, value)),
+  });
+  const formError = signUp.error && Object.keys(server).length === 0 ? signUp.error : null;
   return (
     <section className="card auth" aria-labelledby={`${id}-title`}>
       <PageHeading id={`${id}-title`} focusKey="sign-up">
         Create your account
       </PageHeading>
       <p className="lead">It takes a minute. Then tell us what is going on with your car.</p>
-      {signUp.error && Object.keys(errors).length === 0 ? (
-        <Notice tone="error">{errorMessage(signUp.error)}</Notice>
-      ) : null}
-      <form ref={form} onSubmit={submit} noValidate>
-        <InputField
-          id={`${id}-name`}
-          label="Name"
-          error={errors.displayName}
-          autoComplete="name"
-          value={displayName}
-          onValue={setDisplayName}
-        />
-        <InputField
-          id={`${id}-email`}
-          label="Email"
-          error={errors.email}
-          type="email"
-          autoComplete="email"
-          value={email}
-          onValue={setEmail}
-        />
-        <InputField
-          id={`${id}-password`}
-          label="Password"
-          hint={passwordHint}
-          error={errors.password}
-          type="password"
-          autoComplete="new-password"
-          value={password}
-          onValue={setPassword}
-        />
+      <DraftWaiting />
+      {formError ? <Notice tone="error">{errorMessage(formError)}</Notice> : null}
+      <form
+        ref={formRef}
+        onSubmit={(event) => {
+          event.preventDefault();
+          void form.handleSubmit();
+        }}
+        noValidate
+      >
+        {SIGN_UP_FIELDS.map((name) => (
+          <form.Field key={name} name={name}>
+            {(field) => (
+              <form.Subscribe selector={(state) => state.submissionAttempts > 0}>
+                {(submitted) => (
+                  <InputField
+                    id={`${id}-${name}`}
+                    label={LABELS[name]}
+                    hint={SIGN_UP_INPUTS[name].hint}
+                    error={
+                      server[name] ??
+                      // After a submit only: a message appearing on blur would move the button under the pointer.
+                      (submitted ? firstError(field.state.meta.errors) : undefined)
+                    }
+                    type={SIGN_UP_INPUTS[name].type}
+                    autoComplete={SIGN_UP_INPUTS[name].autoComplete}
+                    inputMode={SIGN_UP_INPUTS[name].inputMode}
+                    value={field.state.value}
+                    onBlur={field.handleBlur}
+                    onValue={(value) => {
+                      setServer(({ [name]: _, ...rest }) => rest);
+                      field.handleChange(value);
+                    }}
+                  />
+                )}
+              </form.Subscribe>
+            )}
+          </form.Field>
+        ))}
         <button type="submit" className="button button--primary button--wide" disabled={signUp.isPending}>
           {signUp.isPending ? 'Creating your account…' : 'Create account'}
         </button>
       </form>
       <p className="switch">
-        Have an account?{' '}
-        <button type="button" className="link-button" onClick={onSwitch}>
-          I already have an account
-        </button>
+        Have an account? <a href={hrefFor({ name: 'log-in' })}>Log in</a>
       </p>
     </section>
   );

@@ -1,32 +1,34 @@
-import { useTRPC } from '@dispatch/web';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useLogOut } from '@dispatch/web';
+import { useState } from 'react';
+import { clearDraft } from '../intake/draft.ts';
+import { navigate } from '../routing.ts';
 
-/** Ends the session on the server, forgets every cached answer, and returns to the log-in screen. */
+/** Ends the session on the server, closes the socket, forgets every cached answer, then the log-in page. */
 export function LogOutButton() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const logOut = useMutation(
-    trpc.auth.logOut.mutationOptions({
-      onSettled: () => {
-        window.history.replaceState(null, '', '#/');
-        // Signed out now; forget everything else this account saw. (Clearing the whole cache would
-        // detach the screen from the `auth.me` query it is watching.)
-        const me = trpc.auth.me.queryKey();
-        queryClient.setQueryData(me, null);
-        queryClient.removeQueries({
-          predicate: (query) => JSON.stringify(query.queryKey) !== JSON.stringify(me),
-        });
-      },
-    }),
-  );
+  const { logOut, pending } = useLogOut();
+  const [failed, setFailed] = useState(false);
   return (
-    <button
-      type="button"
-      className="button button--quiet"
-      onClick={() => logOut.mutate()}
-      disabled={logOut.isPending}
-    >
-      {logOut.isPending ? 'Logging out…' : 'Log out'}
-    </button>
+    <>
+      <button
+        type="button"
+        className="button button--quiet"
+        onClick={async () => {
+          setFailed(false);
+          const result = await logOut();
+          if (!result.ok) return setFailed(true);
+          // The next person on this device must not find this one's booking draft.
+          clearDraft();
+          navigate({ name: 'log-in' }, { replace: true });
+        }}
+        disabled={pending}
+      >
+        {pending ? 'Logging out…' : 'Log out'}
+      </button>
+      {failed ? (
+        <span className="topbar__error" role="alert">
+          Not logged out: we cannot reach the server.
+        </span>
+      ) : null}
+    </>
   );
 }

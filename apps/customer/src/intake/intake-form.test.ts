@@ -34,6 +34,13 @@ describe('serverIntakeErrors', () => {
     });
   });
 
+  it('names fields by their labels, as the form does', () => {
+    const error = serverError({ 'intake.concern': ['Concern can be at most 2000 characters'] });
+    expect(serverIntakeErrors(error)).toEqual({
+      concern: "“What's going on?” can be at most 2000 characters",
+    });
+  });
+
   it('leaves errors that concern no intake field to the form', () => {
     expect(serverIntakeErrors(serverError({ idempotencyKey: ['Idempotency key too short'] }))).toEqual({});
     expect(serverIntakeErrors(new Error('Failed to fetch'))).toEqual({});
@@ -56,15 +63,16 @@ describe('validateIntake', () => {
     expect(result.ok && result.intake.vehicleYear).toBe(2019);
   });
 
-  it('says "required" for empty fields and uses the schema messages otherwise', () => {
+  it('says "required" for empty fields and names every field by its label', () => {
     const result = validateIntake({ ...emptyDraft(''), vehicleYear: '20x9', concern: 'short' });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors).toMatchObject({
       customerName: 'Your name is required',
       vehicleYear: 'Vehicle year must be a number',
-      vehicleMake: 'Vehicle make is required',
-      concern: 'Concern needs at least 10 characters',
+      vehicleMake: 'Make is required',
+      vehicleModel: 'Model is required',
+      concern: "“What's going on?” needs at least 10 characters",
       plan: 'Choose a plan',
     });
   });

@@ -1,5 +1,6 @@
 import { type Intake, intakeSchema, type Plan, type SessionType } from '@dispatch/domain';
 import { fieldErrors } from '@dispatch/web';
+import { labelled, messagesByField } from '../ui/labels.ts';
 
 /** What the form holds: strings as typed, choices possibly not made yet. */
 export interface IntakeDraft {
@@ -64,29 +65,30 @@ function isField(key: unknown): key is IntakeField {
   return typeof key === 'string' && (INTAKE_FIELDS as readonly string[]).includes(key);
 }
 
-/** Validates with the shared schema (the server runs the same one); one message per field. */
+/** The longest concern the schema accepts; the form counts towards it as the customer types. */
+export const CONCERN_MAX = 2000;
+
+/** Validates with the shared schema (the server runs the same one); one message per field, named by its label. */
 export function validateIntake(
   draft: IntakeDraft,
 ): { ok: true; intake: Intake } | { ok: false; errors: IntakeErrors } {
   const result = intakeSchema.safeParse(toInput(draft));
   if (result.success) return { ok: true, intake: result.data };
-  const errors: IntakeErrors = {};
-  for (const issue of result.error.issues) {
-    const key = issue.path[0];
-    if (isField(key) && !errors[key]) errors[key] = issue.message;
-  }
+  const errors: IntakeErrors = messagesByField(INTAKE_FIELDS, result.error.issues);
   // An empty field is "required", whatever its minimum length.
-  if (draft.customerName.trim() === '') errors.customerName = 'Your name is required';
-  if (draft.vehicleYear.trim() === '') errors.vehicleYear = 'Vehicle year is required';
-  if (draft.concern.trim() === '') errors.concern = 'Concern is required';
+  if (draft.customerName.trim() === '')
+    errors.customerName = labelled('customerName', 'Your name is required');
+  if (draft.vehicleYear.trim() === '')
+    errors.vehicleYear = labelled('vehicleYear', 'Vehicle year is required');
+  if (draft.concern.trim() === '') errors.concern = labelled('concern', 'Concern is required');
   return { ok: false, errors };
 }
 
-/** The server's validation errors for `session.create`, next to the fields they concern. */
+/** The server's validation errors for `session.create`, next to the fields they concern, named by their labels. */
 export function serverIntakeErrors(error: unknown): IntakeErrors {
   const errors: IntakeErrors = {};
   for (const [field, message] of Object.entries(fieldErrors(error))) {
-    if (isField(field)) errors[field] = message;
+    if (isField(field)) errors[field] = labelled(field, message);
   }
   return errors;
 }

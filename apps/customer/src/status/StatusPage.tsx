@@ -1,13 +1,20 @@
-import { ConnectionIndicator, errorCode, errorMessage, useConnection, useTRPC } from '@dispatch/web';
-import { skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useSubscription } from '@trpc/tanstack-react-query';
-import { useEffect, useId, useRef, useState } from 'react';
+import {
+  applyIfNewer,
+  ConnectionIndicator,
+  errorCode,
+  errorMessage,
+  useLiveSnapshot,
+  useTRPC,
+} from '@dispatch/web';
+import { skipToken, useQueryClient } from '@tanstack/react-query';
+import { type ReactNode, useEffect, useId } from 'react';
 import { hrefFor } from '../routing.ts';
 import { Loading, Notice } from '../ui/Notice.tsx';
+import { OutageNote } from '../ui/OutageNote.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';
 import { formatDuration, formatTime, useNow } from '../ui/time.ts';
 import { WaiverForm } from '../waiver/WaiverForm.tsx';
-import { CancelRequest } from './CancelRequest.tsx';
+import { CancelRequest, useCancelRequest } from './CancelRequest.tsx';
 import {
   headline,
   NO_MECHANIC_AVAILABLE,
@@ -15,110 +22,112 @@ import {
   type SessionDetails,
   sessionTypeLabel,
 } from './headline.ts';
-import { useSessionQueryOptions } from './use-session.ts';
+import { SameDetailsLink } from './SameDetailsLink.tsx';
 
 /**
  * Where the customer stands, live: `session.get` is the truth, `session.onChange` (from the
- * snapshot's position) says when it changed, polling covers a dead socket, and a reconnect re-reads.
+ * snapshot's position) says when it changed, polling covers a dead socket, a reconnect or a
+ * `resync` re-reads. During an outage the last known state stays on screen with a quiet note.
  */
 export function StatusPage({ sessionId }: { sessionId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const { reconnects, markEvent } = useConnection();
-  const [streamFailed, setStreamFailed] = useState(false);
-  const options = useSessionQueryOptions(sessionId, streamFailed);
-  const session = useQuery(options);
-
-  // Subscribe once, from the first snapshot's position; the client resumes from its last event itself.
-  const [from, setFrom] = useState<string | null>(null);
+  const query = trpc.session.get.queryOptions({ sessionId }, { staleTime: 0 });
+  const live = useLiveSnapshot({
+    query,
+    subscription: (position) =>
+      trpc.session.onChange.subscriptionOptions(
+        position === null ? skipToken : { sessionId, lastEventId: position },
+      ),
+    // Show the new state at once, then re-read the details (queue position, actions). What may be
+    // done next is unknown until the re-read says so: no button that cannot work.
+    apply: (old, event) =>
+      applyIfNewer(old, event.session.version, (current) => ({
+        ...current,
+        ...event.session,
+        actions: current.assignmentStatus === event.session.assignmentStatus ? current.actions : [],
+      })),
+  });
+  // Whatever this request's state, "is there an open request" and "My requests" follow it.
+  const status = live.data?.status;
   useEffect(() => {
-    if (from === null && session.data) setFrom(session.data.position);
-  }, [from, session.data]);
-  useSubscription(
-    trpc.session.onChange.subscriptionOptions(from === null ? skipToken : { sessionId, lastEventId: from }, {
-      onStarted: () => setStreamFailed(false),
-      // A refused or broken stream must not leave the page stale: poll until it is back.
-      onError: () => setStreamFailed(true),
-      onData: (event) => {
-        markEvent();
-        // The server could not continue from our position: reload the page's truth.
-        if (event.data.kind === 'resync') {
-          void queryClient.invalidateQueries({ queryKey: options.queryKey });
-          return;
-        }
-        // Show the new state at once, then re-read the details (queue position, actions).
-        // What may be done next is unknown until the re-read says so: no button that cannot work.
-        const next = event.data.session;
-        queryClient.setQueryData(options.queryKey, (old) =>
-          old
-            ? { ...old, ...next, actions: old.assignmentStatus === next.assignmentStatus ? old.actions : [] }
-            : old,
-        );
-        void queryClient.invalidateQueries({ queryKey: options.queryKey });
-      },
-    }),
-  );
-
-  // After the socket comes back, the page shows the true state, whatever happened meanwhile.
-  const seenReconnects = useRef(reconnects);
-  useEffect(() => {
-    if (seenReconnects.current === reconnects) return;
-    seenReconnects.current = reconnects;
-    void queryClient.invalidateQueries({ queryKey: options.queryKey });
-  }, [reconnects, queryClient, options.queryKey]);
+    if (!status) return;
+    void queryClient.invalidateQueries({ queryKey: trpc.session.current.queryKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.session.listMine.queryKey() });
+  }, [status, queryClient, trpc]);
+  const cancel = useCancelRequest(sessionId, (details) => {
+    queryClient.setQueryData(query.queryKey, (old) => (old ? { ...old, ...details } : old));
+    void queryClient.invalidateQueries({ queryKey: query.queryKey });
+  });
 
   // Signed out elsewhere (or the session expired): back to log-in, which returns here afterwards.
-  const signedOut = session.isError && errorCode(session.error) === 'UNAUTHORIZED';
+  const signedOut = errorCode(live.error) === 'UNAUTHORIZED';
   useEffect(() => {
     if (signedOut) void queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() });
   }, [signedOut, queryClient, trpc]);
 
-  if (session.isPending) return <Loading label="Loading your request…" />;
-  if (session.isError) {
-    const missing = errorCode(session.error) === 'NOT_FOUND';
+  if (live.data) {
+    return (
+      <SessionView
+        session={live.data}
+        note={
+          <OutageNote
+            unreachableSince={live.unreachableSince}
+            updatedAt={live.updatedAt}
+            streamDown={live.streamDown}
+          />
+        }
+        cancel={cancel}
+        onChanged={(details) => {
+          queryClient.setQueryData(query.queryKey, (old) => (old ? { ...old, ...details } : old));
+          void queryClient.invalidateQueries({ queryKey: query.queryKey });
+        }}
+      />
+    );
+  }
+  if (live.error) {
+    const missing = errorCode(live.error) === 'NOT_FOUND';
     return (
       <section className="card">
         <PageHeading focusKey="error">
           {missing ? 'We could not find that request' : 'We could not load your request'}
         </PageHeading>
-        <Notice tone="error">{errorMessage(session.error)}</Notice>
+        <Notice tone="error">{errorMessage(live.error)}</Notice>
         <div className="button-row">
           {missing ? null : (
-            <button type="button" className="button" onClick={() => session.refetch()}>
+            <button type="button" className="button" onClick={live.refetch}>
               Try again
             </button>
           )}
-          <a className="button" href={hrefFor({ name: 'book' })}>
-            Book a session
+          <a className="button" href={hrefFor({ name: 'home' })}>
+            My requests
           </a>
         </div>
       </section>
     );
   }
+  // Nothing known yet: loading, or the server is not answering (we keep trying by ourselves).
   return (
-    <SessionView
-      updatedAt={session.dataUpdatedAt}
-      session={session.data}
-      onChanged={(details) => {
-        queryClient.setQueryData(options.queryKey, (old) => (old ? { ...old, ...details } : old));
-        void queryClient.invalidateQueries({ queryKey: options.queryKey });
-      }}
-    />
+    <section className="card" aria-busy="true">
+      <PageHeading focusKey="loading">Your request</PageHeading>
+      <Loading label="Loading your request…" />
+      <OutageNote unreachableSince={live.unreachableSince} updatedAt={0} />
+    </section>
   );
 }
 
 function SessionView({
   session,
-  updatedAt,
+  note,
+  cancel,
   onChanged,
 }: {
   session: SessionDetails;
-  updatedAt: number;
+  note: ReactNode;
+  cancel: ReturnType<typeof useCancelRequest>;
   onChanged: (details: Omit<SessionDetails, 'position'>) => void;
 }) {
   const id = useId();
-  const { status: connection } = useConnection();
-  const cutOff = connection === 'offline' || connection === 'reconnecting';
   const title = headline(session);
   const terminal = session.status === 'completed' || session.status === 'cancelled';
   const canCancel = session.actions.includes('cancel');
@@ -138,13 +147,7 @@ function SessionView({
         <ConnectionIndicator />
       </div>
       {/* Focus moves to the heading when the step changes (after signing); live changes are announced below. */}
-      {cutOff ? (
-        <p className="connection-note">
-          {connection === 'offline'
-            ? `You are offline. This is where things stood at ${new Date(updatedAt).toLocaleTimeString()}; the page catches up by itself when you are back online.`
-            : `The live connection dropped; we are reconnecting and checking every few seconds meanwhile (last checked ${new Date(updatedAt).toLocaleTimeString()}).`}
-        </p>
-      ) : null}
+      {note}
       <PageHeading id={`${id}-title`} focusKey={session.status === 'pending_waiver' ? 'waiver' : 'status'}>
         {title}
       </PageHeading>
@@ -154,14 +157,22 @@ function SessionView({
 
       <StatusBody session={session} onChanged={onChanged} />
 
-      {canCancel ? (
+      {!terminal && (canCancel || cancel.notDone || cancel.open) ? (
         <div className="status__cancel">
-          <CancelRequest sessionId={session.sessionId} onCancelled={onChanged} />
+          <CancelRequest
+            cancel={cancel}
+            canCancel={canCancel}
+            acceptedBy={session.status === 'in_progress' ? (session.mechanicName ?? 'a mechanic') : null}
+          />
         </div>
       ) : null}
       {terminal ? (
         <div className="button-row">
-          <a className="button button--primary" href={hrefFor({ name: 'book' })}>
+          {session.status === 'cancelled' ? <SameDetailsLink session={session} /> : null}
+          <a
+            className={`button${session.status === 'cancelled' ? '' : ' button--primary'}`}
+            href={hrefFor({ name: 'book' })}
+          >
             Book another session
           </a>
         </div>
@@ -213,7 +224,8 @@ function StatusBody({
           {session.cancelReason === NO_MECHANIC_AVAILABLE ? (
             <p>
               <strong>No mechanic was available</strong> to take your request in time. We are sorry to have
-              kept you waiting. You can book again right away; urgent requests are seen first.
+              kept you waiting. You can book again right away with the same details
+              {session.urgent ? '.' : '; mark it urgent if you are stuck, urgent requests are seen first.'}
             </p>
           ) : (
             <p>

@@ -1,8 +1,11 @@
 import type { InputHTMLAttributes, ReactNode } from 'react';
 
 /** Props that tie an input to its hint and error, for screen readers. */
-export function describedBy(id: string, { hint, error }: { hint?: ReactNode; error?: string | undefined }) {
-  const ids = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean);
+export function describedBy(
+  id: string,
+  { hint, error, extra }: { hint?: ReactNode; error?: string | undefined; extra?: string },
+) {
+  const ids = [hint ? `${id}-hint` : null, extra ?? null, error ? `${id}-error` : null].filter(Boolean);
   return {
     'aria-describedby': ids.length > 0 ? ids.join(' ') : undefined,
     'aria-invalid': error ? true : undefined,

@@ -26,3 +26,8 @@ export function formatDuration(ms: number): string {
 export function formatTime(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
+
+/** "14:02:10": a 24-hour clock time with seconds, for "offline since…" and "last checked…". */
+export function formatClock(ms: number): string {
+  return new Date(ms).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}

@@ -1,16 +1,21 @@
 import type { RouterOutputs } from '@dispatch/api/client-types';
 import { waiverSignatureSchema } from '@dispatch/domain';
-import { errorCode, errorMessage, fieldErrors, useTRPC } from '@dispatch/web';
+import { errorCode, errorMessage, fieldErrors, isTransient, retryDelayMs, useTRPC } from '@dispatch/web';
+import { useForm, useStore } from '@tanstack/react-form';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { type FormEvent, useId, useRef, useState } from 'react';
+import { useId, useRef } from 'react';
 import { describedBy, FieldError, TextField } from '../ui/Field.tsx';
+import { firstError, focusFirstInvalid } from '../ui/form.ts';
+import { LABELS, labelled, messagesByField } from '../ui/labels.ts';
 import { Loading, Notice } from '../ui/Notice.tsx';
 
-type WaiverField = 'signerName' | 'consent';
+const WAIVER_FIELDS = ['signerName', 'consent'] as const;
+type WaiverField = (typeof WAIVER_FIELDS)[number];
 
 /**
  * The free plan's liability waiver: its exact text and version, a typed-name signature and an
- * explicit consent box. The server stores the signature and queues the request in one transaction.
+ * explicit consent box, held by TanStack Form and checked with the shared schema. The server
+ * stores the signature and queues the request in one transaction.
  */
 export function WaiverForm({
   sessionId,
@@ -22,64 +27,61 @@ export function WaiverForm({
   const trpc = useTRPC();
   const id = useId();
   const waiver = useQuery(trpc.waiver.current.queryOptions());
-  const [signerName, setSignerName] = useState('');
-  const [consent, setConsent] = useState(false);
-  const [submitted, setSubmitted] = useState(false);
-  const nameRef = useRef<HTMLInputElement>(null);
-  const consentRef = useRef<HTMLInputElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
   const sign = useMutation(
     trpc.waiver.sign.mutationOptions({
+      // Signing twice is refused, never doubled: safe to re-send while the server is unreachable.
+      retry: (failureCount, error) => isTransient(error) && failureCount < 3,
+      retryDelay: (attempt, error) => retryDelayMs(attempt, error),
       onSuccess: onSigned,
       onError: (error) => {
         // The text changed while it was open: show the new one, ask to sign again.
         if (errorCode(error) === 'CONFLICT') void waiver.refetch();
+        focusFirstInvalid(formRef);
       },
     }),
   );
+  const version = waiver.data?.version ?? '';
+  const form = useForm({
+    defaultValues: { signerName: '', consent: false },
+    validators: {
+      onChange: ({ value }) => {
+        const parsed = waiverSignatureSchema.safeParse({
+          sessionId,
+          waiverVersion: version || 'unknown',
+          ...value,
+        });
+        if (parsed.success) return undefined;
+        return { fields: messagesByField(WAIVER_FIELDS, parsed.error.issues) };
+      },
+    },
+    onSubmit: ({ value }) => {
+      if (sign.isPending || !version) return;
+      const parsed = waiverSignatureSchema.safeParse({ sessionId, waiverVersion: version, ...value });
+      if (parsed.success) sign.mutate(parsed.data);
+    },
+    onSubmitInvalid: () => focusFirstInvalid(formRef),
+  });
+  const submitted = useStore(form.store, (state) => state.submissionAttempts > 0);
 
-  if (waiver.isPending) return <Loading label="Loading the waiver…" />;
-  if (waiver.isError) {
-    return (
+  if (waiver.data === undefined) {
+    return waiver.error && !isTransient(waiver.error) ? (
       <Notice tone="error">
         <p>We could not load the waiver. {errorMessage(waiver.error)}</p>
         <button type="button" className="button" onClick={() => waiver.refetch()}>
           Try again
         </button>
       </Notice>
+    ) : (
+      <Loading label="Loading the waiver…" />
     );
   }
 
-  const parsed = waiverSignatureSchema.safeParse({
-    sessionId,
-    signerName,
-    consent,
-    waiverVersion: waiver.data.version,
-  });
-  const clientErrors: Partial<Record<WaiverField, string>> = {};
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const key = issue.path[0];
-      if ((key === 'signerName' || key === 'consent') && !clientErrors[key])
-        clientErrors[key] = issue.message;
-    }
-  }
   const server = fieldErrors(sign.error);
-  const errors = {
-    signerName: server.signerName ?? (submitted ? clientErrors.signerName : undefined),
-    consent: server.consent ?? (submitted ? clientErrors.consent : undefined),
-  };
   const formError = sign.error && !server.signerName && !server.consent ? sign.error : null;
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setSubmitted(true);
-    if (sign.isPending) return;
-    if (!parsed.success) {
-      (clientErrors.signerName ? nameRef : consentRef).current?.focus();
-      return;
-    }
-    sign.mutate(parsed.data);
-  };
+  const shown = (field: WaiverField, meta: { errors: unknown[]; isBlurred: boolean }) =>
+    (server[field] ? labelled(field, server[field]) : undefined) ??
+    (submitted ? firstError(meta.errors) : undefined);
 
   return (
     <section className="waiver" aria-labelledby={`${id}-title`}>
@@ -92,33 +94,65 @@ export function WaiverForm({
       <section className="waiver__text" aria-label="Waiver text" tabIndex={0}>
         <p>{waiver.data.text.replace(/\n/g, ' ')}</p>
       </section>
-      {formError ? <Notice tone="error">{errorMessage(formError)}</Notice> : null}
-      <form onSubmit={submit} noValidate>
-        <TextField id={`${id}-name`} label="Type your full name to sign" error={errors.signerName}>
-          <input
-            ref={nameRef}
-            id={`${id}-name`}
-            autoComplete="name"
-            className="signature"
-            value={signerName}
-            onChange={(e) => setSignerName(e.target.value)}
-            {...describedBy(`${id}-name`, { error: errors.signerName })}
-          />
-        </TextField>
-        <div className={`field field--check${errors.consent ? ' field--invalid' : ''}`}>
-          <div className="check">
-            <input
-              ref={consentRef}
-              id={`${id}-consent`}
-              type="checkbox"
-              checked={consent}
-              onChange={(e) => setConsent(e.target.checked)}
-              {...describedBy(`${id}-consent`, { error: errors.consent })}
-            />
-            <label htmlFor={`${id}-consent`}>I have read and agree to this waiver</label>
-          </div>
-          <FieldError id={`${id}-consent`} error={errors.consent} />
-        </div>
+      {sign.isPending && sign.failureCount > 0 ? (
+        <Notice tone="warning">
+          <p role="status">We cannot reach our server yet, so the waiver is not signed yet. Still trying…</p>
+        </Notice>
+      ) : null}
+      {formError ? (
+        <Notice tone="error">
+          <p>
+            <strong>Not signed yet.</strong> {errorMessage(formError)}
+          </p>
+        </Notice>
+      ) : null}
+      <form
+        ref={formRef}
+        onSubmit={(event) => {
+          event.preventDefault();
+          void form.handleSubmit();
+        }}
+        noValidate
+      >
+        <form.Field name="signerName">
+          {(field) => {
+            const error = shown('signerName', field.state.meta);
+            return (
+              <TextField id={`${id}-name`} label={LABELS.signerName} error={error}>
+                <input
+                  id={`${id}-name`}
+                  autoComplete="name"
+                  className="signature"
+                  value={field.state.value}
+                  onBlur={field.handleBlur}
+                  onChange={(e) => field.handleChange(e.target.value)}
+                  {...describedBy(`${id}-name`, { error })}
+                />
+              </TextField>
+            );
+          }}
+        </form.Field>
+        <form.Field name="consent">
+          {(field) => {
+            const error = shown('consent', field.state.meta);
+            return (
+              <div className={`field field--check${error ? ' field--invalid' : ''}`}>
+                <div className="check">
+                  <input
+                    id={`${id}-consent`}
+                    type="checkbox"
+                    checked={field.state.value}
+                    onBlur={field.handleBlur}
+                    onChange={(e) => field.handleChange(e.target.checked)}
+                    {...describedBy(`${id}-consent`, { error })}
+                  />
+                  <label htmlFor={`${id}-consent`}>{LABELS.consent}</label>
+                </div>
+                <FieldError id={`${id}-consent`} error={error} />
+              </div>
+            );
+          }}
+        </form.Field>
         <button type="submit" className="button button--primary button--wide" disabled={sign.isPending}>
           {sign.isPending ? 'Signing…' : 'Sign and join the queue'}
         </button>

@@ -15,11 +15,11 @@ import {
 /** DESIGN.md's table, written out again by hand so the test does not read the code's own table. */
 const SPEC: Record<AssignmentStatus, Partial<Record<TransitionEventType, AssignmentStatus>>> = {
   pending_waiver: { sign_waiver: 'queued', cancel: 'cancelled' },
-  queued: { offer: 'offered', accept: 'accepted', cancel: 'cancelled' },
+  queued: { offer: 'offered', accept: 'accepted', requeue: 'queued', cancel: 'cancelled' },
   offered: { decline: 'declined', expire: 'expired', accept: 'accepted', cancel: 'cancelled' },
   declined: { requeue: 'queued', cancel: 'cancelled' },
   expired: { requeue: 'queued', cancel: 'cancelled' },
-  accepted: { complete: 'completed', cancel: 'cancelled' },
+  accepted: { complete: 'completed', requeue: 'queued', cancel: 'cancelled' },
   cancelled: {},
   completed: {},
 };

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "mechanics" ADD COLUMN     "last_offered_at" TIMESTAMPTZ(3);

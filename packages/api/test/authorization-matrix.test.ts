@@ -181,6 +181,11 @@ const MATRIX: Record<string, () => Promise<Cell>> = {
       expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
     };
   },
+  'stats.public': async () => ({ call: (c) => c.stats.public(), expected: everyone('ok') }),
+  'stats.mine': async () => ({
+    call: (c) => c.stats.mine(),
+    expected: { ...everyone('ok'), ...staffOnly, admin: 'FORBIDDEN' },
+  }),
   'queue.onChange': async () => ({
     call: async (c) => {
       const iterable = await c.queue.onChange({});

@@ -1,9 +1,20 @@
-import type { Db } from '@dispatch/db';
-import { type Actor, isEligible } from '@dispatch/domain';
+import type { Db, DbTransaction } from '@dispatch/db';
+import {
+  type Actor,
+  compareIdle,
+  isEligible,
+  isStranded,
+  newRoundReason,
+  RANK_SQL,
+  ROUND_PAUSE_MS,
+  roundState,
+  STRANDED_AFTER_MS,
+  strandedReason,
+} from '@dispatch/domain';
 import { TRPCError } from '@trpc/server';
 import type { Services } from '../context.ts';
 import { applyTransition, type TransitionEvent } from '../core/transition.ts';
-import { onlineSince } from './presence.ts';
+import { isReachable, lastPassAt, mechanicFacts, verdictFor } from './mechanic-facts.ts';
 
 export const NO_MECHANIC_REASON = 'no mechanic available';
 const BATCH = 100;
@@ -13,13 +24,37 @@ export interface DispatchStats {
   requeued: number;
   offered: number;
   timedOut: number;
+  /** Accepted sessions whose mechanic vanished, returned to the queue. */
+  returned: number;
+  /** Targeted requests everyone had passed on, started on a new round. */
+  newRounds: number;
 }
+
+export interface DispatcherOptions {
+  tickMs?: number;
+  /** How long an accepted session's mechanic may have no connection before it returns to the queue. */
+  strandedAfterMs?: number;
+  /** Targeted mode: the pause after everyone passed before a new round starts. */
+  roundPauseMs?: number;
+}
+
+const emptyStats = (): DispatchStats => ({
+  expired: 0,
+  requeued: 0,
+  offered: 0,
+  timedOut: 0,
+  returned: 0,
+  newRounds: 0,
+});
 
 /**
  * The background work of a process: expire overdue offers (at start too), requeue declined and
- * expired requests, cancel what waited past the queue limit, and in targeted mode offer each
- * queued request to one available, eligible mechanic at a time. Every step is an ordinary
- * versioned transition, so processes running it side by side cannot double-apply anything.
+ * expired requests, return accepted sessions whose mechanic vanished, cancel what waited past the
+ * queue limit, and in targeted mode offer each queued request (fair order) to the longest-idle
+ * available, eligible mechanic under capacity, starting a new round when everyone has passed.
+ * Every step is an ordinary versioned transition with its reason on the event, so processes
+ * running it side by side cannot double-apply anything. State lives in the database only: a
+ * restarted process carries on where the last one stopped.
  */
 export class Dispatcher {
   readonly #services: Services;
@@ -28,11 +63,15 @@ export class Dispatcher {
   #running: Promise<DispatchStats> | null = null;
   #again = false;
   #stopped = false;
-  readonly totals: DispatchStats = { expired: 0, requeued: 0, offered: 0, timedOut: 0 };
+  readonly #strandedAfterMs: number;
+  readonly #roundPauseMs: number;
+  readonly totals: DispatchStats = emptyStats();
 
-  constructor(services: Services, options: { tickMs?: number } = {}) {
+  constructor(services: Services, options: DispatcherOptions = {}) {
     this.#services = services;
     this.#tickMs = options.tickMs ?? 1000;
+    this.#strandedAfterMs = options.strandedAfterMs ?? STRANDED_AFTER_MS;
+    this.#roundPauseMs = options.roundPauseMs ?? ROUND_PAUSE_MS;
   }
 
   start(): void {
@@ -57,7 +96,7 @@ export class Dispatcher {
     this.#running = this.runOnce()
       .catch((error: unknown) => {
         this.#services.log.error({ err: error }, 'dispatch pass failed');
-        return { expired: 0, requeued: 0, offered: 0, timedOut: 0 };
+        return emptyStats();
       })
       .finally(() => {
         this.#running = null;
@@ -72,7 +111,7 @@ export class Dispatcher {
   async runOnce(): Promise<DispatchStats> {
     const { db, config } = this.#services;
     const now = this.#services.now();
-    const stats: DispatchStats = { expired: 0, requeued: 0, offered: 0, timedOut: 0 };
+    const stats = emptyStats();
 
     const overdue = await db.sessionAssignment.findMany({
       where: { status: 'offered', offerExpiresAt: { lte: now } },
@@ -99,10 +138,16 @@ export class Dispatcher {
       'back in the queue for the next mechanic',
     );
 
+    stats.returned = await this.#returnStranded(db, now);
+
+    // A returned session keeps its original queuedAt (its place in line); its waiting clock
+    // restarts from when it was last accepted.
+    const cutoff = new Date(now.getTime() - config.queueTimeoutMs);
     const stale = await db.sessionAssignment.findMany({
       where: {
         status: { in: ['queued', 'offered', 'declined', 'expired'] },
-        queuedAt: { lte: new Date(now.getTime() - config.queueTimeoutMs) },
+        queuedAt: { lte: cutoff },
+        OR: [{ acceptedAt: null }, { acceptedAt: { lte: cutoff } }],
       },
       select: { id: true },
       take: BATCH,
@@ -113,7 +158,7 @@ export class Dispatcher {
       { kind: 'system' },
     );
 
-    if (config.dispatchMode === 'targeted') stats.offered = await this.#offerQueued(db, now);
+    if (config.dispatchMode === 'targeted') await this.#offerQueued(db, now, stats);
 
     for (const key of Object.keys(stats) as (keyof DispatchStats)[]) this.totals[key] += stats[key];
     this.#services.metrics.offersExpired.inc(stats.expired);
@@ -121,48 +166,98 @@ export class Dispatcher {
     return stats;
   }
 
-  async #offerQueued(db: Db, now: Date): Promise<number> {
-    const queued = await db.sessionAssignment.findMany({
-      where: { status: 'queued' },
-      orderBy: [{ urgent: 'desc' }, { queuedAt: 'asc' }],
-      select: { id: true, declinedBy: true, session: { select: { type: true, workshopId: true } } },
+  /** Accepted sessions whose mechanic has had no connection for the limit go back, keeping their place. */
+  async #returnStranded(db: Db, now: Date): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.#strandedAfterMs);
+    const candidates = await db.sessionAssignment.findMany({
+      where: {
+        status: 'accepted',
+        acceptedAt: { lte: cutoff },
+        mechanic: { OR: [{ lastSeenAt: null }, { lastSeenAt: { lte: cutoff } }] },
+      },
+      select: { id: true, acceptedAt: true, mechanic: { select: { lastSeenAt: true } } },
       take: BATCH,
     });
-    if (queued.length === 0) return 0;
-    const busy = new Set(
-      (
-        await db.sessionAssignment.findMany({
-          where: { status: 'offered', mechanicId: { not: null } },
-          select: { mechanicId: true },
-        })
-      ).flatMap((a) => (a.mechanicId ? [a.mechanicId] : [])),
+    const stranded = candidates.filter(
+      (a) =>
+        a.acceptedAt &&
+        isStranded(
+          { acceptedAt: a.acceptedAt, lastSeenAt: a.mechanic?.lastSeenAt ?? null },
+          now,
+          this.#strandedAfterMs,
+        ),
     );
-    const candidates = await db.mechanic.findMany({
-      where: { availability: 'available', lastSeenAt: { gte: onlineSince(now) } },
-      select: { userId: true, kind: true, workshopId: true },
-      orderBy: { lastSeenAt: 'asc' },
+    return this.#applyAll(
+      stranded,
+      { type: 'requeue' },
+      { kind: 'dispatcher' },
+      strandedReason(this.#strandedAfterMs),
+    );
+  }
+
+  async #offerQueued(db: Db, now: Date, stats: DispatchStats): Promise<void> {
+    // Fair order: urgent requests rank with a head start, so normal ones age past them.
+    const order = await db.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT id FROM session_assignments WHERE status = 'queued' ORDER BY ${RANK_SQL}, id LIMIT ${BATCH}`,
+    );
+    if (order.length === 0) return;
+    const rows = await db.sessionAssignment.findMany({
+      where: { id: { in: order.map((r) => r.id) } },
+      select: {
+        id: true,
+        declinedBy: true,
+        updatedAt: true,
+        expiredAt: true,
+        session: { select: { type: true, workshopId: true } },
+      },
     });
-    let offered = 0;
-    for (const request of queued) {
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const mechanics = (await mechanicFacts(db, now)).filter(isReachable).sort(compareIdle);
+    const busy = new Set(mechanics.filter((m) => m.hasOpenOffer).map((m) => m.userId));
+
+    for (const { id } of order) {
+      const request = byId.get(id);
+      if (!request) continue;
       const facts = { sessionType: request.session.type, workshopId: request.session.workshopId };
-      const mechanic = candidates.find(
-        (m) => !busy.has(m.userId) && !request.declinedBy.includes(m.userId) && isEligible(m, facts),
+      const eligible = mechanics.filter((m) => isEligible(m, facts));
+      let passed: readonly string[] = request.declinedBy;
+      const round = roundState(
+        { passed, eligibleOnline: eligible.map((m) => m.userId), lastPassAt: lastPassAt(request) },
+        now,
+        this.#roundPauseMs,
       );
-      if (!mechanic) continue;
+      if (round.kind === 'exhausted') continue;
+      if (round.kind === 'new_round') {
+        const reason = newRoundReason(round.passed, this.#roundPauseMs);
+        if (!(await this.#apply(id, { type: 'requeue' }, { kind: 'dispatcher' }, reason))) continue;
+        stats.newRounds += 1;
+        passed = [];
+      }
+      // Longest idle first (the list is sorted), leaving out who passed, who holds an offer, who is full.
+      const left = { passed: 0, busy: 0, full: 0 };
+      const ready = eligible.filter((m) => {
+        if (passed.includes(m.userId)) left.passed += 1;
+        else if (busy.has(m.userId)) left.busy += 1;
+        else if (!verdictFor(m, facts.sessionType).ok) left.full += 1;
+        else return true;
+        return false;
+      });
+      const chosen = ready[0];
+      if (!chosen) continue;
       const expiresAt = new Date(now.getTime() + this.#services.config.offerTimeoutMs);
+      const reason = offerReason(ready.length, left);
       const ok = await this.#apply(
-        request.id,
-        { type: 'offer', mechanicId: mechanic.userId, expiresAt },
-        {
-          kind: 'dispatcher',
-        },
+        id,
+        { type: 'offer', mechanicId: chosen.userId, expiresAt },
+        { kind: 'dispatcher' },
+        reason,
+        (tx) => tx.mechanic.update({ where: { userId: chosen.userId }, data: { lastOfferedAt: now } }),
       );
       if (ok) {
-        busy.add(mechanic.userId);
-        offered += 1;
+        busy.add(chosen.userId);
+        stats.offered += 1;
       }
     }
-    return offered;
   }
 
   async #applyAll(
@@ -182,19 +277,21 @@ export class Dispatcher {
     event: TransitionEvent,
     actor: Actor,
     reason?: string,
+    alongside?: (tx: DbTransaction) => Promise<unknown>,
   ): Promise<boolean> {
     const { db, log } = this.#services;
     try {
-      await db.$transaction((tx) =>
-        applyTransition(tx, {
+      await db.$transaction(async (tx) => {
+        await applyTransition(tx, {
           assignmentId,
           event,
           actor,
           requestId: null,
           now: this.#services.now(),
           ...(reason ? { reason } : {}),
-        }),
-      );
+        });
+        await alongside?.(tx);
+      });
       return true;
     } catch (error) {
       if (error instanceof TRPCError && error.code === 'CONFLICT') return false;
@@ -202,4 +299,15 @@ export class Dispatcher {
       return false;
     }
   }
+}
+
+/** Why this mechanic: written on the offer event, so the trail answers "why them, why not me?". */
+function offerReason(ready: number, left: { passed: number; busy: number; full: number }): string {
+  const notes = [
+    left.passed ? `${left.passed} already passed this round` : null,
+    left.busy ? `${left.busy} holding another offer` : null,
+    left.full ? `${left.full} at capacity` : null,
+  ].filter((n) => n !== null);
+  const of = `longest idle of ${ready} eligible mechanic${ready === 1 ? '' : 's'} free now`;
+  return notes.length ? `${of}; not offered: ${notes.join(', ')}` : of;
 }

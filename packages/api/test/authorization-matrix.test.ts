@@ -181,6 +181,14 @@ const MATRIX: Record<string, () => Promise<Cell>> = {
       expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
     };
   },
+  'admin.mechanics': async () => ({
+    call: (c) => c.admin.mechanics(),
+    expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
+  }),
+  'admin.serviceLevel': async () => ({
+    call: (c) => c.admin.serviceLevel(),
+    expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
+  }),
   'stats.public': async () => ({ call: (c) => c.stats.public(), expected: everyone('ok') }),
   'stats.mine': async () => ({
     call: (c) => c.stats.mine(),

@@ -8,12 +8,14 @@ import {
   RANK_SQL,
   ROUND_PAUSE_MS,
   roundState,
+  SLA_THRESHOLDS_SECONDS,
   STRANDED_AFTER_MS,
   strandedReason,
 } from '@dispatch/domain';
 import { TRPCError } from '@trpc/server';
 import type { Services } from '../context.ts';
 import { applyTransition, type TransitionEvent } from '../core/transition.ts';
+import { serviceLevelReport } from '../queries/service-level.ts';
 import { isReachable, lastPassAt, mechanicFacts, verdictFor } from './mechanic-facts.ts';
 
 export const NO_MECHANIC_REASON = 'no mechanic available';
@@ -36,6 +38,8 @@ export interface DispatcherOptions {
   strandedAfterMs?: number;
   /** Targeted mode: the pause after everyone passed before a new round starts. */
   roundPauseMs?: number;
+  /** How often the service-level gauges on /metrics are recomputed. */
+  serviceLevelEveryMs?: number;
 }
 
 const emptyStats = (): DispatchStats => ({
@@ -65,6 +69,8 @@ export class Dispatcher {
   #stopped = false;
   readonly #strandedAfterMs: number;
   readonly #roundPauseMs: number;
+  readonly #serviceLevelEveryMs: number;
+  #serviceLevelAt = Number.NEGATIVE_INFINITY;
   readonly totals: DispatchStats = emptyStats();
 
   constructor(services: Services, options: DispatcherOptions = {}) {
@@ -72,6 +78,7 @@ export class Dispatcher {
     this.#tickMs = options.tickMs ?? 1000;
     this.#strandedAfterMs = options.strandedAfterMs ?? STRANDED_AFTER_MS;
     this.#roundPauseMs = options.roundPauseMs ?? ROUND_PAUSE_MS;
+    this.#serviceLevelEveryMs = options.serviceLevelEveryMs ?? 15_000;
   }
 
   start(): void {
@@ -163,7 +170,30 @@ export class Dispatcher {
     for (const key of Object.keys(stats) as (keyof DispatchStats)[]) this.totals[key] += stats[key];
     this.#services.metrics.offersExpired.inc(stats.expired);
     this.#services.metrics.requestsTimedOut.inc(stats.timedOut);
+    this.#services.metrics.strandedReturns.inc(stats.returned);
+    this.#services.metrics.newRounds.inc(stats.newRounds);
+    if (now.getTime() - this.#serviceLevelAt >= this.#serviceLevelEveryMs)
+      await this.refreshServiceLevel(now);
     return stats;
+  }
+
+  /** Recomputes the service-level gauges (accepted within 30/60/120 s, longest wait, acceptance per mechanic). */
+  async refreshServiceLevel(now = this.#services.now()): Promise<void> {
+    this.#serviceLevelAt = now.getTime();
+    const { metrics } = this.#services;
+    const report = await serviceLevelReport(this.#services.db, now);
+    for (const threshold of SLA_THRESHOLDS_SECONDS) {
+      const share = report.acceptedWithin[threshold];
+      if (share === null) metrics.acceptedWithin.remove({ threshold: String(threshold) });
+      else metrics.acceptedWithin.set({ threshold: String(threshold) }, share);
+    }
+    metrics.serviceLevelRequests.set(report.requests);
+    metrics.longestWait.set(report.longestWait?.seconds ?? 0);
+    metrics.mechanicAcceptance.reset();
+    for (const m of report.mechanics) {
+      if (m.acceptanceRate !== null)
+        metrics.mechanicAcceptance.set({ mechanic: m.mechanicId }, m.acceptanceRate);
+    }
   }
 
   /** Accepted sessions whose mechanic has had no connection for the limit go back, keeping their place. */

@@ -1,4 +1,6 @@
 import { router } from '../../trpc.ts';
+import { mechanics } from './mechanics.ts';
+import { serviceLevel } from './service-level.ts';
 import { trail } from './trail.ts';
 
-export const adminRouter = router({ trail });
+export const adminRouter = router({ trail, mechanics, serviceLevel });

@@ -10,6 +10,7 @@ import {
   honestPosition,
   idleSince,
   isStranded,
+  mayAlert,
   newRoundReason,
   quantile,
   RANK_SQL,
@@ -69,6 +70,15 @@ describe('capacityVerdict', () => {
     [{ virtual: -1, inPerson: 0 }, 1, false],
   ])('withinCapacity(%o, %i) = %s', (load, capacity, expected) => {
     expect(withinCapacity(load, capacity)).toBe(expected);
+  });
+
+  it.each([
+    ['available', { virtual: 0, inPerson: 0 }, 'video', true],
+    ['available', { virtual: 1, inPerson: 0 }, 'video', false],
+    ['away', { virtual: 0, inPerson: 0 }, 'video', false],
+    ['offline', { virtual: 0, inPerson: 0 }, 'in_person', false],
+  ] as const)('mayAlert: %s with %o for %s → %s', (presence, load, type, expected) => {
+    expect(mayAlert({ presence, load, virtualCapacity: 1 }, type)).toBe(expected);
   });
 
   it('addLoad counts virtual and in-person separately', () => {

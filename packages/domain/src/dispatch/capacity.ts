@@ -95,3 +95,17 @@ export function capacitySql(
   const sql = (limit: CapacityLimit) => (limit === 'capacity' ? columns.capacity : String(limit));
   return `(${columns.inPerson} < ${sql(rule.inPersonBelow)} AND ${columns.virtual} < ${sql(rule.virtualBelow)})`;
 }
+
+/**
+ * Whether a mechanic should be offered or alerted about a request of this type: available (not away,
+ * not offline) and under capacity. Queue cards stay visible either way, with Accept disabled.
+ */
+export function mayAlert(
+  mechanic: { presence: 'available' | 'away' | 'offline'; load: MechanicLoad; virtualCapacity: number },
+  sessionType: SessionType,
+): boolean {
+  return (
+    mechanic.presence === 'available' &&
+    capacityVerdict(mechanic.load, mechanic.virtualCapacity, sessionType).ok
+  );
+}

@@ -40,10 +40,11 @@ export const INITIAL_STATUS = {
 export const EVENT_ACTORS = {
   create: ['customer'],
   sign_waiver: ['customer'],
-  offer: ['dispatcher'],
+  // admin: reassign to a named mechanic, and re-offer (put back in the queue), each with a reason.
+  offer: ['dispatcher', 'admin'],
   decline: ['mechanic'],
   expire: ['timer'],
-  requeue: ['dispatcher'],
+  requeue: ['dispatcher', 'admin'],
   accept: ['mechanic'],
   cancel: ['customer', 'admin', 'system'],
   complete: ['mechanic', 'system'],

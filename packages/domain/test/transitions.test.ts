@@ -117,6 +117,20 @@ describe('actors and guards', () => {
     });
   });
 
+  it('an admin may re-offer (requeue) and reassign (offer to a named mechanic); a mechanic may do neither', () => {
+    expect(transition(stateIn('accepted'), { type: 'requeue' }, actors.admin, NOW)).toMatchObject({
+      ok: true,
+      to: 'queued',
+    });
+    const offer = { type: 'offer', mechanicId: OTHER_MECHANIC, expiresAt: LATER } as const;
+    expect(transition(stateIn('queued'), offer, actors.admin, NOW)).toMatchObject({
+      ok: true,
+      to: 'offered',
+    });
+    expect(transition(stateIn('queued'), offer, actors.mechanic, NOW).ok).toBe(false);
+    expect(transition(stateIn('accepted'), { type: 'requeue' }, actors.mechanic, NOW).ok).toBe(false);
+  });
+
   it('admin and system may cancel; cancel needs a reason', () => {
     for (const actor of [actors.admin, actors.system]) {
       expect(

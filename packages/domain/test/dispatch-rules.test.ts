@@ -15,6 +15,7 @@ import {
   quantile,
   RANK_SQL,
   rankTime,
+  reassignVerdict,
   renderWaitingMessage,
   roundState,
   STRANDED_REASON_PREFIX,
@@ -436,5 +437,37 @@ describe('measured waits', () => {
     [[30_000, 60_000, 120_000], { requests: 3, acceptedWithin: { 30: 1 / 3, 60: 2 / 3, 120: 1 } }],
   ])('serviceLevel(%o)', (outcomes, expected) => {
     expect(serviceLevel(outcomes)).toEqual(expected);
+  });
+});
+
+describe('admin reassign', () => {
+  const free = {
+    userId: 'b',
+    kind: 'workshop',
+    workshopId: 'harbor',
+    presence: 'available',
+    load: { virtual: 0, inPerson: 0 },
+    virtualCapacity: 1,
+    hasOpenOffer: false,
+  } as const;
+  const visit = { sessionType: 'in_person', workshopId: 'harbor', mechanicId: 'a' } as const;
+  it.each([
+    ['eligible, online, free', free, visit, 'ok'],
+    ['already theirs', free, { ...visit, mechanicId: 'b' }, 'same_mechanic'],
+    ['wrong workshop', { ...free, workshopId: 'north' }, visit, 'not_eligible'],
+    ['virtual-only for a visit', { ...free, kind: 'virtual_only', workshopId: null }, visit, 'not_eligible'],
+    ['offline', { ...free, presence: 'offline' }, visit, 'mechanic_unavailable'],
+    ['away', { ...free, presence: 'away' }, visit, 'mechanic_unavailable'],
+    ['answering another offer', { ...free, hasOpenOffer: true }, visit, 'holds_another_offer'],
+    ['in a chat', { ...free, load: { virtual: 1, inPerson: 0 } }, visit, 'finish_live_sessions_first'],
+    [
+      'at capacity for video',
+      { ...free, load: { virtual: 1, inPerson: 0 } },
+      { sessionType: 'video', workshopId: null, mechanicId: null },
+      'at_capacity',
+    ],
+  ] as const)('%s → %s', (_, target, request, expected) => {
+    const verdict = reassignVerdict(target, request);
+    expect(verdict.ok ? 'ok' : verdict.code).toBe(expected);
   });
 });

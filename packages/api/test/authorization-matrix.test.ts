@@ -189,6 +189,37 @@ const MATRIX: Record<string, () => Promise<Cell>> = {
     call: (c) => c.admin.serviceLevel(),
     expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
   }),
+  'admin.cancel': async () => {
+    const { sessionId } = await fixture('queued');
+    return {
+      call: (c) => c.admin.cancel({ sessionId, reason: 'admin test' }),
+      expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
+    };
+  },
+  'admin.reoffer': async () => {
+    const { sessionId } = await fixture('acceptedByA');
+    return {
+      call: (c) => c.admin.reoffer({ sessionId, reason: 'admin test' }),
+      expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
+    };
+  },
+  'admin.reassign': async () => {
+    const { sessionId } = await fixture('acceptedByA');
+    const mechanicId = (await api.user(ACTORS.mechanicA2)).id;
+    // Free to take it: earlier cells may have left a2 with a live session or an open offer.
+    await api.database.db.sessionAssignment.updateMany({
+      where: { mechanicId, status: { in: ['accepted', 'offered'] } },
+      data: { status: 'completed', offerExpiresAt: null },
+    });
+    await api.database.db.mechanic.update({
+      where: { userId: mechanicId },
+      data: { availability: 'available', lastSeenAt: api.clock.now },
+    });
+    return {
+      call: (c) => c.admin.reassign({ sessionId, mechanicId, reason: 'admin test' }),
+      expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
+    };
+  },
   'stats.public': async () => ({ call: (c) => c.stats.public(), expected: everyone('ok') }),
   'stats.mine': async () => ({
     call: (c) => c.stats.mine(),

@@ -8,8 +8,8 @@ import {
 } from '@dispatch/domain';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Services } from '../src/context.ts';
-import { EventHub } from '../src/delivery/hub.ts';
 import { Dispatcher } from '../src/dispatch/dispatcher.ts';
+import { EventHub } from '../src/log/hub.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
 import { waitingFacts } from '../src/queries/waiting-facts.ts';
 import { createTestApi, idempotencyKey, intake, log, type TestApi } from './harness.ts';
@@ -24,6 +24,8 @@ beforeAll(async () => {
     offerTimeoutMs: OFFER_MS,
     queueTimeoutMs: 15 * 60_000,
   });
+  // The harness lifts every capacity for other tests; these run at the default of one.
+  await api.database.db.mechanic.updateMany({ data: { virtualCapacity: 1 } });
   dispatcher = new Dispatcher(api.services);
 });
 afterAll(() => api?.close());
@@ -66,6 +68,7 @@ async function book(overrides: Parameters<typeof intake>[0] = {}, customer = 'cu
   return (await api.as(customer)).session.create({
     intake: intake({ sessionType: 'video', ...overrides }),
     idempotencyKey: idempotencyKey(),
+    allowAnotherOpen: true,
   });
 }
 const assignment = (id: string) => db().sessionAssignment.findUniqueOrThrow({ where: { id } });

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { capacityAllows, type MechanicLoad } from '../src/capacity.ts';
 import {
   addLoad,
   capacityVerdict,
   compareRequests,
   honestPosition,
-  type MechanicLoad,
   rankTime,
   URGENT_HEAD_START_MS,
   type WaitingFacts,
@@ -106,6 +106,21 @@ const world = fc.record({
   capacities: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 4 }),
   types: fc.array(fc.constantFrom(...SESSION_TYPES), { minLength: 1, maxLength: 12 }),
   steps: fc.array(stepArb, { maxLength: 80 }),
+});
+
+describe('capacity rule', () => {
+  it('capacityVerdict (with reasons) and capacityAllows (the accept statement’s mirror) always agree', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ virtual: fc.nat(4), inPerson: fc.nat(2) }),
+        fc.nat(4),
+        fc.constantFrom(...SESSION_TYPES),
+        (load, capacity, type) => {
+          expect(capacityVerdict(load, capacity, type).ok).toBe(capacityAllows(load, capacity, type));
+        },
+      ),
+    );
+  });
 });
 
 describe('capacity under any interleaving', () => {

@@ -33,6 +33,7 @@ export function Dashboard({ me }: { me: Me }) {
         if (card)
           notice(`${REMOVAL_TEXT[event.reason]} — ${headline(card)}`, 'warning', `gone:${card.assignmentId}`);
       } else if (
+        event.kind === 'upsert' &&
         event.card.status === 'cancelled' &&
         before.get(event.card.assignmentId)?.status === 'accepted'
       ) {

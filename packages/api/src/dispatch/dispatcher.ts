@@ -1,9 +1,11 @@
-import type { Db, DbTransaction } from '@dispatch/db';
+import type { Db } from '@dispatch/db';
 import {
   type Actor,
+  type CancelCode,
   compareIdle,
   isEligible,
   isStranded,
+  NO_MECHANIC_AVAILABLE,
   newRoundReason,
   RANK_SQL,
   ROUND_PAUSE_MS,
@@ -12,13 +14,12 @@ import {
   STRANDED_AFTER_MS,
   strandedReason,
 } from '@dispatch/domain';
-import { TRPCError } from '@trpc/server';
+import { actOnAssignment, CommandError, type TransitionEvent } from '../commands/index.ts';
 import type { Services } from '../context.ts';
-import { applyTransition, type TransitionEvent } from '../core/transition.ts';
+import { loadAssignment } from '../queries/rows.ts';
 import { serviceLevelReport } from '../queries/service-level.ts';
 import { isReachable, lastPassAt, mechanicFacts, verdictFor } from './mechanic-facts.ts';
 
-export const NO_MECHANIC_REASON = 'no mechanic available';
 const BATCH = 100;
 
 export interface DispatchStats {
@@ -161,8 +162,10 @@ export class Dispatcher {
     });
     stats.timedOut = await this.#applyAll(
       stale,
-      { type: 'cancel', reason: NO_MECHANIC_REASON },
+      { type: 'cancel', reason: NO_MECHANIC_AVAILABLE.reason },
       { kind: 'system' },
+      undefined,
+      NO_MECHANIC_AVAILABLE.code,
     );
 
     if (config.dispatchMode === 'targeted') await this.#offerQueued(db, now, stats);
@@ -281,9 +284,13 @@ export class Dispatcher {
         { type: 'offer', mechanicId: chosen.userId, expiresAt },
         { kind: 'dispatcher' },
         reason,
-        (tx) => tx.mechanic.update({ where: { userId: chosen.userId }, data: { lastOfferedAt: now } }),
+        undefined,
+        chosen.displayName,
       );
       if (ok) {
+        // Bookkeeping for "idle longest first", after the offer's statement: losing it to a crash
+        // only makes this mechanic look idle a little longer.
+        await db.mechanic.update({ where: { userId: chosen.userId }, data: { lastOfferedAt: now } });
         busy.add(chosen.userId);
         stats.offered += 1;
       }
@@ -295,9 +302,10 @@ export class Dispatcher {
     event: TransitionEvent,
     actor: Actor,
     reason?: string,
+    cancelCode?: CancelCode,
   ): Promise<number> {
     let applied = 0;
-    for (const row of rows) if (await this.#apply(row.id, event, actor, reason)) applied += 1;
+    for (const row of rows) if (await this.#apply(row.id, event, actor, reason, cancelCode)) applied += 1;
     return applied;
   }
 
@@ -307,24 +315,28 @@ export class Dispatcher {
     event: TransitionEvent,
     actor: Actor,
     reason?: string,
-    alongside?: (tx: DbTransaction) => Promise<unknown>,
+    cancelCode?: CancelCode,
+    mechanicName?: string,
   ): Promise<boolean> {
-    const { db, log } = this.#services;
+    const { db, log, config } = this.#services;
     try {
-      await db.$transaction(async (tx) => {
-        await applyTransition(tx, {
-          assignmentId,
-          event,
-          actor,
-          requestId: null,
-          now: this.#services.now(),
-          ...(reason ? { reason } : {}),
-        });
-        await alongside?.(tx);
+      const row = await loadAssignment(db, { id: assignmentId });
+      if (!row) return false;
+      const result = await actOnAssignment(db, {
+        row,
+        event,
+        actor,
+        viewer: null,
+        mode: config.dispatchMode,
+        requestId: null,
+        now: this.#services.now(),
+        ...(reason ? { reason } : {}),
+        ...(cancelCode ? { cancelCode } : {}),
+        ...(mechanicName ? { mechanicName } : {}),
       });
-      return true;
+      return result.applied;
     } catch (error) {
-      if (error instanceof TRPCError && error.code === 'CONFLICT') return false;
+      if (error instanceof CommandError && error.kind !== 'busy') return false;
       log.warn({ err: error, assignmentId, event: event.type }, 'dispatch step failed');
       return false;
     }

@@ -3,7 +3,6 @@ import {
   type Availability,
   type CapacityVerdict,
   capacityVerdict,
-  DEFAULT_VIRTUAL_CAPACITY,
   type IdleFacts,
   type MechanicKind,
   type MechanicLoad,
@@ -34,6 +33,7 @@ interface MechanicRow {
   availability: Availability;
   last_seen_at: Date | null;
   last_offered_at: Date | null;
+  virtual_capacity: number;
   last_session_at: Date | null;
   virtual_load: number;
   in_person_load: number;
@@ -51,6 +51,7 @@ export async function mechanicFacts(
 ): Promise<MechanicFacts[]> {
   const rows = await db.$queryRawUnsafe<MechanicRow[]>(
     `SELECT m.user_id, u.display_name, m.kind, m.workshop_id, m.availability, m.last_seen_at, m.last_offered_at,
+            m.virtual_capacity,
             w.last_session_at,
             COALESCE(w.virtual_load, 0)::int AS virtual_load,
             COALESCE(w.in_person_load, 0)::int AS in_person_load,
@@ -81,7 +82,7 @@ export async function mechanicFacts(
     lastOfferedAt: row.last_offered_at,
     lastSessionAt: row.last_session_at,
     load: { virtual: row.virtual_load, inPerson: row.in_person_load },
-    virtualCapacity: DEFAULT_VIRTUAL_CAPACITY,
+    virtualCapacity: row.virtual_capacity,
     hasOpenOffer: row.open_offers > 0,
   }));
 }

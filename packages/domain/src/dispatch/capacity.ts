@@ -1,13 +1,8 @@
+import type { MechanicLoad } from '../capacity.ts';
 import { isVirtual, type SessionType } from '../statuses.ts';
 
-/** What a mechanic holds right now: accepted sessions, by kind. Open offers are not load. */
-export interface MechanicLoad {
-  virtual: number;
-  inPerson: number;
-}
-
-/** A mechanic with no capacity set has this many live virtual sessions at once. */
-export const DEFAULT_VIRTUAL_CAPACITY = 1;
+// MechanicLoad (accepted sessions by kind; open offers are not load), DEFAULT_VIRTUAL_CAPACITY and
+// capacityAllows() live in ../capacity.ts; capacityVerdict() below is the same rule with reasons.
 /** The bounds an admin may set a mechanic's virtual capacity to (0 = takes no virtual sessions). */
 export const MIN_VIRTUAL_CAPACITY = 0;
 export const MAX_VIRTUAL_CAPACITY = 5;

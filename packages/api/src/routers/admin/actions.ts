@@ -1,11 +1,10 @@
-import type { DbTransaction } from '@dispatch/db';
-import { type Actor, cancelReasonSchema, reassignVerdict } from '@dispatch/domain';
-import { TRPCError } from '@trpc/server';
+import { cancelReasonSchema, type RefusalCode, reassignVerdict } from '@dispatch/domain';
 import { z } from 'zod';
-import { toCard } from '../../core/rows.ts';
-import { applyTransition, type TransitionEvent } from '../../core/transition.ts';
+import { actorOf } from '../../auth/actor.ts';
+import { actOnAssignment, CommandError, notFound, type TransitionEvent } from '../../commands/index.ts';
 import { mechanicFacts } from '../../dispatch/mechanic-facts.ts';
-import { adminProcedure, RefusalError } from '../../trpc.ts';
+import { type AssignmentRow, loadAssignment, toCard } from '../../queries/rows.ts';
+import { adminProcedure } from '../../trpc.ts';
 
 export const adminActionInput = z.object({
   sessionId: z.uuid('Unknown session'),
@@ -15,100 +14,88 @@ export const reassignInput = adminActionInput.extend({ mechanicId: z.uuid('Unkno
 
 type AdminCtx = Parameters<Parameters<typeof adminProcedure.mutation>[0]>[0]['ctx'];
 
-async function assignmentOf(tx: DbTransaction, sessionId: string) {
-  const row = await tx.sessionAssignment.findUnique({
-    where: { sessionId },
-    select: {
-      id: true,
-      status: true,
-      mechanicId: true,
-      declinedBy: true,
-      session: { select: { type: true, workshopId: true } },
-    },
-  });
-  if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such session.' });
+/** The session's assignment: the command's one versioned read. */
+async function assignmentOf(ctx: AdminCtx, sessionId: string): Promise<AssignmentRow> {
+  const row = await loadAssignment(ctx.db, { sessionId });
+  if (!row) throw notFound();
   return row;
 }
 
-function refused(code: string, message: string): TRPCError {
-  return new TRPCError({ code: 'CONFLICT', message, cause: new RefusalError(code, message) });
+/**
+ * A dispatch rule's refusal. Its codes (REASSIGN_REFUSAL_CODES, CAPACITY_REFUSAL_CODES) are not in
+ * the transition table's RefusalCode union; they travel in the same `refusal` field.
+ */
+function refused(code: string, message: string): CommandError {
+  return new CommandError('refused', message, { refusal: code as RefusalCode });
 }
 
-function step(
+/** One admin event through the command: the domain decides, the event names the admin and the reason. */
+async function act(
   ctx: AdminCtx,
-  tx: DbTransaction,
-  assignmentId: string,
+  row: AssignmentRow,
   event: TransitionEvent,
   reason: string,
+  mechanicName?: string,
 ) {
-  const actor: Actor = { kind: 'admin', userId: ctx.user.id };
-  return applyTransition(tx, {
-    assignmentId,
+  const { row: after } = await actOnAssignment(ctx.db, {
+    row,
     event,
-    actor,
+    actor: actorOf(ctx.user),
+    viewer: ctx.user.viewer,
+    mode: ctx.config.dispatchMode,
     requestId: ctx.meta.requestId,
     now: ctx.now(),
     reason,
+    ...(mechanicName ? { mechanicName } : {}),
   });
+  return after;
 }
 
 /** Cancels a request for the customer, with the admin's reason on the event and the session. */
-export const cancel = adminProcedure.input(adminActionInput).mutation(({ ctx, input }) =>
-  ctx.db.$transaction(async (tx) => {
-    const a = await assignmentOf(tx, input.sessionId);
-    return toCard(await step(ctx, tx, a.id, { type: 'cancel', reason: input.reason }, input.reason));
-  }),
-);
+export const cancel = adminProcedure.input(adminActionInput).mutation(async ({ ctx, input }) => {
+  const row = await assignmentOf(ctx, input.sessionId);
+  return toCard(await act(ctx, row, { type: 'cancel', reason: input.reason }, input.reason));
+});
 
 /**
  * Puts a request back in front of mechanics now, at its original place in line: an accepted
  * session leaves its mechanic; a waiting one starts a new round (the passes are forgotten).
  * An open offer is left to run out (or reassign it once it has).
  */
-export const reoffer = adminProcedure.input(adminActionInput).mutation(({ ctx, input }) =>
-  ctx.db.$transaction(async (tx) => {
-    const a = await assignmentOf(tx, input.sessionId);
-    if (a.status === 'offered') {
-      throw refused(
-        'offer_still_open',
-        'This request is offered to a mechanic right now; wait for the answer.',
-      );
-    }
-    const reason = `admin re-offer: ${input.reason}`;
-    return toCard(await step(ctx, tx, a.id, { type: 'requeue' }, reason));
-  }),
-);
+export const reoffer = adminProcedure.input(adminActionInput).mutation(async ({ ctx, input }) => {
+  const row = await assignmentOf(ctx, input.sessionId);
+  if (row.status === 'offered') throw offerStillOpen();
+  return toCard(await act(ctx, row, { type: 'requeue' }, `admin re-offer: ${input.reason}`));
+});
+
+const offerStillOpen = () =>
+  refused('offer_still_open', 'This request is offered to a mechanic right now; wait for the answer.');
 
 /**
  * Offers a request to one named mechanic, who must be eligible, available, free to answer and under
  * capacity; they accept it as any offer (the accept re-checks capacity). A request held by someone
- * else, or that this mechanic passed on, first goes back to the queue.
+ * else, or that this mechanic passed on, first goes back to the queue (two commands, two events;
+ * if someone moves in between, the second is refused and nothing more happens).
  */
-export const reassign = adminProcedure.input(reassignInput).mutation(({ ctx, input }) =>
-  ctx.db.$transaction(async (tx) => {
-    const a = await assignmentOf(tx, input.sessionId);
-    const now = ctx.now();
-    const [target] = await mechanicFacts(tx, now, [input.mechanicId]);
-    if (!target) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such mechanic.' });
-    const verdict = reassignVerdict(target, {
-      sessionType: a.session.type,
-      workshopId: a.session.workshopId,
-      mechanicId: a.mechanicId,
-    });
-    if (!verdict.ok) throw refused(verdict.code, verdict.message);
-    if (a.status === 'offered') {
-      throw refused(
-        'offer_still_open',
-        'This request is offered to a mechanic right now; wait for the answer.',
-      );
-    }
-    const reason = `admin reassign to ${target.displayName}: ${input.reason}`;
-    if (a.status !== 'queued' || a.declinedBy.includes(target.userId)) {
-      await step(ctx, tx, a.id, { type: 'requeue' }, reason);
-    }
-    const expiresAt = new Date(now.getTime() + ctx.config.offerTimeoutMs);
-    const after = await step(ctx, tx, a.id, { type: 'offer', mechanicId: target.userId, expiresAt }, reason);
-    await tx.mechanic.update({ where: { userId: target.userId }, data: { lastOfferedAt: now } });
-    return toCard(after);
-  }),
-);
+export const reassign = adminProcedure.input(reassignInput).mutation(async ({ ctx, input }) => {
+  let row = await assignmentOf(ctx, input.sessionId);
+  const now = ctx.now();
+  const [target] = await mechanicFacts(ctx.db, now, [input.mechanicId]);
+  if (!target) throw new CommandError('not_found', 'No such mechanic.');
+  const verdict = reassignVerdict(target, {
+    sessionType: row.session.type,
+    workshopId: row.session.workshopId,
+    mechanicId: row.mechanicId,
+  });
+  if (!verdict.ok) throw refused(verdict.code, verdict.message);
+  if (row.status === 'offered') throw offerStillOpen();
+  const reason = `admin reassign to ${target.displayName}: ${input.reason}`;
+  if (row.status !== 'queued' || row.declinedBy.includes(target.userId)) {
+    row = await act(ctx, row, { type: 'requeue' }, reason);
+  }
+  const expiresAt = new Date(now.getTime() + ctx.config.offerTimeoutMs);
+  const offer = { type: 'offer', mechanicId: target.userId, expiresAt } as const;
+  const after = await act(ctx, row, offer, reason, target.displayName);
+  await ctx.db.mechanic.update({ where: { userId: target.userId }, data: { lastOfferedAt: now } });
+  return toCard(after);
+});

@@ -232,6 +232,13 @@ const MATRIX: Record<string, () => Promise<Cell>> = {
       expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
     };
   },
+  'admin.setCapacity': async () => {
+    const mechanicId = (await api.user(ACTORS.mechanicB)).id;
+    return {
+      call: (c) => c.admin.setCapacity({ mechanicId, virtualCapacity: 2, reason: 'admin test' }),
+      expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
+    };
+  },
   'stats.public': async () => ({ call: (c) => c.stats.public(), expected: everyone('ok') }),
   'stats.mine': async () => ({
     call: (c) => c.stats.mine(),

@@ -88,3 +88,40 @@ describe('one mechanic accepting two requests at once', () => {
     });
   });
 });
+
+describe('admins change a mechanic’s capacity, with a reason', () => {
+  it('a capacity of 2 lets two video calls run at once, not three; the change is recorded', async () => {
+    const virtual = await api.user('virtual@demo.test');
+    const admin = await api.as('admin@demo.test');
+    expect(
+      await admin.admin.setCapacity({
+        mechanicId: virtual.id,
+        virtualCapacity: 2,
+        reason: 'senior, handles two',
+      }),
+    ).toEqual({ mechanicId: virtual.id, from: 1, virtualCapacity: 2 });
+    const calls = await Promise.all([book('video'), book('chat', 'customer2@demo.test'), book('video')]);
+    const mechanic = await api.as('virtual@demo.test');
+    const results = await Promise.allSettled(
+      calls.map((c) => mechanic.assignment.accept({ assignmentId: c.assignmentId })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    const refused = results.find((r) => r.status === 'rejected');
+    expect(refused && refusalCode(refused.reason)).toBe('at_capacity');
+    expect((await mechanic.stats.mine()).acceptable.video).toMatchObject({ ok: false, code: 'at_capacity' });
+    const changes = await api.database.db.capacityChange.findMany({ where: { mechanicId: virtual.id } });
+    expect(changes).toEqual([
+      expect.objectContaining({ fromValue: 1, toValue: 2, reason: 'senior, handles two' }),
+    ]);
+
+    const tooMany = await admin.admin
+      .setCapacity({ mechanicId: virtual.id, virtualCapacity: 99, reason: 'typo' })
+      .catch((e: unknown) => e);
+    expect((tooMany as TRPCError).code).toBe('BAD_REQUEST');
+    const nobody = await admin.admin
+      .setCapacity({ mechanicId: '00000000-0000-4000-8000-000000000000', virtualCapacity: 1, reason: 'who' })
+      .catch((e: unknown) => e);
+    expect((nobody as TRPCError).code).toBe('NOT_FOUND');
+    await admin.admin.setCapacity({ mechanicId: virtual.id, virtualCapacity: 1, reason: 'back to one' });
+  });
+});

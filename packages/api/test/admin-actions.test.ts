@@ -26,9 +26,9 @@ const book = async (sessionType: 'video' | 'in_person' = 'in_person') =>
   });
 const assignment = (id: string) => api.database.db.sessionAssignment.findUniqueOrThrow({ where: { id } });
 const lastEvents = async (assignmentId: string, n: number) =>
-  (await api.database.db.assignmentEvent.findMany({ where: { assignmentId }, orderBy: { id: 'asc' } })).slice(
-    -n,
-  );
+  (
+    await api.database.db.assignmentEvent.findMany({ where: { assignmentId }, orderBy: { position: 'asc' } })
+  ).slice(-n);
 const refusal = (error: unknown) =>
   error instanceof TRPCError
     ? { code: error.code, refusal: error.cause instanceof CommandError ? error.cause.details.refusal : null }

@@ -73,7 +73,7 @@ async function book(overrides: Parameters<typeof intake>[0] = {}, customer = 'cu
 }
 const assignment = (id: string) => db().sessionAssignment.findUniqueOrThrow({ where: { id } });
 const trail = (assignmentId: string) =>
-  db().assignmentEvent.findMany({ where: { assignmentId }, orderBy: { id: 'asc' } });
+  db().assignmentEvent.findMany({ where: { assignmentId }, orderBy: { position: 'asc' } });
 const facts = (assignmentId: string, mode: 'targeted' | 'broadcast' = 'targeted') =>
   waitingFacts(db(), assignmentId, api.clock.now, mode);
 const as = (email: string | null) => api.as(email);

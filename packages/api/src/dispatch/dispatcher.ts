@@ -39,7 +39,10 @@ export interface DispatcherOptions {
   strandedAfterMs?: number;
   /** Targeted mode: the pause after everyone passed before a new round starts. */
   roundPauseMs?: number;
-  /** How often the service-level gauges on /metrics are recomputed. */
+  /**
+   * How often the service-level gauges on /metrics are recomputed (default a minute: the figures
+   * read the last hour of events, which has no time index, so not on every pass).
+   */
   serviceLevelEveryMs?: number;
 }
 
@@ -79,7 +82,7 @@ export class Dispatcher {
     this.#tickMs = options.tickMs ?? 1000;
     this.#strandedAfterMs = options.strandedAfterMs ?? STRANDED_AFTER_MS;
     this.#roundPauseMs = options.roundPauseMs ?? ROUND_PAUSE_MS;
-    this.#serviceLevelEveryMs = options.serviceLevelEveryMs ?? 15_000;
+    this.#serviceLevelEveryMs = options.serviceLevelEveryMs ?? 60_000;
   }
 
   start(): void {

@@ -48,6 +48,9 @@ export const envSchema = z.object({
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   DB_LOCK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** A subscription pauses while its socket holds more than this; one that does not drain in time is closed (4008). */
+  SLOW_CONSUMER_HIGH_WATER_BYTES: z.coerce.number().int().min(16_384).default(1_048_576),
+  SLOW_CONSUMER_STALL_MS: z.coerce.number().int().positive().default(10_000),
   SEED_DEMO_DATA: z.stringbool().default(true),
   SERVE_APPS: z.stringbool().default(true),
   /** Extra origins (comma-separated) allowed to send cookie-authenticated requests, e.g. Vite dev servers. */

@@ -52,6 +52,8 @@ export interface RunningServer {
   close(): Promise<void>;
   /** Terminates every WebSocket at once, as a crashing proxy would (fault injection). */
   dropAllSockets(): number;
+  /** Bytes queued on each open WebSocket and not yet sent (what a stalled reader costs). */
+  socketBufferedBytes(): number[];
 }
 
 export function apiConfig(env: Env): ApiConfig {
@@ -60,6 +62,7 @@ export function apiConfig(env: Env): ApiConfig {
     offerTimeoutMs: env.OFFER_TIMEOUT_SECONDS * 1000,
     queueTimeoutMs: env.QUEUE_TIMEOUT_SECONDS * 1000,
     allowedOrigins: env.ALLOWED_ORIGINS,
+    slowConsumer: { highWaterBytes: env.SLOW_CONSUMER_HIGH_WATER_BYTES, stallMs: env.SLOW_CONSUMER_STALL_MS },
   };
 }
 
@@ -273,5 +276,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const metricsUrl = metricsServer
     ? `http://${env.METRICS_HOST}:${(metricsServer.address() as AddressInfo).port}/metrics`
     : null;
-  return { url: `http://${host}:${port}`, port, metricsUrl, services, dispatcher, close, dropAllSockets };
+  const socketBufferedBytes = () => [...wss.clients].map((client) => client.bufferedAmount);
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    metricsUrl,
+    services,
+    dispatcher,
+    close,
+    dropAllSockets,
+    socketBufferedBytes,
+  };
 }

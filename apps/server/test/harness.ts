@@ -40,7 +40,7 @@ export async function logIn(server: RunningServer, email: string, password = 'de
 }
 
 /** A typed client like the apps use: queries over HTTP, subscriptions over an authenticated WebSocket. */
-export function client(server: RunningServer, cookie: string) {
+export function client(server: RunningServer, cookie: string, SocketClass?: typeof WebSocket) {
   class CookieWebSocket extends WebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols, { headers: { cookie } });
@@ -48,7 +48,7 @@ export function client(server: RunningServer, cookie: string) {
   }
   const wsClient = createWSClient({
     url: `${server.url.replace('http', 'ws')}/trpc`,
-    WebSocket: CookieWebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocket: (SocketClass ?? CookieWebSocket) as unknown as typeof globalThis.WebSocket,
     retryDelayMs: () => 50,
   });
   const trpc = createTRPCClient<AppRouter>({

@@ -99,6 +99,11 @@ describe('capacity-aware offers (targeted)', () => {
     expect(mine).toMatchObject({ load: { virtual: 1, inPerson: 0 }, virtualCapacity: 1 });
     expect(mine.acceptable.video).toMatchObject({ ok: false, code: 'at_capacity' });
     expect(mine.acceptable.in_person).toMatchObject({ ok: false, code: 'finish_live_sessions_first' });
+    await db().mechanic.update({ where: { userId: a1 }, data: { availability: 'away' } });
+    expect((await (await as('a1@demo.test')).stats.mine()).acceptable.chat).toMatchObject({
+      ok: false,
+      code: 'not_available',
+    });
   });
 
   it('nobody free: the request waits, and the customer is told all are busy and where they stand', async () => {

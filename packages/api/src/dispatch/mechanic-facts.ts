@@ -16,6 +16,8 @@ export interface MechanicFacts extends IdleFacts {
   displayName: string;
   kind: MechanicKind;
   workshopId: string | null;
+  /** What they chose (available or away); the accept statement checks this. */
+  availability: Availability;
   /** What the server sees: their choice, unless their connections went quiet. */
   presence: Availability;
   lastSeenAt: Date | null;
@@ -77,6 +79,7 @@ export async function mechanicFacts(
     displayName: row.display_name,
     kind: row.kind,
     workshopId: row.workshop_id,
+    availability: row.availability,
     presence: effectivePresence(row.availability, row.last_seen_at, now),
     lastSeenAt: row.last_seen_at,
     lastOfferedAt: row.last_offered_at,

@@ -11,6 +11,7 @@ export const mechanics = adminProcedure.query(async ({ ctx }) => {
     displayName: m.displayName,
     kind: m.kind,
     workshopId: m.workshopId,
+    availability: m.availability,
     presence: m.presence,
     lastSeenAt: m.lastSeenAt?.toISOString() ?? null,
     lastOfferedAt: m.lastOfferedAt?.toISOString() ?? null,

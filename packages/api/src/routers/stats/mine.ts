@@ -8,24 +8,30 @@ const NOTICE_WINDOW_MS = 24 * 60 * 60_000;
 
 /**
  * The signed-in mechanic's capacity: live load, limit, and for each session type whether Accept
- * can work now (and why not), so the dashboard disables Accept on cards it would refuse. Also the
+ * can work now (and why not: away, or which capacity rule), so the dashboard disables Accept on cards it would refuse. Also the
  * sessions that went back to the queue because their connection was lost.
  */
 export const mine = mechanicProcedure.query(async ({ ctx }) => {
   const now = ctx.now();
   const [me] = await mechanicFacts(ctx.db, now, [ctx.user.id]);
   if (!me) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such mechanic.' });
+  type Acceptable = { ok: true } | { ok: false; code: string; message: string };
   const acceptable = Object.fromEntries(
-    SESSION_TYPES.map((type) => {
+    SESSION_TYPES.map((type): [string, Acceptable] => {
+      if (me.availability !== 'available') {
+        return [
+          type,
+          {
+            ok: false,
+            code: 'not_available',
+            message: 'You are set to away. Go available to accept requests.',
+          },
+        ];
+      }
       const verdict = verdictFor(me, type);
-      return [
-        type,
-        verdict.ok
-          ? { ok: true as const }
-          : { ok: false as const, code: verdict.code, message: verdict.message },
-      ];
+      return [type, verdict.ok ? { ok: true } : { ok: false, code: verdict.code, message: verdict.message }];
     }),
-  ) as Record<(typeof SESSION_TYPES)[number], { ok: true } | { ok: false; code: string; message: string }>;
+  ) as Record<(typeof SESSION_TYPES)[number], Acceptable>;
   const returned = await ctx.db.$queryRawUnsafe<
     { session_id: string; assignment_id: string; reason: string; created_at: Date }[]
   >(
@@ -38,6 +44,7 @@ export const mine = mechanicProcedure.query(async ({ ctx }) => {
     new Date(now.getTime() - NOTICE_WINDOW_MS),
   );
   return {
+    availability: me.availability,
     presence: me.presence,
     load: me.load,
     virtualCapacity: me.virtualCapacity,

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { eventCommitTimes, query, seedUsers, startBenchDatabase } from './database.ts';
 import { type Child, killChildren, spawnChild } from './ipc.ts';
-import { pgCommitRate, pgNotifyLatency } from './pg-floor.ts';
+import { pgCommitRate, pgEventAppendRate, pgNotifyLatency } from './pg-floor.ts';
 import { type Results, renderReport } from './report.ts';
 import { summarise } from './stats.ts';
 
@@ -106,6 +106,16 @@ async function main(): Promise<void> {
       durationMs: config.commitRateMs,
       notify: false,
       coalesced: true,
+    }),
+    eventsUnordered: await pgEventAppendRate(database.url, {
+      connections: 16,
+      durationMs: config.commitRateMs,
+      ordered: false,
+    }),
+    eventsOrdered: await pgEventAppendRate(database.url, {
+      connections: 16,
+      durationMs: config.commitRateMs,
+      ordered: true,
     }),
   };
 

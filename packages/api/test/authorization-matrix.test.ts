@@ -239,6 +239,18 @@ const MATRIX: Record<string, () => Promise<Cell>> = {
       expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
     };
   },
+  'stats.waiting': async () => {
+    const { sessionId } = await fixture('queued');
+    return {
+      call: (c) => c.stats.waiting({ sessionId }),
+      expected: {
+        ...everyone('NOT_FOUND'),
+        anonymous: 'UNAUTHORIZED',
+        customerX: 'ok',
+        admin: 'ok',
+      },
+    };
+  },
   'stats.public': async () => ({ call: (c) => c.stats.public(), expected: everyone('ok') }),
   'stats.mine': async () => ({
     call: (c) => c.stats.mine(),

@@ -225,6 +225,16 @@ describe('no dead ends (targeted)', () => {
     const told = await facts(booked.assignmentId);
     expect(told?.facts).toMatchObject({ online: 0, position: 1 });
     expect(told?.message.code).toBe('no_mechanic_online');
+    // The customer reads the same through stats.waiting.
+    const customer = await as('customer1@demo.test');
+    expect(await customer.stats.waiting({ sessionId: booked.sessionId })).toMatchObject({
+      message: {
+        code: 'no_mechanic_online',
+        params: { online: 0, ahead: 0, typicalWait: null },
+        notice: null,
+      },
+      facts: { mode: 'targeted', online: 0, free: 0, position: 1, offeredNow: false, nextRoundAt: null },
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CommandError } from '../src/commands/index.ts';
+import { waitingFacts } from '../src/queries/waiting-facts.ts';
 import { createTestApi, idempotencyKey, intake, type TestApi } from './harness.ts';
 
 let api: TestApi;
@@ -109,6 +110,8 @@ describe('admin actions, each a domain transition with the admin and the reason 
     });
     expect(card).toMatchObject({ status: 'queued', mechanic: null });
     expect((await assignment(booked.assignmentId)).queuedAt).toEqual(before.queuedAt);
+    const told = await waitingFacts(api.database.db, booked.assignmentId, api.clock.now, 'broadcast');
+    expect(told?.message.notice).toBe('moved_by_support');
     expect((await lastEvents(booked.assignmentId, 1))[0]).toMatchObject({
       type: 'requeue',
       actorKind: 'admin',

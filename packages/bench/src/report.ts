@@ -421,7 +421,11 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
     '',
     row(['', 'appends/s', 'p99 ms']),
     row(Array(3).fill('---')),
-    row(['serial id, no ordering (before)', fmt(eventsUnordered.commitsPerSecond), fmt(eventsUnordered.p99Ms)]),
+    row([
+      'serial id, no ordering (before)',
+      fmt(eventsUnordered.commitsPerSecond),
+      fmt(eventsUnordered.p99Ms),
+    ]),
     row(['commit-ordered position (now)', fmt(eventsOrdered.commitsPerSecond), fmt(eventsOrdered.p99Ms)]),
     '',
     `Ordered appends run at ${fmt((100 * eventsOrdered.commitsPerSecond) / Math.max(1, eventsUnordered.commitsPerSecond))} % ` +

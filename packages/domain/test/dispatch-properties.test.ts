@@ -289,7 +289,7 @@ describe('waiting message', () => {
     position: fc.integer({ min: 1, max: 10 }),
     offeredNow: fc.boolean(),
     nextRoundAt: fc.option(fc.integer({ min: -60, max: 60 }).map((s) => new Date(NOW.getTime() + s * 1000))),
-    returnedAfterMechanicLeft: fc.boolean(),
+    returned: fc.constantFrom(null, 'mechanic_lost_connection', 'moved_by_support' as const),
     typicalWait: fc.constant(null),
   });
 

@@ -234,7 +234,7 @@ describe('waiting message', () => {
     position: 1,
     offeredNow: false,
     nextRoundAt: null,
-    returnedAfterMechanicLeft: false,
+    returned: null,
     typicalWait: null,
     ...over,
   });
@@ -309,7 +309,7 @@ describe('waiting message', () => {
   it('carries the typical wait and the lost-connection notice', () => {
     const message = waitingMessage(
       facts({
-        returnedAfterMechanicLeft: true,
+        returned: 'mechanic_lost_connection',
         typicalWait: { medianSeconds: 60, lowSeconds: 40, highSeconds: 90, samples: 5 },
       }),
       NOW,

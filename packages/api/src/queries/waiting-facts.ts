@@ -8,11 +8,13 @@ import {
   ROUND_PAUSE_MS,
   roundState,
   type SessionType,
+  STRANDED_REASON_PREFIX,
   type VisibilityFacts,
   WAIT_MAX_SAMPLES,
   WAIT_WINDOW_MS,
   type WaitingFacts,
   type WaitingMessage,
+  type WaitingNotice,
   type WaitRange,
   waitingMessage,
   waitRange,
@@ -108,8 +110,7 @@ export async function waitingFacts(
     position,
     offeredNow: a.status === 'offered',
     nextRoundAt,
-    // Only a stranded return brings an accepted request back to waiting.
-    returnedAfterMechanicLeft: a.acceptedAt !== null,
+    returned: a.acceptedAt === null ? null : await whyReturned(db, a.id),
     typicalWait: await typicalWait(db, request, now),
   };
   return { facts, message: waitingMessage(facts, now) };
@@ -158,4 +159,18 @@ export function availabilityFor(
     online: online.length,
     free: online.filter((m) => canTakeNow(m, request.sessionType, mode)).length,
   };
+}
+
+/**
+ * Why an accepted request is waiting again: the latest accepted -> queued event says (the
+ * dispatcher's lost-connection return, or an admin's re-offer or reassign).
+ */
+async function whyReturned(db: Reader, assignmentId: string): Promise<WaitingNotice | null> {
+  const [last] = await db.$queryRaw<{ actor_kind: string; reason: string | null }[]>`
+    SELECT actor_kind, reason FROM assignment_events
+     WHERE assignment_id = ${assignmentId}::uuid AND from_status = 'accepted' AND to_status = 'queued'
+     ORDER BY position DESC LIMIT 1`;
+  if (!last) return null;
+  if (last.actor_kind === 'admin') return 'moved_by_support';
+  return last.reason?.startsWith(STRANDED_REASON_PREFIX) ? 'mechanic_lost_connection' : null;
 }

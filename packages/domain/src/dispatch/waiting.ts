@@ -14,11 +14,15 @@ export interface WaitingFacts {
   offeredNow: boolean;
   /** Targeted mode: everyone online has passed; a new round starts at this time. */
   nextRoundAt: Date | null;
-  /** Its mechanic lost connection and it came back to the queue (at its original place). */
-  returnedAfterMechanicLeft: boolean;
+  /** Why an accepted request came back to the queue (at its original place), if it did. */
+  returned: WaitingNotice | null;
   /** Typical wait of recent comparable requests, or null when unknown. */
   typicalWait: WaitRange | null;
 }
+
+/** One-off notices above the message: why a request that had a mechanic is waiting again. */
+export const WAITING_NOTICES = ['mechanic_lost_connection', 'moved_by_support'] as const;
+export type WaitingNotice = (typeof WAITING_NOTICES)[number];
 
 export const WAITING_MESSAGE_CODES = [
   'no_mechanic_online',
@@ -42,7 +46,7 @@ export interface WaitingMessage {
     typicalWait: { lowSeconds: number; highSeconds: number } | null;
   };
   /** A one-off notice shown above the message. */
-  notice: 'mechanic_lost_connection' | null;
+  notice: WaitingNotice | null;
 }
 
 /** English templates for the codes; apps may use their own wording for the same facts. */
@@ -61,7 +65,8 @@ export const WAITING_MESSAGE_TEXT = {
 export const NOTICE_TEXT = {
   mechanic_lost_connection:
     'Your mechanic lost connection, so your request is back in line at its original place.',
-} as const;
+  moved_by_support: 'Our support team moved your request; it is back in line at its original place.',
+} as const satisfies Record<WaitingNotice, string>;
 
 /** What to tell a waiting customer, from the facts. Pure; the truth at every moment. */
 export function waitingMessage(facts: WaitingFacts, now: Date): WaitingMessage {
@@ -74,7 +79,7 @@ export function waitingMessage(facts: WaitingFacts, now: Date): WaitingMessage {
       ? { lowSeconds: facts.typicalWait.lowSeconds, highSeconds: facts.typicalWait.highSeconds }
       : null,
   };
-  const notice = facts.returnedAfterMechanicLeft ? ('mechanic_lost_connection' as const) : null;
+  const notice = facts.returned;
   const say = (code: WaitingMessageCode): WaitingMessage => ({ code, params, notice });
 
   if (facts.online === 0) return say('no_mechanic_online');

@@ -20,5 +20,8 @@ CREATE INDEX "mechanic_capacity_changes_mechanic_id_created_at_idx" ON "mechanic
 -- CreateIndex
 CREATE INDEX "session_assignments_accepted_at_idx" ON "session_assignments"("accepted_at");
 
+-- CreateIndex
+CREATE INDEX "session_assignments_mechanic_id_completed_at_idx" ON "session_assignments"("mechanic_id", "completed_at");
+
 -- AddForeignKey
 ALTER TABLE "mechanic_capacity_changes" ADD CONSTRAINT "mechanic_capacity_changes_mechanic_id_fkey" FOREIGN KEY ("mechanic_id") REFERENCES "mechanics"("user_id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -54,7 +54,7 @@ export async function mechanicFacts(
   const rows = await db.$queryRawUnsafe<MechanicRow[]>(
     `SELECT m.user_id, u.display_name, m.kind, m.workshop_id, m.availability, m.last_seen_at, m.last_offered_at,
             m.virtual_capacity,
-            w.last_session_at,
+            GREATEST(w.live_since, done.completed_at) AS last_session_at,
             COALESCE(w.virtual_load, 0)::int AS virtual_load,
             COALESCE(w.in_person_load, 0)::int AS in_person_load,
             COALESCE(w.open_offers, 0)::int AS open_offers
@@ -64,12 +64,17 @@ export async function mechanicFacts(
          SELECT count(*) FILTER (WHERE a.status = 'accepted' AND s.type <> 'in_person') AS virtual_load,
                 count(*) FILTER (WHERE a.status = 'accepted' AND s.type = 'in_person') AS in_person_load,
                 count(*) FILTER (WHERE a.status = 'offered') AS open_offers,
-                max(GREATEST(a.accepted_at, a.completed_at, a.cancelled_at))
-                  FILTER (WHERE a.status IN ('accepted', 'completed', 'cancelled')) AS last_session_at
+                max(a.accepted_at) FILTER (WHERE a.status = 'accepted') AS live_since
            FROM session_assignments a
            JOIN sessions s ON s.id = a.session_id
-          WHERE a.mechanic_id = m.user_id
+          WHERE a.mechanic_id = m.user_id AND a.status IN ('accepted', 'offered')
        ) w ON true
+       -- One index probe (mechanic_id, completed_at), however long their history.
+       LEFT JOIN LATERAL (
+         SELECT c.completed_at FROM session_assignments c
+          WHERE c.mechanic_id = m.user_id AND c.completed_at IS NOT NULL
+          ORDER BY c.completed_at DESC LIMIT 1
+       ) done ON true
       WHERE ($1::uuid[] IS NULL OR m.user_id = ANY($1::uuid[]))
       ORDER BY m.user_id`,
     ids ? [...ids] : null,

@@ -10,16 +10,17 @@ import {
   createMetrics,
   Dispatcher,
   EventHub,
-  RateLimiter,
-  type RateRules,
+  type RateLimits,
   readSessionToken,
   requestIdOf,
   retryAfterMsOf,
   type Services,
+  sharedRateLimiter,
 } from '@dispatch/api';
 import { createDb } from '@dispatch/db';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Env } from './env.ts';
@@ -66,11 +67,11 @@ export function apiConfig(env: Env): ApiConfig {
   };
 }
 
-export function rateRules(env: Env): RateRules {
+export function rateLimits(env: Env): RateLimits {
   return {
-    logIn: { limit: env.RATE_LIMIT_LOGIN_PER_MINUTE, windowMs: 60_000 },
-    signUp: { limit: env.RATE_LIMIT_SIGNUP_PER_10_MINUTES, windowMs: 10 * 60_000 },
-    createSession: { limit: env.RATE_LIMIT_BOOKINGS_PER_MINUTE, windowMs: 60_000 },
+    logIn: env.RATE_LIMIT_LOGIN_PER_MINUTE,
+    signUp: env.RATE_LIMIT_SIGNUP_PER_10_MINUTES,
+    createSession: env.RATE_LIMIT_BOOKINGS_PER_MINUTE,
   };
 }
 
@@ -93,6 +94,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   hub.onEvents((events) => {
     for (const event of events) metrics.eventsCommitted.inc({ type: event.type });
   });
+  // Rate-limit counters live in PostgreSQL so they hold across processes; their own small pool.
+  const rateLimitPool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+  rateLimitPool.on('error', (error) => log.warn({ err: error.message }, 'rate-limit pool error'));
   const admission = new Admission({
     concurrency: env.DB_POOL_SIZE,
     queue: env.ADMISSION_QUEUE,
@@ -106,7 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     config: apiConfig(env),
     log,
     now,
-    rateLimiter: new RateLimiter(rateRules(env)),
+    rateLimiter: sharedRateLimiter(rateLimitPool, rateLimits(env)),
     metrics,
   };
 
@@ -259,6 +263,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       presence.stop();
       await dispatcher.stop();
       await hub.stop();
+      await rateLimitPool.end();
       await db.$disconnect();
     })();
     return closing;

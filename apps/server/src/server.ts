@@ -236,7 +236,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
   });
 
-  await new Promise<void>((resolve) => server.listen(env.PORT, env.HOST, resolve));
+  await new Promise<void>((resolve, reject) => {
+    // A listen error (port taken since main.ts checked it) rejects with one clear line.
+    const failed = (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `port ${env.PORT} is already in use. Fix: stop the program using it, or choose another PORT`
+            : `cannot listen on ${env.HOST}:${env.PORT} (${error.code ?? error.message}). Fix: check HOST and PORT`,
+          { cause: error },
+        ),
+      );
+    server.once('error', failed);
+    server.listen(env.PORT, env.HOST, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   const metricsServer =
     env.METRICS_PORT === undefined

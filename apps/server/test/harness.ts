@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { type Env, loadEnv } from '../src/env.ts';
 import { type RunningServer, startServer } from '../src/server.ts';
 
-export const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 export function testEnv(overrides: Record<string, string> = {}): Env {
   return loadEnv({ PORT: '0', HOST: '127.0.0.1', SERVE_APPS: 'false', LOG_LEVEL: 'silent', ...overrides });

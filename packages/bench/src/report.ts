@@ -354,7 +354,7 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
     '## (d) Write throughput',
     '',
     'Full flows (customer `session.create` → `waiver.sign` → mechanic `assignment.accept`, each an HTTP tRPC mutation, ' +
-      'each one interactive transaction with versioned update, event insert and `pg_notify`) started open-loop at the ' +
+      'each one write statement: versioned update, session status and event insert, whose trigger orders and notifies it) started open-loop at the ' +
       'offered rate, with 10 mechanics subscribed. Response times are per mutation, at the client.',
     '',
     row([

@@ -8,7 +8,7 @@ const BASE_TITLE = 'Mechanic dashboard';
 /** While something is unread and sound is on, beep this often (the first beep is immediate). */
 const RING_EVERY_MS = 4_000;
 
-export type NotificationPermissionState = NotificationPermission | 'unsupported';
+type NotificationPermissionState = NotificationPermission | 'unsupported';
 
 export interface Alerts {
   unread: number;

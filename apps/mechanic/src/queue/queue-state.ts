@@ -24,7 +24,7 @@ export function currentCards(snapshot: QueueList, log: readonly LoggedEvent[]): 
   return cards;
 }
 
-export function apply(cards: Map<string, AssignmentCard>, event: QueueEvent): void {
+function apply(cards: Map<string, AssignmentCard>, event: QueueEvent): void {
   if (event.kind === 'upsert') upsert(cards, event.card);
   else if (event.kind === 'removed') cards.delete(event.assignmentId);
 }
@@ -45,7 +45,7 @@ const TAKEABLE = new Set(['queued', 'offered']);
 const MINE = new Set(['accepted', 'completed', 'cancelled']);
 
 /** Urgent first, then the longest waiting: the same order the server uses. */
-export function byUrgencyThenAge(a: AssignmentCard, b: AssignmentCard): number {
+function byUrgencyThenAge(a: AssignmentCard, b: AssignmentCard): number {
   if (a.urgent !== b.urgent) return a.urgent ? -1 : 1;
   return Date.parse(a.queuedAt ?? a.createdAt) - Date.parse(b.queuedAt ?? b.createdAt);
 }

@@ -7,6 +7,7 @@ import {
   compareIdle,
   compareRequests,
   competesWith,
+  effectivePresence,
   honestPosition,
   idleSince,
   isStranded,
@@ -469,5 +470,20 @@ describe('admin reassign', () => {
   ] as const)('%s → %s', (_, target, request, expected) => {
     const verdict = reassignVerdict(target, request);
     expect(verdict.ok ? 'ok' : verdict.code).toBe(expected);
+  });
+});
+
+describe('presence', () => {
+  it.each([
+    ['available', 0, 'available'],
+    ['away', 30, 'away'],
+    ['available', 61, 'offline'],
+    ['offline', 0, 'offline'],
+  ] as const)('chose %s, last seen %i s ago → %s', (chosen, secondsAgo, expected) => {
+    expect(effectivePresence(chosen, at(-secondsAgo), NOW)).toBe(expected);
+  });
+
+  it('never seen is offline', () => {
+    expect(effectivePresence('available', null, NOW)).toBe('offline');
   });
 });

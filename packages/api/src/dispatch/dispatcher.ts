@@ -16,9 +16,9 @@ import {
 } from '@dispatch/domain';
 import { actOnAssignment, CommandError, type TransitionEvent } from '../commands/index.ts';
 import type { Services } from '../context.ts';
+import { isReachable, lastPassAt, mechanicFacts, verdictFor } from '../queries/mechanic-facts.ts';
 import { loadAssignment } from '../queries/rows.ts';
 import { serviceLevelReport } from '../queries/service-level.ts';
-import { isReachable, lastPassAt, mechanicFacts, verdictFor } from './mechanic-facts.ts';
 
 const BATCH = 100;
 

@@ -4,10 +4,10 @@ import { type ServiceLevel, SLA_THRESHOLDS_SECONDS, serviceLevel } from '@dispat
 type Reader = Db | DbTransaction;
 
 /** The window the service-level figures cover. */
-export const SERVICE_LEVEL_WINDOW_MS = 60 * 60_000;
+const SERVICE_LEVEL_WINDOW_MS = 60 * 60_000;
 const SLOWEST_THRESHOLD_MS = Math.max(...SLA_THRESHOLDS_SECONDS) * 1000;
 
-export interface MechanicAcceptance {
+interface MechanicAcceptance {
   mechanicId: string;
   displayName: string;
   /** Targeted offers made to them in the window, and how each ended. */

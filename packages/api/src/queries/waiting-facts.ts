@@ -19,13 +19,7 @@ import {
   waitingMessage,
   waitRange,
 } from '@dispatch/domain';
-import {
-  isReachable,
-  lastPassAt,
-  type MechanicFacts,
-  mechanicFacts,
-  verdictFor,
-} from '../dispatch/mechanic-facts.ts';
+import { isReachable, lastPassAt, type MechanicFacts, mechanicFacts, verdictFor } from './mechanic-facts.ts';
 
 type Reader = Db | DbTransaction;
 const WAITING: readonly AssignmentStatus[] = ['queued', 'offered', 'declined', 'expired'];
@@ -117,7 +111,7 @@ export async function waitingFacts(
 }
 
 /** Under capacity and, in targeted mode, not holding another offer. */
-export function canTakeNow(m: MechanicFacts, sessionType: SessionType, mode: DispatchMode): boolean {
+function canTakeNow(m: MechanicFacts, sessionType: SessionType, mode: DispatchMode): boolean {
   return verdictFor(m, sessionType).ok && (mode === 'broadcast' || !m.hasOpenOffer);
 }
 

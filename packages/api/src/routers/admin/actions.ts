@@ -1,16 +1,15 @@
 import { cancelReasonSchema, type RefusalCode, reassignVerdict } from '@dispatch/domain';
 import { z } from 'zod';
-import { actorOf } from '../../auth/actor.ts';
 import { actOnAssignment, CommandError, notFound, type TransitionEvent } from '../../commands/index.ts';
-import { mechanicFacts } from '../../dispatch/mechanic-facts.ts';
+import { mechanicFacts } from '../../queries/mechanic-facts.ts';
 import { type AssignmentRow, loadAssignment, toCard } from '../../queries/rows.ts';
 import { adminProcedure } from '../../trpc.ts';
 
-export const adminActionInput = z.object({
+const adminActionInput = z.object({
   sessionId: z.uuid('Unknown session'),
   reason: cancelReasonSchema,
 });
-export const reassignInput = adminActionInput.extend({ mechanicId: z.uuid('Unknown mechanic') });
+const reassignInput = adminActionInput.extend({ mechanicId: z.uuid('Unknown mechanic') });
 
 type AdminCtx = Parameters<Parameters<typeof adminProcedure.mutation>[0]>[0]['ctx'];
 
@@ -40,7 +39,7 @@ async function act(
   const { row: after } = await actOnAssignment(ctx.db, {
     row,
     event,
-    actor: actorOf(ctx.user),
+    actor: { kind: 'admin', userId: ctx.user.id },
     viewer: ctx.user.viewer,
     mode: ctx.config.dispatchMode,
     requestId: ctx.meta.requestId,

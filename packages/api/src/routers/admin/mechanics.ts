@@ -1,5 +1,5 @@
 import { SESSION_TYPES } from '@dispatch/domain';
-import { mechanicFacts, verdictFor } from '../../dispatch/mechanic-facts.ts';
+import { mechanicFacts, verdictFor } from '../../queries/mechanic-facts.ts';
 import { adminProcedure } from '../../trpc.ts';
 
 /** Every mechanic with presence, live load, capacity and what they could take now: the admin's live list. */

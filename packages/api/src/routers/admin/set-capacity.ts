@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CommandError } from '../../commands/index.ts';
 import { adminProcedure } from '../../trpc.ts';
 
-export const setCapacityInput = z.object({
+const setCapacityInput = z.object({
   mechanicId: z.uuid('Unknown mechanic'),
   virtualCapacity: z
     .number({ error: 'Capacity must be a number' })

@@ -1,6 +1,6 @@
 import { SESSION_TYPES, STRANDED_REASON_PREFIX } from '@dispatch/domain';
 import { TRPCError } from '@trpc/server';
-import { mechanicFacts, verdictFor } from '../../dispatch/mechanic-facts.ts';
+import { mechanicFacts, verdictFor } from '../../queries/mechanic-facts.ts';
 import { mechanicProcedure } from '../../trpc.ts';
 
 /** How far back "your session went back to the queue while you were away" notices reach. */

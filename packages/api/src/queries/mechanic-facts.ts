@@ -3,12 +3,12 @@ import {
   type Availability,
   type CapacityVerdict,
   capacityVerdict,
+  effectivePresence,
   type IdleFacts,
   type MechanicKind,
   type MechanicLoad,
   type SessionType,
 } from '@dispatch/domain';
-import { effectivePresence } from './presence.ts';
 
 /** What dispatch decisions need to know about one mechanic right now. */
 export interface MechanicFacts extends IdleFacts {

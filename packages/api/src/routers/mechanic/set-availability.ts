@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { mechanicProcedure } from '../../trpc.ts';
 
-export const setAvailabilityInput = z.object({
+const setAvailabilityInput = z.object({
   availability: z.enum(['available', 'away'], { error: 'Availability is available or away' }),
 });
 

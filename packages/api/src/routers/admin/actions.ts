@@ -1,6 +1,7 @@
 import { cancelReasonSchema, type RefusalCode, reassignVerdict } from '@dispatch/domain';
 import { z } from 'zod';
-import { actOnAssignment, CommandError, notFound, type TransitionEvent } from '../../commands/index.ts';
+import { notFound } from '../../commands/errors.ts';
+import { actOnAssignment, CommandError, type TransitionEvent } from '../../commands/index.ts';
 import { mechanicFacts } from '../../queries/mechanic-facts.ts';
 import { type AssignmentRow, loadAssignment, toCard } from '../../queries/rows.ts';
 import { adminProcedure } from '../../trpc.ts';

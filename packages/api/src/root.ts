@@ -5,6 +5,7 @@ import { authRouter } from './routers/auth/index.ts';
 import { mechanicRouter } from './routers/mechanic/index.ts';
 import { queueRouter } from './routers/queue/index.ts';
 import { sessionRouter } from './routers/session/index.ts';
+import { statsRouter } from './routers/stats/index.ts';
 import { waiverRouter } from './routers/waiver/index.ts';
 import { workshopRouter } from './routers/workshop/index.ts';
 import { router } from './trpc.ts';
@@ -18,6 +19,7 @@ export const appRouter = router({
   mechanic: mechanicRouter,
   admin: adminRouter,
   workshop: workshopRouter,
+  stats: statsRouter,
 });
 
 export type AppRouter = typeof appRouter;

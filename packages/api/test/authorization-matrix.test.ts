@@ -47,6 +47,11 @@ async function fixture(kind: 'queued' | 'pendingWaiver' | 'acceptedByA') {
   return booked;
 }
 
+/** Earlier cells set mechanics away; the admin-action cells need them available to accept. */
+async function everyoneAvailable() {
+  await api.database.db.mechanic.updateMany({ data: { availability: 'available', lastSeenAt: new Date() } });
+}
+
 interface Cell {
   call: (caller: Caller) => Promise<unknown>;
   expected: Record<ActorName, Outcome>;
@@ -186,6 +191,71 @@ const MATRIX: Record<string, () => Promise<Cell>> = {
       expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
     };
   },
+  'admin.mechanics': async () => ({
+    call: (c) => c.admin.mechanics(),
+    expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
+  }),
+  'admin.serviceLevel': async () => ({
+    call: (c) => c.admin.serviceLevel(),
+    expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
+  }),
+  'admin.cancel': async () => {
+    const { sessionId } = await fixture('queued');
+    return {
+      call: (c) => c.admin.cancel({ sessionId, reason: 'admin test' }),
+      expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
+    };
+  },
+  'admin.reoffer': async () => {
+    await everyoneAvailable();
+    const { sessionId } = await fixture('acceptedByA');
+    return {
+      call: (c) => c.admin.reoffer({ sessionId, reason: 'admin test' }),
+      expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
+    };
+  },
+  'admin.reassign': async () => {
+    await everyoneAvailable();
+    const { sessionId } = await fixture('acceptedByA');
+    const mechanicId = (await api.user(ACTORS.mechanicA2)).id;
+    // Free to take it: earlier cells may have left a2 with a live session or an open offer.
+    await api.database.db.sessionAssignment.updateMany({
+      where: { mechanicId, status: { in: ['accepted', 'offered'] } },
+      data: { status: 'completed', offerExpiresAt: null },
+    });
+    await api.database.db.mechanic.update({
+      where: { userId: mechanicId },
+      data: { availability: 'available', lastSeenAt: api.clock.now },
+    });
+    return {
+      call: (c) => c.admin.reassign({ sessionId, mechanicId, reason: 'admin test' }),
+      expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
+    };
+  },
+  'admin.setCapacity': async () => {
+    const mechanicId = (await api.user(ACTORS.mechanicB)).id;
+    return {
+      call: (c) => c.admin.setCapacity({ mechanicId, virtualCapacity: 2, reason: 'admin test' }),
+      expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
+    };
+  },
+  'stats.waiting': async () => {
+    const { sessionId } = await fixture('queued');
+    return {
+      call: (c) => c.stats.waiting({ sessionId }),
+      expected: {
+        ...everyone('NOT_FOUND'),
+        anonymous: 'UNAUTHORIZED',
+        customerX: 'ok',
+        admin: 'ok',
+      },
+    };
+  },
+  'stats.public': async () => ({ call: (c) => c.stats.public(), expected: everyone('ok') }),
+  'stats.mine': async () => ({
+    call: (c) => c.stats.mine(),
+    expected: { ...everyone('ok'), ...staffOnly, admin: 'FORBIDDEN' },
+  }),
   'queue.onChange': async () => ({
     call: async (c) => {
       const iterable = await c.queue.onChange({});

@@ -1,5 +1,6 @@
 export * from './actors.ts';
 export * from './capacity.ts';
+export * from './dispatch/index.ts';
 export * from './labels.ts';
 export * from './position.ts';
 export * from './reasons.ts';

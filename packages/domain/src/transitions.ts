@@ -19,11 +19,13 @@ export type TransitionEventType = Exclude<AssignmentEventType, 'create'>;
 /** DESIGN.md's state machine, as data. Terminal states map to `{}`. */
 export const TRANSITIONS = {
   pending_waiver: { sign_waiver: 'queued', cancel: 'cancelled' },
-  queued: { offer: 'offered', accept: 'accepted', cancel: 'cancelled' },
+  // requeue from queued starts a new targeted round: the passes of the last round are forgotten.
+  queued: { offer: 'offered', accept: 'accepted', requeue: 'queued', cancel: 'cancelled' },
   offered: { decline: 'declined', expire: 'expired', accept: 'accepted', cancel: 'cancelled' },
   declined: { requeue: 'queued', cancel: 'cancelled' },
   expired: { requeue: 'queued', cancel: 'cancelled' },
-  accepted: { complete: 'completed', cancel: 'cancelled' },
+  // requeue from accepted: the mechanic lost connection; the session returns at its original place.
+  accepted: { complete: 'completed', requeue: 'queued', cancel: 'cancelled' },
   cancelled: {},
   completed: {},
 } as const satisfies { [S in AssignmentStatus]: Partial<Record<TransitionEventType, AssignmentStatus>> };
@@ -38,10 +40,11 @@ export const INITIAL_STATUS = {
 export const EVENT_ACTORS = {
   create: ['customer'],
   sign_waiver: ['customer'],
-  offer: ['dispatcher'],
+  // admin: reassign to a named mechanic, and re-offer (put back in the queue), each with a reason.
+  offer: ['dispatcher', 'admin'],
   decline: ['mechanic'],
   expire: ['timer'],
-  requeue: ['dispatcher'],
+  requeue: ['dispatcher', 'admin'],
   accept: ['mechanic'],
   cancel: ['customer', 'admin', 'system'],
   complete: ['mechanic', 'system'],
@@ -218,8 +221,11 @@ function applyEffects(
         mechanicId: current.status === 'accepted' ? current.mechanicId : null,
         offerExpiresAt: null,
       };
-    case 'sign_waiver':
     case 'requeue':
+      if (current.status === 'queued') return { ...current, declinedBy: [] };
+      if (current.status === 'accepted') return { ...current, mechanicId: null, offerExpiresAt: null };
+      return current;
+    case 'sign_waiver':
     case 'complete':
       return current;
   }

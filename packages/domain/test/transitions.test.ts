@@ -15,11 +15,11 @@ import {
 /** DESIGN.md's table, written out again by hand so the test does not read the code's own table. */
 const SPEC: Record<AssignmentStatus, Partial<Record<TransitionEventType, AssignmentStatus>>> = {
   pending_waiver: { sign_waiver: 'queued', cancel: 'cancelled' },
-  queued: { offer: 'offered', accept: 'accepted', cancel: 'cancelled' },
+  queued: { offer: 'offered', accept: 'accepted', requeue: 'queued', cancel: 'cancelled' },
   offered: { decline: 'declined', expire: 'expired', accept: 'accepted', cancel: 'cancelled' },
   declined: { requeue: 'queued', cancel: 'cancelled' },
   expired: { requeue: 'queued', cancel: 'cancelled' },
-  accepted: { complete: 'completed', cancel: 'cancelled' },
+  accepted: { complete: 'completed', requeue: 'queued', cancel: 'cancelled' },
   cancelled: {},
   completed: {},
 };
@@ -115,6 +115,20 @@ describe('actors and guards', () => {
       ok: false,
       refusal: { code: 'not_owner' },
     });
+  });
+
+  it('an admin may re-offer (requeue) and reassign (offer to a named mechanic); a mechanic may do neither', () => {
+    expect(transition(stateIn('accepted'), { type: 'requeue' }, actors.admin, NOW)).toMatchObject({
+      ok: true,
+      to: 'queued',
+    });
+    const offer = { type: 'offer', mechanicId: OTHER_MECHANIC, expiresAt: LATER } as const;
+    expect(transition(stateIn('queued'), offer, actors.admin, NOW)).toMatchObject({
+      ok: true,
+      to: 'offered',
+    });
+    expect(transition(stateIn('queued'), offer, actors.mechanic, NOW).ok).toBe(false);
+    expect(transition(stateIn('accepted'), { type: 'requeue' }, actors.mechanic, NOW).ok).toBe(false);
   });
 
   it('admin and system may cancel; cancel needs a reason', () => {

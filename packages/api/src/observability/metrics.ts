@@ -57,6 +57,38 @@ export function createMetrics(processName: string) {
       help: 'Times this process re-established its LISTEN connection',
       registers,
     }),
+    acceptedWithin: new Gauge({
+      name: 'dispatch_accepted_within_ratio',
+      help: 'Share of requests queued in the last hour that were accepted within the threshold (seconds)',
+      labelNames: ['threshold'] as const,
+      registers,
+    }),
+    serviceLevelRequests: new Gauge({
+      name: 'dispatch_service_level_requests',
+      help: 'Requests the accepted-within ratios are computed over (queued in the last hour, decided)',
+      registers,
+    }),
+    longestWait: new Gauge({
+      name: 'dispatch_longest_wait_seconds',
+      help: 'How long the request waiting longest right now has waited since it entered the queue',
+      registers,
+    }),
+    mechanicAcceptance: new Gauge({
+      name: 'dispatch_mechanic_acceptance_ratio',
+      help: 'Per mechanic: targeted offers accepted / offers received in the last hour',
+      labelNames: ['mechanic'] as const,
+      registers,
+    }),
+    strandedReturns: new Counter({
+      name: 'dispatch_stranded_returns_total',
+      help: 'Accepted sessions returned to the queue because their mechanic lost connection',
+      registers,
+    }),
+    newRounds: new Counter({
+      name: 'dispatch_new_rounds_total',
+      help: 'Targeted requests that everyone had passed on, started on a new round',
+      registers,
+    }),
     deliveryLag: new Gauge({
       name: 'dispatch_delivery_lag_seconds',
       help: 'Age of the oldest committed event this process has not read yet (0 when caught up)',

@@ -1,4 +1,8 @@
 import { router } from '../../trpc.ts';
+import { cancel, reassign, reoffer } from './actions.ts';
+import { mechanics } from './mechanics.ts';
+import { serviceLevel } from './service-level.ts';
+import { setCapacity } from './set-capacity.ts';
 import { trail } from './trail.ts';
 
-export const adminRouter = router({ trail });
+export const adminRouter = router({ trail, mechanics, serviceLevel, cancel, reoffer, reassign, setCapacity });

@@ -1,14 +1,16 @@
 import { ConnectionIndicator } from '@dispatch/web';
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useRef } from 'react';
 import { AdminBoard } from '../admin/AdminBoard.tsx';
-import { AlertControls } from '../alerts/AlertControls.tsx';
+import { AlertControls, SoundBlockedBanner } from '../alerts/AlertControls.tsx';
 import { headline } from '../alerts/describe.ts';
 import { useAlerts } from '../alerts/useAlerts.ts';
 import type { AssignmentCard, Me, QueueEvent } from '../api-types.ts';
 import { LogOutButton } from '../auth/LogOutButton.tsx';
 import { MySessions } from '../my-sessions/MySessions.tsx';
 import { useNotice } from '../notices/notices.tsx';
-import { AvailabilitySwitch } from '../presence/AvailabilitySwitch.tsx';
+import { AvailabilitySwitch, useGoAvailable } from '../presence/AvailabilitySwitch.tsx';
+import { blockedReason } from '../presence/status.ts';
+import { useMechanicStatus } from '../presence/useMechanicStatus.ts';
 import { QueueSection } from '../queue/QueueSection.tsx';
 import { allCards, mySessionCards, queueCards } from '../queue/queue-state.ts';
 import { useQueueActions } from '../queue/useQueueActions.ts';
@@ -26,11 +28,13 @@ const REMOVAL_TEXT: Record<Extract<QueueEvent, { kind: 'removed' }>['reason'], s
 /** The signed-in screen: header with presence, connection and alerts; the queue and my sessions. */
 export function Dashboard({ me }: { me: Me }) {
   const notice = useNotice();
+  // Requests this mechanic pressed a button on: only these get a toast when they go away.
+  const touched = useRef(new Set<string>());
   const onStreamEvent = useCallback(
     (event: QueueEvent, before: ReadonlyMap<string, AssignmentCard>) => {
       if (event.kind === 'removed') {
         const card = before.get(event.assignmentId);
-        if (card)
+        if (card && touched.current.has(card.assignmentId))
           notice(`${REMOVAL_TEXT[event.reason]} — ${headline(card)}`, 'warning', `gone:${card.assignmentId}`);
       } else if (
         event.card.status === 'cancelled' &&
@@ -50,8 +54,22 @@ export function Dashboard({ me }: { me: Me }) {
     () => (isAdmin ? everything.filter((card) => card.status === 'queued') : queue),
     [isAdmin, everything, queue],
   );
-  const alerts = useAlerts(alerting, feed.status === 'ready');
-  const { busy, run } = useQueueActions(feed);
+  const isMechanic = me.mechanic !== null;
+  const { mechanic, status } = useMechanicStatus(isMechanic);
+  const blocked = isMechanic ? blockedReason(status) : null;
+  const { goAvailable, pending: goingAvailable } = useGoAvailable();
+  const unblock =
+    status.kind === 'away' ? { label: 'Go available', run: goAvailable, pending: goingAvailable } : null;
+  // Away, offline or not yet seen by the server: no alert of any kind.
+  const alerts = useAlerts(alerting, feed.status === 'ready', isAdmin || status.kind === 'available');
+  const { busy, run: runAction } = useQueueActions(feed);
+  const run = useCallback(
+    (card: AssignmentCard, what: 'accept' | 'decline' | 'complete') => {
+      touched.current.add(card.assignmentId);
+      return runAction(card, what);
+    },
+    [runAction],
+  );
   const queueBusy = useMemo(() => {
     const map = new Map<string, 'accept' | 'decline'>();
     for (const [id, what] of busy) if (what !== 'complete') map.set(id, what);
@@ -81,18 +99,34 @@ export function Dashboard({ me }: { me: Me }) {
           </p>
         </div>
         <div className="topbar__tools">
-          {me.mechanic ? <AvailabilitySwitch mechanic={me.mechanic} /> : null}
-          <ConnectionIndicator showLastEvent />
+          {isMechanic ? (
+            <AvailabilitySwitch mechanic={mechanic} status={status} />
+          ) : (
+            <ConnectionIndicator showLastEvent />
+          )}
           <AlertControls alerts={alerts} />
           <LogOutButton />
         </div>
       </header>
-      {me.mechanic && me.mechanic.availability !== 'available' ? (
-        <p className="banner">
-          {me.mechanic.availability === 'away'
-            ? 'You are away: no offers come to you. Choose Available when you are ready.'
-            : 'You are not marked available yet. Choose Available to receive offers.'}
-        </p>
+      <SoundBlockedBanner alerts={alerts} />
+      {isMechanic && status.kind !== 'available' ? (
+        <section
+          className={`banner banner--${status.kind}`}
+          aria-label="Availability"
+          data-state={status.kind}
+        >
+          <span>{status.detail}</span>
+          {unblock ? (
+            <button
+              type="button"
+              className="button button--secondary"
+              onClick={unblock.run}
+              disabled={unblock.pending}
+            >
+              Go available
+            </button>
+          ) : null}
+        </section>
       ) : null}
       {isAdmin ? (
         <main className="content content--admin">
@@ -105,7 +139,11 @@ export function Dashboard({ me }: { me: Me }) {
             cards={queue}
             userId={me.id}
             busy={queueBusy}
-            away={me.mechanic?.availability === 'away'}
+            away={status.kind === 'away'}
+            unseen={alerts.unseen}
+            onSeen={alerts.markSeen}
+            blocked={blocked}
+            unblock={unblock}
             onAccept={(card) => void run(card, 'accept')}
             onDecline={(card) => void run(card, 'decline')}
           />

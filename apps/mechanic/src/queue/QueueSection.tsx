@@ -9,11 +9,28 @@ interface Props {
   userId: string;
   busy: ReadonlyMap<string, 'accept' | 'decline'>;
   away: boolean;
+  unseen: ReadonlySet<string>;
+  onSeen(assignmentId: string): void;
+  /** Why nothing can be taken now (away, offline), or null. */
+  blocked: string | null;
+  unblock: { label: string; run(): void; pending: boolean } | null;
   onAccept(card: AssignmentCard): void;
   onDecline(card: AssignmentCard): void;
 }
 
-export function QueueSection({ feed, cards, userId, busy, away, onAccept, onDecline }: Props) {
+export function QueueSection({
+  feed,
+  cards,
+  userId,
+  busy,
+  away,
+  unseen,
+  onSeen,
+  blocked,
+  unblock,
+  onAccept,
+  onDecline,
+}: Props) {
   const targeted = feed.dispatchMode === 'targeted';
   // The connection pill already announces changes; this line says what it means for the queue.
   const { status } = useConnection();
@@ -52,7 +69,7 @@ export function QueueSection({ feed, cards, userId, busy, away, onAccept, onDecl
           <p className="empty__title">No requests waiting.</p>
           <p className="muted">
             {away
-              ? 'You are away. Switch to Available to get offers.'
+              ? 'You are away. Switch to Available to get requests and alerts.'
               : targeted
                 ? 'When a request is offered to you it appears here, with a countdown.'
                 : 'New requests appear here the moment they are queued, with an alert.'}
@@ -68,6 +85,10 @@ export function QueueSection({ feed, cards, userId, busy, away, onAccept, onDecl
               busy={busy.get(card.assignmentId) ?? null}
               onAccept={onAccept}
               onDecline={onDecline}
+              isNew={unseen.has(card.assignmentId)}
+              onSeen={onSeen}
+              blocked={blocked}
+              unblock={unblock}
             />
           ))}
         </div>

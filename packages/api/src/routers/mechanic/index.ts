@@ -1,4 +1,5 @@
 import { router } from '../../trpc.ts';
 import { setAvailability } from './set-availability.ts';
+import { status } from './status.ts';
 
-export const mechanicRouter = router({ setAvailability });
+export const mechanicRouter = router({ setAvailability, status });

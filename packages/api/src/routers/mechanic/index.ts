@@ -1,5 +1,6 @@
 import { router } from '../../trpc.ts';
 import { setAvailability } from './set-availability.ts';
 import { status } from './status.ts';
+import { touch } from './touch.ts';
 
-export const mechanicRouter = router({ setAvailability, status });
+export const mechanicRouter = router({ setAvailability, status, touch });

@@ -1,5 +1,5 @@
 import { ConnectionIndicator } from '@dispatch/web';
-import { useCallback, useMemo, useRef } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { AdminBoard } from '../admin/AdminBoard.tsx';
 import { AlertControls, SoundBlockedBanner } from '../alerts/AlertControls.tsx';
 import { headline } from '../alerts/describe.ts';
@@ -11,10 +11,12 @@ import { useNotice } from '../notices/notices.tsx';
 import { AvailabilitySwitch, useGoAvailable } from '../presence/AvailabilitySwitch.tsx';
 import { blockedReason } from '../presence/status.ts';
 import { useMechanicStatus } from '../presence/useMechanicStatus.ts';
+import { usePush } from '../push/usePush.ts';
 import { QueueSection } from '../queue/QueueSection.tsx';
 import { allCards, mySessionCards, queueCards } from '../queue/queue-state.ts';
 import { useQueueActions } from '../queue/useQueueActions.ts';
 import { useQueueFeed } from '../queue/useQueueFeed.ts';
+import { SettingsPanel } from '../settings/SettingsPanel.tsx';
 
 const REMOVAL_TEXT: Record<Extract<QueueEvent, { kind: 'removed' }>['reason'], string> = {
   taken: 'Taken by another mechanic',
@@ -62,6 +64,8 @@ export function Dashboard({ me }: { me: Me }) {
     status.kind === 'away' ? { label: 'Go available', run: goAvailable, pending: goingAvailable } : null;
   // Away, offline or not yet seen by the server: no alert of any kind.
   const alerts = useAlerts(alerting, feed.status === 'ready', isAdmin || status.kind === 'available');
+  const push = usePush();
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const { busy, run: runAction } = useQueueActions(feed);
   const run = useCallback(
     (card: AssignmentCard, what: 'accept' | 'decline' | 'complete') => {
@@ -105,10 +109,23 @@ export function Dashboard({ me }: { me: Me }) {
             <ConnectionIndicator showLastEvent />
           )}
           <AlertControls alerts={alerts} />
+          <button
+            type="button"
+            className="button button--quiet"
+            aria-expanded={settingsOpen}
+            onClick={() => setSettingsOpen((open) => !open)}
+          >
+            {push.endpoint ? 'Settings · push on' : 'Settings'}
+          </button>
           <LogOutButton />
         </div>
       </header>
       <SoundBlockedBanner alerts={alerts} />
+      {settingsOpen ? (
+        <div className="content content--settings">
+          <SettingsPanel push={push} onClose={() => setSettingsOpen(false)} />
+        </div>
+      ) : null}
       {isMechanic && status.kind !== 'available' ? (
         <section
           className={`banner banner--${status.kind}`}

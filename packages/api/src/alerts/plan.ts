@@ -50,7 +50,13 @@ export type PushPayload =
   | { kind: 'retract'; tag: string; assignmentId: string; reason: RetractReason }
   | { kind: 'notice'; tag: string; title: string; body: string; url: string };
 
-export type RetractReason = 'taken' | 'cancelled' | 'offered_elsewhere' | 'expired' | 'unavailable';
+export type RetractReason =
+  | 'taken'
+  | 'accepted_by_you'
+  | 'cancelled'
+  | 'offered_elsewhere'
+  | 'expired'
+  | 'unavailable';
 
 export interface PlannedPush {
   userId: string;
@@ -115,7 +121,7 @@ function viewerOf(mechanic: PushMechanic): MechanicViewer {
 function retractReason(after: VisibilityFacts, mechanicId: string): RetractReason {
   switch (after.status) {
     case 'accepted':
-      return 'taken';
+      return after.mechanicId === mechanicId ? 'accepted_by_you' : 'taken';
     case 'cancelled':
       return 'cancelled';
     case 'offered':

@@ -1,4 +1,5 @@
 export * from './actors.ts';
+export * from './missed-offers.ts';
 export * from './position.ts';
 export * from './schemas.ts';
 export * from './statuses.ts';

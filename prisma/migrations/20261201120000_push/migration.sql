@@ -1,5 +1,6 @@
 -- AlterTable
 ALTER TABLE "mechanics" ADD COLUMN     "away_reason" TEXT,
+ADD COLUMN     "away_set_at" TIMESTAMPTZ(3),
 ADD COLUMN     "missed_offers" INTEGER NOT NULL DEFAULT 0;
 
 -- CreateTable

@@ -8,6 +8,18 @@ export interface MechanicPresence {
   presence: 'available' | 'away' | 'offline';
   /** Why the mechanic was set to away by the system (missed offers), if they were. */
   awayReason?: string | null;
+  /** When the system set them away (ISO text over the wire). */
+  awaySetAt?: string | Date | null;
+}
+
+/** "Set to away after 2 missed offers at 14:02", in the mechanic's own time. */
+export function awayText(mechanic: MechanicPresence): string | null {
+  if (!mechanic.awayReason) return null;
+  const at = mechanic.awaySetAt ? new Date(mechanic.awaySetAt) : null;
+  const time = at
+    ? ` at ${at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })}`
+    : '';
+  return `${mechanic.awayReason}${time}. Choose Available when you are back.`;
 }
 
 /**
@@ -43,7 +55,7 @@ export function dashboardStatus(connection: ConnectionStatus, mechanic: Mechanic
       kind: 'away',
       label: 'Away',
       detail:
-        mechanic.awayReason ??
+        awayText(mechanic) ??
         (mechanic.availability === 'offline'
           ? 'You have not chosen Available yet: no requests or alerts come to you.'
           : 'You are away: no requests or alerts come to you.'),

@@ -1,5 +1,6 @@
 export { deviceLabel } from './device-label.ts';
 export { fromStoredEvent } from './from-stored-event.ts';
+export { awayNotice, type OfferOutcomeInput, recordOfferOutcome } from './missed-offers.ts';
 export {
   actionableUntil,
   headlineOf,

@@ -32,7 +32,7 @@ export interface PushMechanic {
   availability: 'available' | 'away' | 'offline';
 }
 
-export type PushKind = 'alert' | 'retract' | 'customer';
+export type PushKind = 'alert' | 'retract' | 'customer' | 'notice';
 
 /** The JSON the service worker receives. */
 export type PushPayload =

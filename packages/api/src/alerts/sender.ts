@@ -40,7 +40,8 @@ interface Device {
 }
 
 interface Job {
-  event: PushEvent;
+  /** The claim key: the event's position, or a caller's key for pushes not caused by one event. */
+  event: { position: string; assignmentId: string | null; createdAt: Date };
   push: PlannedPush;
   device: Device;
   attempt: number;
@@ -167,6 +168,38 @@ export class PushSender {
     }
   }
 
+  /**
+   * A push to every device of one user that no event of the log causes (say, "you were set away"
+   * by the dispatcher). `claimKey` plays the event position's part: one send per device and key.
+   */
+  async notifyUser(
+    userId: string,
+    payload: PlannedPush['payload'],
+    claimKey: string,
+    ttlSeconds = 3600,
+  ): Promise<void> {
+    const devices = await this.#db.$queryRaw<Device[]>`
+      SELECT id, user_id AS "userId", endpoint, p256dh, auth, focused_until AS "focusedUntil"
+        FROM push_subscriptions WHERE user_id = ${userId}::uuid`;
+    const push: PlannedPush = {
+      userId,
+      kind: 'notice',
+      payload,
+      ttlSeconds,
+      urgency: 'high',
+      topic: 'availability',
+      devices: 'all',
+    };
+    const event = { position: claimKey, assignmentId: null, createdAt: this.#now() };
+    const jobs = devices.map((device) => ({ event, push, device, attempt: 0 }));
+    if (jobs.length === 0) return;
+    const claimed = await this.#claim(jobs);
+    await this.#runAll(
+      jobs.filter((job) => claimed.has(job.device.id)),
+      await vapidKeys(this.#db, this.#subject),
+    );
+  }
+
   async #process(event: PushEvent): Promise<void> {
     const mechanics = await this.#db.$queryRaw<PushMechanic[]>`
       SELECT m.user_id AS "userId", m.kind::text AS kind, m.workshop_id AS "workshopId",
@@ -210,7 +243,8 @@ export class PushSender {
   async #claim(jobs: Job[]): Promise<Set<string>> {
     const rows = await this.#db.$queryRaw<{ id: string }[]>`
       INSERT INTO push_deliveries (subscription_id, event_position, assignment_id, kind, claimed_by)
-      SELECT s, ${jobs[0]?.event.position ?? ''}, ${jobs[0]?.event.assignmentId ?? null}::uuid, k, ${this.#instanceId}
+      SELECT s, ${jobs[0]?.event.position ?? ''}, ${jobs[0]?.event.assignmentId ?? null}::uuid, k,
+             ${this.#instanceId}
         FROM unnest(${jobs.map((j) => j.device.id)}::uuid[], ${jobs.map((j) => j.push.kind)}::text[]) AS t(s, k)
       ON CONFLICT DO NOTHING
       RETURNING subscription_id AS id`;
@@ -331,7 +365,7 @@ export class PushSender {
   async #retry(job: Job): Promise<void> {
     if (this.#stopped) return;
     // An alert is not retried once its request was retracted on that device.
-    if (job.push.kind === 'alert') {
+    if (job.push.kind === 'alert' && job.event.assignmentId) {
       const retracted = await this.#db.pushDelivery.count({
         where: { subscriptionId: job.device.id, assignmentId: job.event.assignmentId, kind: 'retract' },
       });

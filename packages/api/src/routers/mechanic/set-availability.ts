@@ -16,12 +16,19 @@ export const setAvailability = mechanicProcedure
     const now = ctx.now();
     const mechanic = await ctx.db.mechanic.update({
       where: { userId: ctx.user.id },
-      data: { availability: input.availability, lastSeenAt: now, awayReason: null, missedOffers: 0 },
+      data: {
+        availability: input.availability,
+        lastSeenAt: now,
+        awayReason: null,
+        awaySetAt: null,
+        missedOffers: 0,
+      },
       select: { availability: true, lastSeenAt: true },
     });
     return {
       ...mechanic,
       presence: effectivePresence(mechanic.availability, mechanic.lastSeenAt, now),
       awayReason: null,
+      awaySetAt: null,
     };
   });

@@ -8,11 +8,12 @@ import { mechanicProcedure } from '../../trpc.ts';
 export const status = mechanicProcedure.query(async ({ ctx }) => {
   const row = await ctx.db.mechanic.findUniqueOrThrow({
     where: { userId: ctx.user.id },
-    select: { availability: true, lastSeenAt: true, awayReason: true },
+    select: { availability: true, lastSeenAt: true, awayReason: true, awaySetAt: true },
   });
   return {
     availability: row.availability,
     presence: effectivePresence(row.availability, row.lastSeenAt, ctx.now()),
     awayReason: row.availability === 'away' ? row.awayReason : null,
+    awaySetAt: row.availability === 'away' && row.awayReason ? row.awaySetAt : null,
   };
 });

@@ -145,6 +145,14 @@ async function handleNotificationClick(notification, action) {
     return result;
   }
   await setBadge(-1);
+  if (data.kind === 'notice' && data.url && !data.url.startsWith(SCOPE)) {
+    // A customer's notice: open (or focus) their status page, not the dashboard.
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const open = windows.find((client) => client.url === data.url);
+    if (open) await open.focus();
+    else await self.clients.openWindow(data.url);
+    return null;
+  }
   await openDashboard(data.url);
   return null;
 }

@@ -208,7 +208,7 @@ export function planPushes(
 function customerPush(event: PushEvent, before: VisibilityFacts | null): PlannedPush | null {
   const { after, card } = event.data;
   if (before?.status === after.status) return null;
-  const url = `/?session=${event.sessionId}`;
+  const url = `/#/session/${event.sessionId}`;
   const tag = `session-${event.sessionId}`;
   const common = {
     userId: after.customerId,

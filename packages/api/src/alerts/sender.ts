@@ -115,6 +115,10 @@ export class PushSender {
   #inFlight = 0;
   #stopped = false;
   #idleWaiters: (() => void)[] = [];
+  /** Signed VAPID headers per push service origin: an ES256 signature per push would double the cost. */
+  readonly #vapidHeaders = new Map<string, { authorization: string; renewAt: number }>();
+  /** Successful sends whose receipts are written in one statement per batch. */
+  #sentReceipts: { subscriptionId: string; position: string; attempts: number }[] = [];
 
   constructor(options: PushSenderOptions) {
     this.#db = options.db;
@@ -259,7 +263,16 @@ export class PushSender {
         await this.#send(job, keys);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.#concurrency, jobs.length) }, worker));
+    this.#inFlight += 1;
+    try {
+      await Promise.all(Array.from({ length: Math.min(this.#concurrency, jobs.length) }, worker));
+      await this.#flushReceipts();
+    } catch (error) {
+      this.#log.warn({ err: error }, 'push receipts not recorded');
+    } finally {
+      this.#inFlight -= 1;
+      this.#notifyIdle();
+    }
   }
 
   async #send(job: Job, keys: VapidKeys): Promise<void> {
@@ -286,12 +299,14 @@ export class PushSender {
             urgency: push.urgency,
             topic: push.topic,
             contentEncoding: 'aes128gcm',
-            vapidDetails: { subject: keys.subject, publicKey: keys.publicKey, privateKey: keys.privateKey },
           },
         );
         const response = await fetch(request.endpoint, {
           method: 'POST',
-          headers: request.headers as Record<string, string>,
+          headers: {
+            ...(request.headers as Record<string, string>),
+            Authorization: this.#authorization(device.endpoint, keys),
+          },
           body: request.body ? new Uint8Array(request.body) : null,
           signal: AbortSignal.timeout(this.#timeoutMs),
         });
@@ -319,6 +334,40 @@ export class PushSender {
       this.#metrics.sent.inc({ kind: push.kind });
       this.#metrics.latency.observe((Date.now() - event.createdAt.getTime()) / 1000);
     }
+  }
+
+  #authorization(endpoint: string, keys: VapidKeys): string {
+    const audience = new URL(endpoint).origin;
+    const nowMs = Date.now();
+    const cached = this.#vapidHeaders.get(audience);
+    if (cached && cached.renewAt > nowMs) return cached.authorization;
+    // Valid 12 h (push services accept up to 24 h); renewed an hour before it runs out.
+    const expiresAt = Math.floor(nowMs / 1000) + 12 * 3600;
+    const headers = webpush.getVapidHeaders(
+      audience,
+      keys.subject,
+      keys.publicKey,
+      keys.privateKey,
+      'aes128gcm',
+      expiresAt,
+    );
+    const authorization = String(headers.Authorization);
+    this.#vapidHeaders.set(audience, { authorization, renewAt: (expiresAt - 3600) * 1000 });
+    return authorization;
+  }
+
+  /** Writes the receipts of successful sends collected so far, two statements for any number. */
+  async #flushReceipts(): Promise<void> {
+    const batch = this.#sentReceipts;
+    if (batch.length === 0) return;
+    this.#sentReceipts = [];
+    const ids = batch.map((r) => r.subscriptionId);
+    await this.#db.$executeRaw`
+      UPDATE push_deliveries d SET status = 'sent', attempts = u.a, sent_at = now(), last_error = NULL
+        FROM unnest(${ids}::uuid[], ${batch.map((r) => r.position)}::text[], ${batch.map((r) => r.attempts)}::int[]) AS u(s, p, a)
+       WHERE d.subscription_id = u.s AND d.event_position = u.p`;
+    await this.#db
+      .$executeRaw`UPDATE push_subscriptions SET last_success_at = now() WHERE id = ANY(${ids}::uuid[])`;
   }
 
   async #record(job: Job, outcome: 'sent' | 'gone' | 'retry' | 'failed', detail: string | null) {
@@ -371,7 +420,7 @@ export class PushSender {
       });
       if (retracted > 0) return;
     }
-    await this.#send(job, await vapidKeys(this.#db, this.#subject));
+    await this.#runAll([job], await vapidKeys(this.#db, this.#subject));
   }
 }
 

@@ -100,6 +100,19 @@ it('an Away mechanic gets no alert of any kind and no Accept: the card is greyed
   expect(await queueCard(page, third.assignmentId).getByRole('button', { name: 'Accept' }).count()).toBe(0);
 });
 
+it('no toast for a request this mechanic never touched when someone else takes it', async () => {
+  const page = await dashboard('a1@demo.test', true);
+  const quiet = await book(customer, { sessionType: 'chat', vehicleMake: 'Seat', vehicleModel: 'Ibiza' });
+  await queueCard(page, quiet.assignmentId).waitFor();
+  await page.waitForTimeout(300);
+  const before = await toasts(page);
+  await drainer.mutate('assignment.accept', { assignmentId: quiet.assignmentId });
+  await expect.poll(() => queueCard(page, quiet.assignmentId).count()).toBe(0);
+  await page.waitForTimeout(300);
+  expect(await page.getByText(/Taken by another mechanic/).count()).toBe(0);
+  expect(await toasts(page)).toBe(before);
+});
+
 it('restores the last availability after logging out and in again', async () => {
   const page = await dashboard('b1@demo.test', true);
   await expect.poll(() => state(page)).toBe('available');
@@ -125,13 +138,17 @@ it('keeps "Sound on" across a reload and, when the browser mutes it, says so wit
   // gets the real browsers' rule: an AudioContext stays suspended until the user has interacted.
   await page.context().addInitScript(() => {
     const Original = window.AudioContext;
+    // Chromium reports navigator.userActivation as active in a new tab Playwright opens, so
+    // the rule is keyed on a real pointer or key event in this document instead.
+    let interacted = false;
+    for (const type of ['pointerdown', 'keydown'])
+      window.addEventListener(type, () => (interacted = true), { capture: true });
     class Policed extends Original {
-      constructor(options?: AudioContextOptions) {
-        super(options);
-        if (!navigator.userActivation.isActive) void super.suspend();
+      override get state(): AudioContextState {
+        return interacted ? super.state : 'suspended';
       }
       override resume(): Promise<void> {
-        return navigator.userActivation.isActive ? super.resume() : new Promise(() => {});
+        return interacted ? super.resume() : new Promise(() => {});
       }
     }
     Object.defineProperty(window, 'AudioContext', { value: Policed, configurable: true, writable: true });

@@ -171,3 +171,29 @@ it('a push reaches the service worker: notification with Accept and Open, Accept
   await screenshot(page, 'mechanic-push-retracted');
   await expect.poll(() => shown(worker)).toEqual([]);
 });
+
+it('Settings lists the devices that get pushes and removes one', async () => {
+  const ctx = await newContext(browser);
+  try {
+    const page = await openDashboard(ctx, app.mechanicUrl, 'b1@demo.test');
+    const mechanic = await apiLogIn(app.url, 'b1@demo.test');
+    const { publicKey } = await mechanic.query<{ publicKey: string }>('push.publicKey');
+    for (let i = 0; i < 2; i += 1) {
+      const device = await pushService.subscribe(publicKey);
+      await mechanic.mutate('push.subscribe', { endpoint: device.endpoint, keys: device.keys });
+    }
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const list = page.getByRole('list', { name: 'Subscribed devices' });
+    await expect.poll(() => list.getByRole('listitem').count()).toBe(2);
+    expect(await page.getByRole('button', { name: 'Turn on push alerts on this device' }).count()).toBe(1);
+    await screenshot(page, 'mechanic-settings-devices');
+    await list
+      .getByRole('button', { name: /^Remove / })
+      .first()
+      .click();
+    await expect.poll(() => list.getByRole('listitem').count()).toBe(1);
+    expect(await mechanic.query<unknown[]>('push.devices')).toHaveLength(1);
+  } finally {
+    await ctx.close();
+  }
+});

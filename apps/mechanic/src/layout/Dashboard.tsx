@@ -30,13 +30,15 @@ const REMOVAL_TEXT: Record<Extract<QueueEvent, { kind: 'removed' }>['reason'], s
 /** The signed-in screen: header with presence, connection and alerts; the queue and my sessions. */
 export function Dashboard({ me }: { me: Me }) {
   const notice = useNotice();
-  // Requests this mechanic pressed a button on: only these get a toast when they go away.
+  // Requests this mechanic pressed a button on (or that were offered to them): only these get a
+  // toast when they go away.
   const touched = useRef(new Set<string>());
   const onStreamEvent = useCallback(
     (event: QueueEvent, before: ReadonlyMap<string, AssignmentCard>) => {
       if (event.kind === 'removed') {
         const card = before.get(event.assignmentId);
-        if (card && touched.current.has(card.assignmentId))
+        // An offer made to me that goes away is news to me too; others' queue churn is not.
+        if (card && (touched.current.has(card.assignmentId) || card.status === 'offered'))
           notice(`${REMOVAL_TEXT[event.reason]} — ${headline(card)}`, 'warning', `gone:${card.assignmentId}`);
       } else if (
         event.card.status === 'cancelled' &&

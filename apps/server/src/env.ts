@@ -3,6 +3,19 @@ import { z } from 'zod';
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** A comma-separated list, each item checked by `item`. */
+const list = (item: z.ZodType<string, string>) =>
+  z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
+
 /** Every setting of the server process, validated once at start-up. Documented in the README. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
@@ -19,19 +32,26 @@ export const envSchema = z.object({
   /** Names this process in metrics and logs; defaults to the host name and pid. */
   PROCESS_NAME: z.string().min(1).max(100).optional(),
   READY_MAX_LAG_SECONDS: z.coerce.number().positive().default(10),
+  /** Serve /metrics on this separate port (bound to METRICS_HOST) instead of the main one. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** When set, /metrics on the main port answers only `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN needs at least 16 characters').optional(),
+  /** Peers (IP addresses, comma-separated) whose X-Request-Id and X-Forwarded-Proto are believed. */
+  TRUSTED_PROXIES: list(z.union([z.ipv4(), z.ipv6()], 'TRUSTED_PROXIES must be IP addresses')),
+  /** Connections to the database; calls doing database work at once are limited to this too. */
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Calls allowed to wait for a database slot, and for how long, before SERVICE_UNAVAILABLE. */
+  ADMISSION_QUEUE: z.coerce.number().int().min(0).default(200),
+  ADMISSION_MAX_WAIT_MS: z.coerce.number().int().positive().default(2000),
+  /** Bounds on the app's own database sessions (see RELIABILITY.md, "A stalled writer"). */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  DB_LOCK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   SEED_DEMO_DATA: z.stringbool().default(true),
   SERVE_APPS: z.stringbool().default(true),
   /** Extra origins (comma-separated) allowed to send cookie-authenticated requests, e.g. Vite dev servers. */
-  ALLOWED_ORIGINS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.url('ALLOWED_ORIGINS must be a comma-separated list of URLs'))),
+  ALLOWED_ORIGINS: list(z.url('ALLOWED_ORIGINS must be a comma-separated list of URLs')),
 });
 export type Env = z.output<typeof envSchema>;
 

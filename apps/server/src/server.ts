@@ -2,18 +2,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import {
+  Admission,
   type ApiConfig,
+  AuthSessions,
   appRouter,
   createContextFactory,
   createMetrics,
   Dispatcher,
   EventHub,
-  loadUser,
   RateLimiter,
   type RateRules,
   readSessionToken,
-  rememberUpgradedUser,
   requestIdOf,
+  retryAfterMsOf,
   type Services,
 } from '@dispatch/api';
 import { createDb } from '@dispatch/db';
@@ -23,10 +24,12 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Env } from './env.ts';
 import { liveness, readiness } from './http/health.ts';
+import { metricsHandler } from './http/metrics.ts';
 import { originAllowed } from './http/origin.ts';
 import { createStaticApps } from './http/static-apps.ts';
 import { PresenceTracker } from './ws/presence-tracker.ts';
 import { sharedPayloadEncoder } from './ws/shared-payload-encoder.ts';
+import { SocketRegistry } from './ws/socket-registry.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -41,6 +44,8 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /** Where /metrics is served when METRICS_PORT is set; otherwise it is on `url` behind METRICS_TOKEN. */
+  metricsUrl: string | null;
   services: Services;
   dispatcher: Dispatcher;
   /** Tells WebSocket clients to reconnect elsewhere, finishes in-flight requests, then stops. */
@@ -70,7 +75,14 @@ export function rateRules(env: Env): RateRules {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { env, log } = options;
   const now = options.now ?? (() => new Date());
-  const db = createDb(options.databaseUrl);
+  const db = createDb(options.databaseUrl, {
+    poolSize: env.DB_POOL_SIZE,
+    limits: {
+      statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+      lockTimeoutMs: env.DB_LOCK_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
+  });
   const hub = new EventHub({ connectionString: options.databaseUrl, log: log.child({ part: 'hub' }) });
   await hub.start();
   const processName = env.PROCESS_NAME ?? `${hostname()}:${process.pid}`;
@@ -78,9 +90,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   hub.onEvents((events) => {
     for (const event of events) metrics.eventsCommitted.inc({ type: event.type });
   });
+  const admission = new Admission({
+    concurrency: env.DB_POOL_SIZE,
+    queue: env.ADMISSION_QUEUE,
+    maxWaitMs: env.ADMISSION_MAX_WAIT_MS,
+  });
   const services: Services = {
     db,
     hub,
+    auth: new AuthSessions(db, hub, now),
+    admission,
     config: apiConfig(env),
     log,
     now,
@@ -97,17 +116,38 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const presence = new PresenceTracker(db, log, now);
   presence.start();
+  const sockets = new SocketRegistry({ db, hub, metrics, log, now });
+  sockets.start();
 
-  const createContext = createContextFactory(services);
+  const createContext = createContextFactory(services, { trustedProxies: env.TRUSTED_PROXIES });
+  const onError = ({
+    error,
+    path,
+    ctx,
+  }: {
+    error: { code: string; cause?: unknown };
+    path?: string;
+    ctx?: { meta: { requestId: string } };
+  }) => {
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      log.error({ err: error.cause ?? error, path, requestId: ctx?.meta.requestId }, 'procedure failed');
+    }
+    if (error.code === 'SERVICE_UNAVAILABLE') metrics.admissionRefused.inc();
+  };
   const trpc = createHTTPHandler({
     router: appRouter,
     createContext,
     basePath: '/trpc/',
     maxBodySize: MAX_BODY_BYTES,
-    onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error, path }, 'procedure failed');
+    onError,
+    // A refusal for load says when to come back, in the header every HTTP client understands too.
+    responseMeta: ({ errors }) => {
+      const waits = errors.map((error) => retryAfterMsOf(error)).filter((ms): ms is number => ms !== null);
+      if (waits.length === 0) return {};
+      return { headers: { 'retry-after': String(Math.max(1, Math.ceil(Math.max(...waits) / 1000))) } };
     },
   });
+  const serveMetrics = metricsHandler({ metrics, hub, admission, token: env.METRICS_TOKEN ?? null });
   const apps = env.SERVE_APPS ? createStaticApps() : null;
   if (apps?.missing.length) log.warn({ missing: apps.missing }, 'app builds not found; run `pnpm build`');
 
@@ -120,15 +160,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (path === '/readyz' || path === '/health')
       return void readiness(res, db, hub, env.READY_MAX_LAG_SECONDS);
     if (path === '/metrics') {
-      metrics.listenReconnects.set(hub.listenerReconnects);
-      metrics.deliveryLag.set(hub.lastCaughtUpAt ? (Date.now() - hub.lastCaughtUpAt) / 1000 : 0);
-      void metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
-      });
-      return;
+      if (env.METRICS_PORT === undefined && env.METRICS_TOKEN) return void serveMetrics(req, res);
+      return notFound(res);
     }
-    // Every HTTP request carries an id (a proxy's, or a new one) into its transaction and events.
-    const requestId = requestIdOf(req);
+    // Every HTTP request carries an id (a trusted proxy's, or a new one) into its transaction and events.
+    const requestId = requestIdOf(req, { trustedProxies: env.TRUSTED_PROXIES });
     res.setHeader('x-request-id', requestId);
     const started = performance.now();
     res.once('finish', () => {
@@ -160,6 +196,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     wss,
     router: appRouter,
     createContext,
+    onError,
     keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 },
     experimental_encoder: sharedPayloadEncoder,
   });
@@ -169,12 +206,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     };
     if ((req.url ?? '').split('?')[0] !== '/trpc') return refuse(404, 'Not Found');
     if (!originAllowed(req, services.config.allowedOrigins)) return refuse(403, 'Forbidden');
-    loadUser(db, readSessionToken(req.headers.cookie), now())
+    services.auth
+      .userFor(readSessionToken(req.headers.cookie))
       .then((user) => {
         if (!user) return refuse(401, 'Unauthorized');
-        log.info({ requestId: requestIdOf(req), role: user.viewer.role }, 'socket connected');
-        rememberUpgradedUser(req, user);
+        log.info(
+          { requestId: requestIdOf(req, { trustedProxies: env.TRUSTED_PROXIES }), role: user.viewer.role },
+          'socket connected',
+        );
         wss.handleUpgrade(req, socket, head, (ws) => {
+          sockets.add(ws, user);
           if (user.viewer.role === 'mechanic') {
             presence.connected(user.id);
             ws.once('close', () => presence.disconnected(user.id));
@@ -190,6 +231,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   await new Promise<void>((resolve) => server.listen(env.PORT, env.HOST, resolve));
   const { port } = server.address() as AddressInfo;
+  const metricsServer =
+    env.METRICS_PORT === undefined
+      ? null
+      : createServer((req, res) =>
+          (req.url ?? '/').split('?')[0] === '/metrics' ? void serveMetrics(req, res) : notFound(res),
+        );
+  if (metricsServer) {
+    await new Promise<void>((resolve) => metricsServer.listen(env.METRICS_PORT, env.METRICS_HOST, resolve));
+  }
   const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST;
 
   let closing: Promise<void> | null = null;
@@ -201,6 +251,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await new Promise((resolve) => setTimeout(resolve, 200));
       for (const client of wss.clients) client.close(1012, 'Server restarting');
       await httpClosed;
+      await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
+      sockets.stop();
       presence.stop();
       await dispatcher.stop();
       await hub.stop();
@@ -218,5 +270,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return count;
   };
 
-  return { url: `http://${host}:${port}`, port, services, dispatcher, close, dropAllSockets };
+  const metricsUrl = metricsServer
+    ? `http://${env.METRICS_HOST}:${(metricsServer.address() as AddressInfo).port}/metrics`
+    : null;
+  return { url: `http://${host}:${port}`, port, metricsUrl, services, dispatcher, close, dropAllSockets };
 }

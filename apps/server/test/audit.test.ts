@@ -24,6 +24,7 @@ async function book(n: number) {
   const created = await customer.trpc.session.create.mutate({
     intake,
     idempotencyKey: `audit-${n}-${Date.now()}`,
+    allowAnotherOpen: true,
   });
   customer.close();
   return created;

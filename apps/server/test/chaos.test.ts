@@ -9,7 +9,7 @@ import {
   HEAD_SQL,
   type HeadRow,
   headOf,
-  projectForCustomer,
+  projectForSessions,
   projectForStaff,
 } from '@dispatch/api';
 import { createDb, type Db, migrate, seed } from '@dispatch/db';
@@ -190,6 +190,7 @@ it(`loses and duplicates nothing through ${SECONDS} s of socket drops, proxy fau
               urgent: Math.random() < 0.2,
             },
             idempotencyKey: key,
+            allowAnotherOpen: true,
           });
           if (plan === 'free') {
             await http(customer).waiver.sign.mutate({
@@ -296,16 +297,15 @@ it(`loses and duplicates nothing through ${SECONDS} s of socket drops, proxy fau
   const rows = async () =>
     (
       await db.$queryRawUnsafe<EventRow[]>(
-        `SELECT ${EVENT_COLUMNS} FROM assignment_events WHERE (tx_id, id) > ($1::text::xid8, $2::bigint) ORDER BY tx_id, id`,
-        from.split('.')[0],
-        from.split('.')[1],
+        `SELECT ${EVENT_COLUMNS} FROM assignment_events WHERE position > $1::bigint ORDER BY assignment_events.position`,
+        from,
       )
     ).map(fromRow);
   const expectedFor = (viewer: Viewer, events: Awaited<ReturnType<typeof rows>>) =>
     events
       .filter((event) =>
         viewer.role === 'customer'
-          ? projectForCustomer(viewer, event, null)
+          ? projectForSessions(viewer, event, null, 'broadcast')
           : projectForStaff(viewer, event, 'broadcast'),
       )
       .map((event) => encodePosition(event.position));

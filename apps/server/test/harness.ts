@@ -16,6 +16,8 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
 export async function freshDatabase(): Promise<TestDatabase> {
   const database = await createTestDatabase();
   await seed(database.db);
+  // Most tests accept many requests with the same few mechanics; capacity has its own tests.
+  await database.db.mechanic.updateMany({ data: { virtualCapacity: 1000 } });
   return database;
 }
 

@@ -26,7 +26,7 @@ it('delivers an event committed the instant a subscription is acknowledged', asy
       {
         onStarted: () => {
           void customer.trpc.session.create
-            .mutate({ intake, idempotencyKey: `early-${round}-${Date.now()}` })
+            .mutate({ intake, idempotencyKey: `early-${round}-${Date.now()}`, allowAnotherOpen: true })
             .then(
               (s) => {
                 booked = s.assignmentId;
@@ -37,7 +37,13 @@ it('delivers an event committed the instant a subscription is acknowledged', asy
             );
         },
         onData: (e) =>
-          received.push(e.data.kind === 'upsert' ? e.data.card.assignmentId : e.data.assignmentId),
+          received.push(
+            e.data.kind === 'upsert'
+              ? e.data.card.assignmentId
+              : e.data.kind === 'removed'
+                ? e.data.assignmentId
+                : 'resync',
+          ),
       },
     );
     await waitFor(() => booked !== '' && received.includes(booked), 5000);
@@ -69,7 +75,14 @@ it('on shutdown tells sockets to reconnect elsewhere, finishes in-flight mutatio
   const sub = mechanic.queue.onChange.subscribe(
     { lastEventId: position },
     {
-      onData: (e) => received.push(e.data.kind === 'upsert' ? e.data.card.assignmentId : e.data.assignmentId),
+      onData: (e) =>
+        received.push(
+          e.data.kind === 'upsert'
+            ? e.data.card.assignmentId
+            : e.data.kind === 'removed'
+              ? e.data.assignmentId
+              : 'resync',
+        ),
     },
   );
   await waitFor(() => wsClient.connectionState.get().state === 'pending');
@@ -77,7 +90,11 @@ it('on shutdown tells sockets to reconnect elsewhere, finishes in-flight mutatio
   // Some mutations finish before the shutdown, some are in flight during it, some come too late.
   const settled = Promise.allSettled(
     Array.from({ length: 20 }, (_, i) =>
-      customer.trpc.session.create.mutate({ intake, idempotencyKey: `shutdown-${i}-${Date.now()}` }),
+      customer.trpc.session.create.mutate({
+        intake,
+        idempotencyKey: `shutdown-${i}-${Date.now()}`,
+        allowAnotherOpen: true,
+      }),
     ),
   );
   target = staying;
@@ -92,6 +109,7 @@ it('on shutdown tells sockets to reconnect elsewhere, finishes in-flight mutatio
   ).trpc.session.create.mutate({
     intake,
     idempotencyKey: `after-shutdown-${Date.now()}`,
+    allowAnotherOpen: true,
   });
   await waitFor(() => received.includes(late.assignmentId), 8000);
   for (const id of created) expect(received).toContain(id);

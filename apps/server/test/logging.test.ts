@@ -17,7 +17,8 @@ beforeAll(async () => {
     },
   });
   server = await startServer({
-    env: testEnv(),
+    // The test client stands in for the proxy that sets X-Request-Id.
+    env: testEnv({ TRUSTED_PROXIES: '127.0.0.1' }),
     databaseUrl: database.url,
     log: pino({ level: 'info' }, sink),
   });

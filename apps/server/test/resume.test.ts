@@ -1,5 +1,5 @@
-import type { QueueEvent } from '@dispatch/api';
 import type { TestDatabase } from '@dispatch/db/testing';
+import type { QueueEvent } from '@dispatch/domain';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server.ts';
 import { client, freshDatabase, intake, logIn, start, waitFor } from './harness.ts';
@@ -19,7 +19,11 @@ afterAll(async () => {
 it('a client resumes on another process from its last position: nothing lost, nothing twice', async () => {
   const customer = client(second, (await logIn(second, 'customer1@demo.test')).cookie);
   const book = (n: number) =>
-    customer.trpc.session.create.mutate({ intake, idempotencyKey: `resume-test-${n}-${Date.now()}` });
+    customer.trpc.session.create.mutate({
+      intake,
+      idempotencyKey: `resume-test-${n}-${Date.now()}`,
+      allowAnotherOpen: true,
+    });
 
   const cookieOnFirst = (await logIn(first, 'virtual@demo.test')).cookie;
   const onFirst = client(first, cookieOnFirst);
@@ -49,7 +53,13 @@ it('a client resumes on another process from its last position: nothing lost, no
   customer.close();
 
   const ids = (events: { data: QueueEvent }[]) =>
-    events.map((e) => (e.data.kind === 'upsert' ? e.data.card.assignmentId : e.data.assignmentId));
+    events.map((e) =>
+      e.data.kind === 'upsert'
+        ? e.data.card.assignmentId
+        : e.data.kind === 'removed'
+          ? e.data.assignmentId
+          : 'resync',
+    );
   expect(ids(received)).toEqual(before.map((b) => b.assignmentId));
   expect(ids(resumed)).toEqual([...missed, live].map((b) => b.assignmentId));
 });
@@ -62,16 +72,31 @@ it('when the server goes away, wsLink reconnects to it and resumes from its last
   const sub = mechanic.trpc.queue.onChange.subscribe(
     { lastEventId: position },
     {
-      onData: (e) => received.push(e.data.kind === 'upsert' ? e.data.card.assignmentId : e.data.assignmentId),
+      onData: (e) =>
+        received.push(
+          e.data.kind === 'upsert'
+            ? e.data.card.assignmentId
+            : e.data.kind === 'removed'
+              ? e.data.assignmentId
+              : 'resync',
+        ),
     },
   );
-  const a = await customer.trpc.session.create.mutate({ intake, idempotencyKey: `drop-a-${Date.now()}` });
+  const a = await customer.trpc.session.create.mutate({
+    intake,
+    idempotencyKey: `drop-a-${Date.now()}`,
+    allowAnotherOpen: true,
+  });
   await waitFor(() => received.length >= 1);
 
   // Cut every socket of the first process from the server side.
   const terminated = first.dropAllSockets();
   expect(terminated).toBeGreaterThan(0);
-  const b = await customer.trpc.session.create.mutate({ intake, idempotencyKey: `drop-b-${Date.now()}` });
+  const b = await customer.trpc.session.create.mutate({
+    intake,
+    idempotencyKey: `drop-b-${Date.now()}`,
+    allowAnotherOpen: true,
+  });
   await waitFor(() => received.length >= 2, 8000);
   await new Promise((resolve) => setTimeout(resolve, 200));
   expect(received).toEqual([a.assignmentId, b.assignmentId]);

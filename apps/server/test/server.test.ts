@@ -6,9 +6,10 @@ import { client, freshDatabase, logIn, start, waitFor } from './harness.ts';
 
 let database: TestDatabase;
 let server: RunningServer;
+const METRICS_TOKEN = 'metrics-token-for-tests';
 beforeAll(async () => {
   database = await freshDatabase();
-  server = await start(database);
+  server = await start(database, { METRICS_TOKEN: METRICS_TOKEN, TRUSTED_PROXIES: '127.0.0.1' });
 });
 afterAll(async () => {
   await server?.close();
@@ -39,7 +40,13 @@ describe('HTTP', () => {
   });
 
   it('exposes Prometheus metrics for delivery, conflicts, dispatch and the listener', async () => {
-    const res = await fetch(`${server.url}/metrics`);
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
+    expect(
+      (await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status,
+    ).toBe(404);
+    const res = await fetch(`${server.url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await res.text();
     for (const name of [
@@ -176,6 +183,7 @@ describe('WebSocket', () => {
         plan: 'paid',
       },
       idempotencyKey: 'server-test-1234',
+      allowAnotherOpen: true,
     });
     await waitFor(() => received.length >= 1);
     expect(booked.status).toBe('waiting');

@@ -1,3 +1,4 @@
+import { shared } from '@dispatch/api';
 import { jsonEncoder } from '@trpc/server/adapters/ws';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
@@ -16,6 +17,13 @@ it('sends exactly the bytes the default encoder sends, for any payload', () => {
           result: { type: 'data', data: { id, data: payload } },
         };
         expect(sharedPayloadEncoder.encode(message)).toBe(jsonEncoder.encode(message));
+        if (typeof payload === 'object' && payload !== null) {
+          const sharedMessage = {
+            ...message,
+            result: { type: 'data', data: { id, data: shared(JSON.parse(JSON.stringify(payload))) } },
+          };
+          expect(sharedPayloadEncoder.encode(sharedMessage)).toBe(jsonEncoder.encode(message));
+        }
       },
     ),
     { numRuns: 500 },
@@ -23,7 +31,10 @@ it('sends exactly the bytes the default encoder sends, for any payload', () => {
 });
 
 it('is not fooled by replacement patterns or the placeholder itself inside a payload', () => {
-  const payload = { concern: "costs $& and $' and $` and \u0000payload", nested: ['"\\u0000payload"'] };
+  const payload = shared({
+    concern: "costs $& and $' and $` and \u0000payload",
+    nested: ['"\\u0000payload"'],
+  });
   const message = {
     id: '\u0000payload',
     result: { type: 'data', data: { id: '\u0000payload', data: payload } },

@@ -1,7 +1,10 @@
 import type { Db } from '@dispatch/db';
 import type { DispatchMode, Viewer } from '@dispatch/domain';
 import type { Logger } from 'pino';
-import type { EventHub } from './delivery/hub.ts';
+import type { AuthSessions } from './auth/auth-sessions.ts';
+import type { Admission } from './errors/admission.ts';
+import type { EventHub } from './log/hub.ts';
+import type { Transport } from './log/stream.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { RateLimiter } from './security/rate-limit.ts';
 
@@ -17,6 +20,8 @@ export interface ApiConfig {
 export interface Services {
   db: Db;
   hub: EventHub;
+  auth: AuthSessions;
+  admission: Admission;
   config: ApiConfig;
   log: Logger;
   now: () => Date;
@@ -31,6 +36,8 @@ export interface SignedInUser {
   viewer: Viewer;
   /** sha256 of the cookie token: the auth_sessions row id. */
   authSessionId: string;
+  /** When the auth session ends; a socket opened with it is closed then. */
+  expiresAt: Date;
 }
 
 /** Facts about the caller's connection, recorded on waivers and events. */
@@ -46,4 +53,6 @@ export interface Context extends Services {
   meta: RequestMeta;
   /** Sets a cookie on the HTTP response; absent on WebSocket connections. */
   setCookie: ((header: string) => void) | null;
+  /** The WebSocket a subscription writes to (back-pressure); null over HTTP. */
+  transport: Transport | null;
 }

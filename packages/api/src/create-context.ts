@@ -2,52 +2,74 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { readSessionToken } from './auth/cookie.ts';
-import { loadUser } from './auth/load-user.ts';
-import type { Context, RequestMeta, Services, SignedInUser } from './context.ts';
+import type { Context, RequestMeta, Services } from './context.ts';
+import type { Transport } from './log/stream.ts';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,100}$/;
 
+/** Which peers are proxies whose X-Request-Id and X-Forwarded-Proto headers we believe. */
+export interface ProxyTrust {
+  trustedProxies: readonly string[];
+}
+
+const NO_PROXIES: ProxyTrust = { trustedProxies: [] };
+
+function fromTrustedProxy(req: IncomingMessage, trust: ProxyTrust): boolean {
+  const peer = req.socket.remoteAddress ?? '';
+  return trust.trustedProxies.includes(peer) || trust.trustedProxies.includes(peer.replace(/^::ffff:/, ''));
+}
+
 /**
- * The request's id: a well-formed X-Request-Id from a proxy, or a new one. It is written back to
- * the header, so every later reader of this request (logs, context, events) sees the same id.
+ * The request's id: a well-formed X-Request-Id set by a configured proxy, or a new one; a client
+ * cannot choose the id stored on audit events. It is written back to the header, so every later
+ * reader of this request (logs, context, events) sees the same id.
  */
-export function requestIdOf(req: IncomingMessage): string {
+export function requestIdOf(req: IncomingMessage, trust: ProxyTrust = NO_PROXIES): string {
+  const assigned = (req as IncomingMessage & { dispatchRequestId?: string }).dispatchRequestId;
+  if (assigned) return assigned;
   const header = req.headers['x-request-id'];
-  const id = typeof header === 'string' && REQUEST_ID_PATTERN.test(header) ? header : randomUUID();
-  req.headers['x-request-id'] = id;
+  const id =
+    typeof header === 'string' && REQUEST_ID_PATTERN.test(header) && fromTrustedProxy(req, trust)
+      ? header
+      : randomUUID();
+  (req as IncomingMessage & { dispatchRequestId?: string }).dispatchRequestId = id;
   return id;
 }
 
 /** Facts about the caller's connection. */
-export function requestMeta(req: IncomingMessage): RequestMeta {
-  const forwardedProto = req.headers['x-forwarded-proto'];
+export function requestMeta(req: IncomingMessage, trust: ProxyTrust = NO_PROXIES): RequestMeta {
+  const forwardedProto = fromTrustedProxy(req, trust) ? req.headers['x-forwarded-proto'] : undefined;
   return {
-    requestId: requestIdOf(req),
+    requestId: requestIdOf(req, trust),
     ip: req.socket.remoteAddress ?? 'unknown',
     userAgent: (req.headers['user-agent'] ?? 'unknown').slice(0, 500),
     secure: Boolean((req.socket as TLSSocket).encrypted) || forwardedProto === 'https',
   };
 }
 
-/** Users already authenticated when their WebSocket upgrade was accepted, so a socket loads them once. */
-const upgradedUsers = new WeakMap<IncomingMessage, SignedInUser>();
+interface SocketLike {
+  bufferedAmount: number;
+  close(code: number, reason: string): void;
+}
 
-export function rememberUpgradedUser(req: IncomingMessage, user: SignedInUser): void {
-  upgradedUsers.set(req, user);
+function isSocket(value: unknown): value is SocketLike {
+  return typeof value === 'object' && value !== null && 'bufferedAmount' in value && 'close' in value;
 }
 
 /** One factory for HTTP requests and WebSocket connections. */
-export function createContextFactory(services: Services) {
+export function createContextFactory(services: Services, trust: ProxyTrust = NO_PROXIES) {
   return async ({ req, res }: { req: IncomingMessage; res?: ServerResponse | unknown }): Promise<Context> => {
-    const user =
-      upgradedUsers.get(req) ??
-      (await loadUser(services.db, readSessionToken(req.headers.cookie), services.now()));
+    const user = await services.auth.userFor(readSessionToken(req.headers.cookie));
     const httpResponse = isServerResponse(res) ? res : null;
+    const transport: Transport | null = isSocket(res)
+      ? { bufferedBytes: () => res.bufferedAmount, close: (code, reason) => res.close(code, reason) }
+      : null;
     return {
       ...services,
       user,
-      meta: requestMeta(req),
+      meta: requestMeta(req, trust),
       setCookie: httpResponse ? (header) => appendSetCookie(httpResponse, header) : null,
+      transport,
     };
   };
 }

@@ -1,16 +1,30 @@
 export { audit, FINDING_KINDS, type Finding, type FindingKind, fixFindings } from './audit/index.ts';
+export { AuthSessions } from './auth/auth-sessions.ts';
 export { readSessionToken } from './auth/cookie.ts';
-export { loadUser } from './auth/load-user.ts';
 export type { ApiConfig, Context, Services, SignedInUser } from './context.ts';
-export type { AssignmentCard, QueueEvent, SessionEvent, SessionSummary } from './core/views.ts';
-export { createContextFactory, rememberUpgradedUser, requestIdOf, requestMeta } from './create-context.ts';
-export { HEAD_SQL, type HeadRow, headOf } from './delivery/head.ts';
-export { EventHub, type EventHubOptions } from './delivery/hub.ts';
-export { projectForCustomer, projectForStaff } from './delivery/projection.ts';
-export { EVENT_COLUMNS, type EventRow, fromRow, type StoredEvent } from './delivery/stored-event.ts';
-export { Dispatcher, NO_MECHANIC_REASON } from './dispatch/dispatcher.ts';
+export { createContextFactory, type ProxyTrust, requestIdOf, requestMeta } from './create-context.ts';
+export { Dispatcher } from './dispatch/dispatcher.ts';
 export { effectivePresence, HEARTBEAT_INTERVAL_MS, PRESENCE_TIMEOUT_MS } from './dispatch/presence.ts';
+export { Admission, type AdmissionLimits } from './errors/admission.ts';
+export { retryAfterMsOf } from './errors/retry-later.ts';
+export {
+  AUTH_REVOKED_CHANNEL,
+  EVENT_COLUMNS,
+  EventHub,
+  type EventHubOptions,
+  type EventRow,
+  fromRow,
+  HEAD_SQL,
+  type HeadRow,
+  headOf,
+  projectForSessions,
+  projectForStaff,
+  type StoredEvent,
+  shared,
+  sharedJson,
+  TOO_SLOW_CLOSE_CODE,
+} from './log/index.ts';
 export { createMetrics, type Metrics } from './observability/metrics.ts';
 export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from './root.ts';
 export { DEFAULT_RATE_RULES, RateLimiter, type RateRules } from './security/rate-limit.ts';
-export { createCallerFactory } from './trpc.ts';
+export { createCallerFactory, internalErrorMessage } from './trpc.ts';

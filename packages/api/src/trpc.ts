@@ -1,14 +1,43 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { CommandError } from './commands/errors.ts';
 import type { Context, SignedInUser } from './context.ts';
+import { AdmissionRefused } from './errors/admission.ts';
+import { RetryLater, retryAfterMsOf } from './errors/retry-later.ts';
+import { isTransientDatabaseError } from './errors/transient.ts';
 import type { RateLimitedAction } from './security/rate-limit.ts';
+
+/** The one sentence an unexpected error becomes for a client; details stay in the log. */
+export function internalErrorMessage(requestId: string | null): string {
+  return `Something went wrong on our side. Please try again${requestId ? ` (request ${requestId})` : ''}.`;
+}
 
 const t = initTRPC.context<Context>().create({
   // Never send stack traces, whatever NODE_ENV says (tRPC reads it directly).
   isDev: false,
-  errorFormatter({ shape, error }) {
-    const zodError = error.cause instanceof z.ZodError ? fieldIssues(error.cause) : null;
-    return { ...shape, data: { ...shape.data, zodError, refusal: refusalOf(error.cause) } };
+  errorFormatter({ shape, error, ctx }) {
+    const requestId = ctx?.meta.requestId ?? null;
+    const zodError =
+      error.cause instanceof z.ZodError ? fieldIssues(error.cause) : commandFieldIssue(error.cause);
+    const message =
+      error.code === 'INTERNAL_SERVER_ERROR'
+        ? internalErrorMessage(requestId)
+        : error.cause instanceof z.ZodError
+          ? readableIssues(error.cause)
+          : error.message;
+    return {
+      message,
+      code: shape.code,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        zodError,
+        refusal: error.cause instanceof CommandError ? (error.cause.details.refusal ?? null) : null,
+        retryAfterMs: retryAfterMsOf(error),
+        requestId,
+      },
+    };
   },
 });
 
@@ -29,48 +58,96 @@ function fieldIssues(error: z.ZodError): { formErrors: string[]; fieldErrors: Re
   return { formErrors, fieldErrors };
 }
 
-/** A validation error for one input field that only the server can check (e.g. a row must exist). */
-export function fieldError(path: string[], message: string): TRPCError {
+function commandFieldIssue(cause: unknown) {
+  if (!(cause instanceof CommandError) || !cause.details.field) return null;
+  return { formErrors: [], fieldErrors: { [cause.details.field.join('.')]: [cause.message] } };
+}
+
+/** A validation failure as one sentence a person can read (the field errors stay in `data`). */
+function readableIssues(error: z.ZodError): string {
+  const messages = [...new Set(error.issues.map((issue) => issue.message))].slice(0, 5);
+  const more = error.issues.length > messages.length ? ' (and more)' : '';
+  return `Please check your input: ${messages.join('; ')}${more}.`.replace(/\.\.$/, '.');
+}
+
+/** A command's transport-neutral error as the tRPC error it is sent as. The one mapping. */
+export function toTRPCError(error: unknown): unknown {
+  if (error instanceof TRPCError) return error;
+  if (error instanceof CommandError) {
+    switch (error.kind) {
+      case 'not_found':
+        return new TRPCError({ code: 'NOT_FOUND', message: error.message, cause: error });
+      case 'conflict':
+        return new TRPCError({ code: 'CONFLICT', message: error.message, cause: error });
+      case 'invalid':
+        return new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
+      case 'busy':
+        return busy(error.details.retryAfterMs ?? 1000);
+      case 'refused': {
+        const who = error.details.refusal === 'not_owner' || error.details.refusal === 'actor_not_allowed';
+        return new TRPCError({ code: who ? 'FORBIDDEN' : 'CONFLICT', message: error.message, cause: error });
+      }
+    }
+  }
+  if (error instanceof AdmissionRefused) return busy(error.retryAfterMs);
+  if (isTransientDatabaseError(error)) return busy(1000 + Math.round(Math.random() * 1000));
+  return error;
+}
+
+function busy(retryAfterMs: number): TRPCError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return new TRPCError({
-    code: 'BAD_REQUEST',
-    message,
-    cause: new z.ZodError([{ code: 'custom', path, message, input: undefined }]),
+    code: 'SERVICE_UNAVAILABLE',
+    message: `The service is busy. Please try again in ${seconds} s.`,
+    cause: new RetryLater('busy', retryAfterMs),
   });
 }
 
-function refusalOf(cause: unknown): string | null {
-  return cause instanceof RefusalError ? cause.code : null;
-}
+/**
+ * Every call: queries and mutations take an admission slot for their database work (overload is
+ * refused quickly with a retry hint), and whatever a handler throws is mapped once, here.
+ */
+const mapped = t.middleware(async ({ ctx, type, next }) => {
+  const run = () => next();
+  const result =
+    type === 'subscription'
+      ? await run()
+      : await ctx.admission.run(run).catch((error) => {
+          throw toTRPCError(error);
+        });
+  if (!result.ok) {
+    const cause = result.error.cause ?? result.error;
+    const error = toTRPCError(result.error.code === 'INTERNAL_SERVER_ERROR' ? cause : result.error);
+    throw error;
+  }
+  return result;
+});
 
-/** A domain refusal travelling as a tRPC error; the code says which rule refused. */
-export class RefusalError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+/** Counts one attempt; throws TOO_MANY_REQUESTS once `key` has used up its allowance for `action`. */
+export function hitRateLimit(ctx: Context, action: RateLimitedAction, key: string): void {
+  const waitMs = ctx.rateLimiter.hit(action, key, ctx.now().getTime());
+  if (waitMs > 0) {
+    throw new TRPCError({
+      code: 'TOO_MANY_REQUESTS',
+      message: `Too many attempts. Try again in ${Math.ceil(waitMs / 1000)} s.`,
+      cause: new RetryLater('rate limited', waitMs),
+    });
   }
 }
 
-/** Refuses with TOO_MANY_REQUESTS once `key` has used up its allowance for `action`. */
+/** The same as a middleware, counted before the procedure runs. */
 export function rateLimit(action: RateLimitedAction, key: (ctx: Context, input: unknown) => string) {
   return t.middleware(({ ctx, input, next }) => {
-    const waitMs = ctx.rateLimiter.hit(action, key(ctx, input), ctx.now().getTime());
-    if (waitMs > 0) {
-      throw new TRPCError({
-        code: 'TOO_MANY_REQUESTS',
-        message: `Too many attempts. Try again in ${Math.ceil(waitMs / 1000)} s.`,
-      });
-    }
+    hitRateLimit(ctx, action, key(ctx, input));
     return next();
   });
 }
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(mapped);
 
-export const signedInProcedure = t.procedure.use(({ ctx, next }) => {
+export const signedInProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Log in first.' });
   return next({ ctx: { user: ctx.user } });
 });

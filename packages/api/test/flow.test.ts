@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentWaiver } from '../src/core/waiver-text.ts';
+import { currentWaiver } from '../src/queries/waiver-text.ts';
 import { createTestApi, idempotencyKey, intake, type TestApi } from './harness.ts';
 
 let api: TestApi;
@@ -28,6 +28,7 @@ describe('booking, waiver and accept', () => {
     const created = await customer.session.create({
       intake: intake({ plan: 'free' }),
       idempotencyKey: idempotencyKey(),
+      allowAnotherOpen: true,
     });
     expect(created).toMatchObject({
       status: 'pending_waiver',
@@ -82,6 +83,7 @@ describe('booking, waiver and accept', () => {
     const created = await customer.session.create({
       intake: intake({ plan: 'paid' }),
       idempotencyKey: idempotencyKey(),
+      allowAnotherOpen: true,
     });
     expect(created).toMatchObject({ status: 'waiting', assignmentStatus: 'queued' });
     const error = await errorOf(
@@ -101,6 +103,7 @@ describe('booking, waiver and accept', () => {
     const created = await customer.session.create({
       intake: intake({ plan: 'free' }),
       idempotencyKey: idempotencyKey(),
+      allowAnotherOpen: true,
     });
     await customer.session.cancel({ sessionId: created.sessionId, reason: 'Fixed it myself' });
     const admin = await api.as('admin@demo.test');
@@ -121,8 +124,8 @@ describe('booking, waiver and accept', () => {
     const customer = await api.as(OTHER_CUSTOMER);
     const key = idempotencyKey();
     const [a, b] = await Promise.all([
-      customer.session.create({ intake: intake(), idempotencyKey: key }),
-      customer.session.create({ intake: intake(), idempotencyKey: key }),
+      customer.session.create({ intake: intake(), idempotencyKey: key, allowAnotherOpen: true }),
+      customer.session.create({ intake: intake(), idempotencyKey: key, allowAnotherOpen: true }),
     ]);
     expect(a.sessionId).toBe(b.sessionId);
     const me = await api.user(OTHER_CUSTOMER);
@@ -136,6 +139,7 @@ describe('booking, waiver and accept', () => {
     const created = await customer.session.create({
       intake: intake({ plan: 'free' }),
       idempotencyKey: idempotencyKey(),
+      allowAnotherOpen: true,
     });
     const signature = {
       sessionId: created.sessionId,
@@ -158,6 +162,7 @@ describe('booking, waiver and accept', () => {
     const created = await customer.session.create({
       intake: intake({ plan: 'free' }),
       idempotencyKey: idempotencyKey(),
+      allowAnotherOpen: true,
     });
     const error = await errorOf(
       customer.waiver.sign({
@@ -178,6 +183,7 @@ describe('booking, waiver and accept', () => {
     const created = await owner.session.create({
       intake: intake({ plan: 'free' }),
       idempotencyKey: idempotencyKey(),
+      allowAnotherOpen: true,
     });
     const other = await api.as(OTHER_CUSTOMER);
     expect((await errorOf(other.session.get({ sessionId: created.sessionId }))).code).toBe('NOT_FOUND');
@@ -204,6 +210,7 @@ describe('booking, waiver and accept', () => {
       customer.session.create({
         intake: intake({ vehicleYear: 1800, concern: 'x' }),
         idempotencyKey: idempotencyKey(),
+        allowAnotherOpen: true,
       }),
     );
     expect(error.code).toBe('BAD_REQUEST');
@@ -218,7 +225,15 @@ describe('booking, waiver and accept', () => {
     expect((await errorOf(customer.queue.list())).code).toBe('FORBIDDEN');
     const mechanic = await api.as('a1@demo.test');
     expect(
-      (await errorOf(mechanic.session.create({ intake: intake(), idempotencyKey: idempotencyKey() }))).code,
+      (
+        await errorOf(
+          mechanic.session.create({
+            intake: intake(),
+            idempotencyKey: idempotencyKey(),
+            allowAnotherOpen: true,
+          }),
+        )
+      ).code,
     ).toBe('FORBIDDEN');
   });
 });
@@ -226,7 +241,11 @@ describe('booking, waiver and accept', () => {
 describe('accepting', () => {
   it('exactly one of many racing mechanics wins; the rest get a clean conflict', async () => {
     const customer = await api.as(CUSTOMER);
-    const created = await customer.session.create({ intake: intake(), idempotencyKey: idempotencyKey() });
+    const created = await customer.session.create({
+      intake: intake(),
+      idempotencyKey: idempotencyKey(),
+      allowAnotherOpen: true,
+    });
     const emails = ['virtual@demo.test', 'a1@demo.test', 'a2@demo.test', 'b1@demo.test', 'b2@demo.test'];
     const callers = await Promise.all(emails.map((email) => api.as(email)));
     const results = await Promise.allSettled(
@@ -249,7 +268,11 @@ describe('accepting', () => {
 
   it('a double-clicked accept is one accept and both clicks succeed', async () => {
     const customer = await api.as(CUSTOMER);
-    const created = await customer.session.create({ intake: intake(), idempotencyKey: idempotencyKey() });
+    const created = await customer.session.create({
+      intake: intake(),
+      idempotencyKey: idempotencyKey(),
+      allowAnotherOpen: true,
+    });
     const mechanic = await api.as('a2@demo.test');
     const [first, second] = await Promise.all([
       mechanic.assignment.accept({ assignmentId: created.assignmentId }),
@@ -266,7 +289,11 @@ describe('accepting', () => {
 
   it('only the accepting mechanic completes, and the session completes with it', async () => {
     const customer = await api.as(CUSTOMER);
-    const created = await customer.session.create({ intake: intake(), idempotencyKey: idempotencyKey() });
+    const created = await customer.session.create({
+      intake: intake(),
+      idempotencyKey: idempotencyKey(),
+      allowAnotherOpen: true,
+    });
     const winner = await api.as('a1@demo.test');
     await winner.assignment.accept({ assignmentId: created.assignmentId });
     const other = await api.as('a2@demo.test');

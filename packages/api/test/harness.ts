@@ -2,8 +2,10 @@ import { seed } from '@dispatch/db';
 import { createTestDatabase, type TestDatabase } from '@dispatch/db/testing';
 import type { DispatchMode, IntakeInput, Viewer } from '@dispatch/domain';
 import pino from 'pino';
+import { AuthSessions } from '../src/auth/auth-sessions.ts';
 import type { ApiConfig, Context, Services, SignedInUser } from '../src/context.ts';
-import { EventHub } from '../src/delivery/hub.ts';
+import { Admission } from '../src/errors/admission.ts';
+import { EventHub } from '../src/log/hub.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
 import { appRouter } from '../src/root.ts';
 import { RateLimiter } from '../src/security/rate-limit.ts';
@@ -27,12 +29,16 @@ export interface TestApi {
 export async function createTestApi(config: Partial<ApiConfig> = {}): Promise<TestApi> {
   const database = await createTestDatabase();
   await seed(database.db);
+  // Most tests accept many requests with the same few mechanics; capacity has its own tests.
+  await database.db.mechanic.updateMany({ data: { virtualCapacity: 1000 } });
   const hub = new EventHub({ connectionString: database.url, log, pollIntervalMs: 200 });
   await hub.start();
   const clock = { now: new Date() };
   const services: Services = {
     db: database.db,
     hub,
+    auth: new AuthSessions(database.db, hub, () => clock.now),
+    admission: new Admission({ concurrency: 5, queue: 1000, maxWaitMs: 30_000 }),
     log,
     now: () => clock.now,
     // Limits have their own tests; here fixtures book far more than a person would.
@@ -65,6 +71,7 @@ export async function createTestApi(config: Partial<ApiConfig> = {}): Promise<Te
       displayName: row.displayName,
       viewer,
       authSessionId: 'test',
+      expiresAt: new Date(Date.now() + 86_400_000),
     };
     users.set(email, signedIn);
     return signedIn;
@@ -80,6 +87,7 @@ export async function createTestApi(config: Partial<ApiConfig> = {}): Promise<Te
         secure: false,
       },
       setCookie: () => {},
+      transport: null,
     };
     return createCaller(ctx);
   };

@@ -1,6 +1,7 @@
+import { NO_MECHANIC_AVAILABLE } from '@dispatch/domain';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { Dispatcher, NO_MECHANIC_REASON } from '../src/dispatch/dispatcher.ts';
+import { Dispatcher } from '../src/dispatch/dispatcher.ts';
 import { createTestApi, idempotencyKey, intake, type TestApi } from './harness.ts';
 
 let api: TestApi;
@@ -47,6 +48,7 @@ async function book() {
   return customer.session.create({
     intake: intake({ sessionType: 'in_person' }),
     idempotencyKey: idempotencyKey(),
+    allowAnotherOpen: true,
   });
 }
 
@@ -144,6 +146,6 @@ it('a request nobody takes in time is cancelled with "no mechanic available"', a
   const customer = await api.as('customer1@demo.test');
   expect(await customer.session.get({ sessionId: booked.sessionId })).toMatchObject({
     status: 'cancelled',
-    cancelReason: NO_MECHANIC_REASON,
+    cancelReason: NO_MECHANIC_AVAILABLE.reason,
   });
 });

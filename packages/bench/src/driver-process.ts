@@ -56,7 +56,11 @@ interface Booked {
 
 async function book(): Promise<Booked> {
   const token = customerToken();
-  const details = await clientFor(token).session.create.mutate({ intake, idempotencyKey: idempotencyKey() });
+  const details = await clientFor(token).session.create.mutate({
+    intake,
+    idempotencyKey: idempotencyKey(),
+    allowAnotherOpen: true,
+  });
   return { sessionId: details.sessionId, assignmentId: details.assignmentId, token };
 }
 

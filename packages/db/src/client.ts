@@ -9,9 +9,25 @@ export type DbTransaction = Prisma.TransactionClient;
 export interface CreateDbOptions {
   /** Pooled connections at most (node-postgres default: 10). */
   poolSize?: number;
+  /**
+   * Limits on this client's own connections, so one stalled caller cannot hold others back for
+   * long: a transaction left idle is ended by the server, a lock or a statement waits this long.
+   */
+  limits?: { statementTimeoutMs: number; lockTimeoutMs: number; idleInTransactionTimeoutMs: number };
 }
 
 export function createDb(url: string, options: CreateDbOptions = {}): Db {
-  const adapter = new PrismaPg({ connectionString: url, max: options.poolSize });
+  const { limits } = options;
+  const adapter = new PrismaPg({
+    connectionString: url,
+    max: options.poolSize,
+    ...(limits
+      ? {
+          statement_timeout: limits.statementTimeoutMs,
+          lock_timeout: limits.lockTimeoutMs,
+          idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
+        }
+      : {}),
+  });
   return new PrismaClient({ adapter });
 }

@@ -112,7 +112,7 @@ export async function seed(db: Db): Promise<SeedResult> {
           displayName: person.displayName,
           phone: person.phone ?? null,
           mechanic: mechanic
-            ? { create: { kind: mechanic.kind, workshopId: workshopId ?? null } }
+            ? { create: { kind: mechanic.kind, workshopId: workshopId ?? null, availability: 'available' } }
             : undefined,
         },
       });

@@ -2,9 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabaseIfMissing, dropDatabase, withClient, withDatabase } from '../src/admin.ts';
 import { migrate } from '../src/migrate.ts';
 import { diffMigrationsToSchema } from '../src/migration-create.ts';
+import { readMigrations } from '../src/migrations-dir.ts';
+import { migrationsDir } from '../src/paths.ts';
 import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
 
 let test: TestDatabase;
+/** Every migration in prisma/migrations, in the order they apply. */
+const MIGRATIONS = (await readMigrations(migrationsDir)).migrationDirectories.map((m) => m.path);
 
 beforeAll(async () => {
   test = await createTestDatabase(); // already migrated once
@@ -17,7 +21,7 @@ describe('migrate', () => {
     await createDatabaseIfMissing(test.url, name);
     try {
       const url = withDatabase(test.url, name);
-      expect(await migrate(url)).toEqual({ applied: ['20261124000000_init'] });
+      expect(await migrate(url)).toEqual({ applied: MIGRATIONS });
       expect(await migrate(url)).toEqual({ applied: [] });
     } finally {
       await dropDatabase(test.url, name);
@@ -31,9 +35,11 @@ describe('migrate', () => {
       );
       return result.rows;
     });
-    expect(rows).toEqual([
-      expect.objectContaining({ migration_name: '20261124000000_init', rolled_back_at: null, logs: null }),
-    ]);
+    expect(rows).toEqual(
+      MIGRATIONS.map((name) =>
+        expect.objectContaining({ migration_name: name, rolled_back_at: null, logs: null }),
+      ),
+    );
     expect(rows[0].finished_at).toBeInstanceOf(Date);
     expect(await migrate(test.url)).toEqual({ applied: [] });
   });

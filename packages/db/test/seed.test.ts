@@ -50,7 +50,8 @@ describe('seed', () => {
       expect(await verifyPassword(DEMO_PASSWORD, user.passwordHash)).toBe(true);
     }
     expect(
-      users.filter((user) => user.mechanic).every((user) => user.mechanic?.availability === 'offline'),
+      // Demo mechanics start Available, so a fresh demo can dispatch at once.
+      users.filter((user) => user.mechanic).every((user) => user.mechanic?.availability === 'available'),
     ).toBe(true);
   });
 });

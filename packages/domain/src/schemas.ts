@@ -1,15 +1,34 @@
 import { z } from 'zod';
-import { ACTOR_KINDS } from './actors.ts';
-import { parsePosition } from './position.ts';
-import { ASSIGNMENT_STATUSES, PLANS, SESSION_TYPES } from './statuses.ts';
+import { parseLegacyPosition, parsePosition } from './position.ts';
+import { PLANS, SESSION_TYPES } from './statuses.ts';
 
 export const FIRST_VEHICLE_YEAR = 1950;
 /** Next year's models are on sale; anything later is a typo. */
 export const LAST_VEHICLE_YEAR = new Date().getUTCFullYear() + 1;
 
-const text = (label: string, min: number, max: number) =>
+/** A lone UTF-16 surrogate: half a character, which no database column can store. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const LINE_BREAKS_AND_TABS = /[\t\n\r]/;
+
+/**
+ * Whether text is storable and printable as typed: no NUL or other control character (tabs and
+ * line breaks only where `multiline`), no lone surrogate. Every text field of every input uses it.
+ */
+export function isCleanText(value: string, { multiline = false } = {}): boolean {
+  if (LONE_SURROGATE.test(value) || CONTROL_CHARACTERS.test(value)) return false;
+  return multiline || !LINE_BREAKS_AND_TABS.test(value);
+}
+
+/** The shared text rule: clean (see isCleanText), trimmed, within its length. */
+export const text = (label: string, min: number, max: number, { multiline = false } = {}) =>
   z
     .string({ error: `${label} is required` })
+    .refine((value) => isCleanText(value, { multiline }), {
+      message: `${label} contains a character we cannot store (a control character or broken text)`,
+      abort: true,
+    })
     .trim()
     .min(min, min === 1 ? `${label} is required` : `${label} needs at least ${min} characters`)
     .max(max, `${label} can be at most ${max} characters`);
@@ -25,7 +44,7 @@ export const intakeSchema = z
       .max(LAST_VEHICLE_YEAR, `Vehicle year must be ${LAST_VEHICLE_YEAR} or earlier`),
     vehicleMake: text('Vehicle make', 1, 40),
     vehicleModel: text('Vehicle model', 1, 60),
-    concern: text('Concern', 10, 2000),
+    concern: text('Concern', 10, 2000, { multiline: true }),
     sessionType: z.enum(SESSION_TYPES, { error: 'Choose a session type' }),
     workshopId: z.uuid('Choose a workshop from the list').nullable().default(null),
     plan: z.enum(PLANS, { error: 'Choose a plan' }),
@@ -48,11 +67,15 @@ export const waiverSignatureSchema = z.object({
   sessionId: z.uuid('Unknown session'),
   signerName: text('Your full name', 2, 100),
   consent: z.literal(true, 'Tick the box to agree to the waiver'),
-  waiverVersion: z.string().min(1, 'Waiver version is required').max(40),
+  waiverVersion: z
+    .string()
+    .min(1, 'Waiver version is required')
+    .max(40)
+    .refine((value) => isCleanText(value), 'Waiver version is not one we know'),
 });
 export type WaiverSignature = z.output<typeof waiverSignatureSchema>;
 
-export const cancelReasonSchema = text('Reason', 3, 500);
+export const cancelReasonSchema = text('Reason', 3, 500, { multiline: true });
 
 /** Idempotency keys are client-generated; retries reuse them. */
 export const idempotencyKeySchema = z
@@ -61,46 +84,14 @@ export const idempotencyKeySchema = z
   .max(100, 'Idempotency key too long')
   .regex(/^[A-Za-z0-9_-]+$/, 'Idempotency key may hold only letters, digits, _ and -');
 
-/** A stream position as sent by a client (tRPC `lastEventId`). */
+/**
+ * A stream position as sent by a client (tRPC `lastEventId`): a position, or one handed out before
+ * commit-ordered positions ("tx.id", mapped on resume). Out-of-range numbers are refused here.
+ */
 export const positionSchema = z
   .string()
-  .max(41)
-  .refine((value) => parsePosition(value) !== null, 'Not a valid event position');
-
-/** The transition events, as they travel (dates as ISO strings). */
-export const assignmentEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('create'), plan: z.enum(PLANS) }),
-  z.object({ type: z.literal('sign_waiver') }),
-  z.object({ type: z.literal('offer'), mechanicId: z.uuid(), expiresAt: z.coerce.date() }),
-  z.object({ type: z.literal('decline') }),
-  z.object({ type: z.literal('expire') }),
-  z.object({ type: z.literal('requeue') }),
-  z.object({ type: z.literal('accept') }),
-  z.object({ type: z.literal('cancel'), reason: cancelReasonSchema }),
-  z.object({ type: z.literal('complete') }),
-]);
-
-/** One row of the event table: what happened, who did it and why. */
-export const eventRecordSchema = z.object({
-  position: positionSchema,
-  assignmentId: z.uuid(),
-  sessionId: z.uuid(),
-  type: z.enum([
-    'create',
-    'sign_waiver',
-    'offer',
-    'decline',
-    'expire',
-    'requeue',
-    'accept',
-    'cancel',
-    'complete',
-  ]),
-  fromStatus: z.enum(ASSIGNMENT_STATUSES).nullable(),
-  toStatus: z.enum(ASSIGNMENT_STATUSES),
-  actorKind: z.enum(ACTOR_KINDS),
-  actorId: z.uuid().nullable(),
-  reason: z.string().nullable(),
-  at: z.coerce.date(),
-});
-export type EventRecord = z.output<typeof eventRecordSchema>;
+  .max(41, 'Not a valid event position')
+  .refine(
+    (value) => parsePosition(value) !== null || parseLegacyPosition(value) !== null,
+    'Not a valid event position',
+  );

@@ -43,6 +43,22 @@ export function sessionStatusFor(status: AssignmentStatus): SessionStatus {
   return SESSION_STATUS_OF[status];
 }
 
+type WaitingStatus = {
+  [S in AssignmentStatus]: (typeof SESSION_STATUS_OF)[S] extends 'waiting' ? S : never;
+}[AssignmentStatus];
+
+/** Assignment statuses in which the customer waits for a mechanic (the session is `waiting`). */
+export const WAITING_STATUSES = ASSIGNMENT_STATUSES.filter(
+  (status): status is WaitingStatus => SESSION_STATUS_OF[status] === 'waiting',
+);
+
+/** Session statuses of a request that is still open (not finished either way). */
+export const OPEN_SESSION_STATUSES = [
+  'pending_waiver',
+  'waiting',
+  'in_progress',
+] as const satisfies readonly SessionStatus[];
+
 export const SESSION_TYPES = ['video', 'chat', 'diagnostic', 'in_person'] as const;
 export type SessionType = (typeof SESSION_TYPES)[number];
 

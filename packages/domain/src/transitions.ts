@@ -1,4 +1,4 @@
-import type { Actor, ActorKind } from './actors.ts';
+import { type Actor, type ActorKind, actorId } from './actors.ts';
 import { type AssignmentStatus, isTerminal, type Plan } from './statuses.ts';
 
 /** The events that move an assignment; `create` is the one that starts it. */
@@ -70,6 +70,11 @@ export const REFUSAL_CODES = [
   'offer_still_open',
   'already_declined',
   'reason_required',
+  'not_available',
+  'at_capacity',
+  'open_request_exists',
+  'idempotency_key_reused',
+  'waiver_changed',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
@@ -204,7 +209,7 @@ function applyEffects(
     case 'accept':
       return {
         ...current,
-        mechanicId: 'userId' in actor ? actor.userId : current.mechanicId,
+        mechanicId: actorId(actor) ?? current.mechanicId,
         offerExpiresAt: null,
       };
     case 'cancel':
@@ -250,5 +255,35 @@ function sampleEvent(type: TransitionEventType, now: Date): Exclude<AssignmentEv
       return { type, reason: 'requested' };
     default:
       return { type };
+  }
+}
+
+/**
+ * Whether this actor has already applied this event, so that a retry, a double click or a second
+ * tab answers with the result instead of an error: the fresh state shows the same event by the
+ * same actor. `waiverSigned` says whether a signature is on file (signing is the customer's).
+ */
+export function alreadyApplied(
+  state: AssignmentState,
+  type: TransitionEventType,
+  actor: Actor,
+  facts: { waiverSigned?: boolean } = {},
+): boolean {
+  const id = actorId(actor);
+  switch (type) {
+    case 'accept':
+      return state.status === 'accepted' && id !== null && state.mechanicId === id;
+    case 'complete':
+      return state.status === 'completed' && id !== null && state.mechanicId === id;
+    case 'decline':
+      return id !== null && state.declinedBy.includes(id);
+    case 'sign_waiver':
+      return facts.waiverSigned === true && state.status !== 'pending_waiver';
+    case 'cancel':
+      return state.status === 'cancelled';
+    case 'offer':
+    case 'expire':
+    case 'requeue':
+      return false;
   }
 }

@@ -1,10 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  assignmentEventSchema,
   cancelReasonSchema,
-  eventRecordSchema,
   idempotencyKeySchema,
   intakeSchema,
+  isCleanText,
   LAST_VEHICLE_YEAR,
   positionSchema,
   waiverSignatureSchema,
@@ -102,9 +102,20 @@ describe('waiverSignatureSchema', () => {
 });
 
 describe('small schemas', () => {
-  it('positions are "tx.id"', () => {
+  it('positions are numbers in range, or the older "tx.id" within its types', () => {
+    expect(positionSchema.safeParse('1234').success).toBe(true);
     expect(positionSchema.safeParse('12.34').success).toBe(true);
-    for (const bad of ['', '12', '-1.2', '1.2.3', 'a.b', `${'9'.repeat(21)}.1`]) {
+    for (const bad of [
+      '',
+      '-1.2',
+      '1.2.3',
+      'a.b',
+      `${'9'.repeat(21)}.1`,
+      '9223372036854775808',
+      '18446744073709551616.1',
+      '1.9223372036854775808',
+      '99999999999999999999.99999999999999999999',
+    ]) {
       expect(positionSchema.safeParse(bad).success).toBe(false);
     }
   });
@@ -119,29 +130,43 @@ describe('small schemas', () => {
     expect(cancelReasonSchema.safeParse('  ').success).toBe(false);
     expect(cancelReasonSchema.parse(' found help ')).toBe('found help');
   });
+});
 
-  it('events are a discriminated union with typed fields', () => {
+describe('the shared text rule', () => {
+  it.each([
+    ['a NUL', 'Ana\u0000Ortiz'],
+    ['a lone high surrogate', 'Ana \uD83D'],
+    ['a lone low surrogate', '\uDE00 Ana'],
+    ['an escape character', 'Ana\u001B[31m'],
+    ['DEL', 'Ana\u007F'],
+  ])('refuses %s in every text field, at the boundary', (_what, bad) => {
+    expect(errors(intakeSchema.safeParse({ ...valid, customerName: bad }))).toEqual({
+      customerName: 'Your name contains a character we cannot store (a control character or broken text)',
+    });
+    expect(intakeSchema.safeParse({ ...valid, concern: `${bad} and more words` }).success).toBe(false);
+    expect(cancelReasonSchema.safeParse(`${bad} reason`).success).toBe(false);
     expect(
-      assignmentEventSchema.parse({ type: 'offer', mechanicId: WORKSHOP, expiresAt: '2026-11-24T10:00:00Z' }),
-    ).toEqual({ type: 'offer', mechanicId: WORKSHOP, expiresAt: new Date('2026-11-24T10:00:00Z') });
-    expect(assignmentEventSchema.safeParse({ type: 'teleport' }).success).toBe(false);
-    expect(assignmentEventSchema.safeParse({ type: 'cancel' }).success).toBe(false);
+      waiverSignatureSchema.safeParse({
+        sessionId: WORKSHOP,
+        signerName: bad,
+        consent: true,
+        waiverVersion: 'v1',
+      }).success,
+    ).toBe(false);
   });
 
-  it('event records carry who, what and why', () => {
-    const record = {
-      position: '5.9',
-      assignmentId: WORKSHOP,
-      sessionId: WORKSHOP,
-      type: 'cancel',
-      fromStatus: 'queued',
-      toStatus: 'cancelled',
-      actorKind: 'system',
-      actorId: null,
-      reason: 'no mechanic available',
-      at: '2026-11-24T10:00:00Z',
-    };
-    expect(eventRecordSchema.parse(record).at).toEqual(new Date(record.at));
-    expect(eventRecordSchema.safeParse({ ...record, actorKind: 'robot' }).success).toBe(false);
+  it('keeps line breaks where text is multi-line, and emoji everywhere', () => {
+    expect(intakeSchema.safeParse({ ...valid, concern: 'Brakes squeal\nwhen cold 🚗' }).success).toBe(true);
+    expect(intakeSchema.safeParse({ ...valid, customerName: 'Ana\nOrtiz' }).success).toBe(false);
+    expect(intakeSchema.parse({ ...valid, customerName: 'Zoë 李 🚗' }).customerName).toBe('Zoë 李 🚗');
+  });
+
+  it('agrees with a UTF-8 round trip over the whole of Unicode', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (value) => {
+        const survives = Buffer.from(value, 'utf8').toString('utf8') === value && !value.includes('\u0000');
+        if (isCleanText(value, { multiline: true })) expect(survives).toBe(true);
+      }),
+    );
   });
 });

@@ -21,6 +21,8 @@ export interface AppServer {
 export async function startAppServer(env: Record<string, string> = {}): Promise<AppServer> {
   const database = await createTestDatabase();
   await seed(database.db);
+  // Tests accept many requests with the same few mechanics; capacity has tests of its own.
+  await database.db.mechanic.updateMany({ data: { virtualCapacity: 1000 } });
   const server = await startServer({
     env: loadEnv({ PORT: '0', HOST: '127.0.0.1', SERVE_APPS: 'true', LOG_LEVEL: 'silent', ...env }),
     databaseUrl: database.url,

@@ -66,6 +66,7 @@ export async function book(customer: ApiUser, intake: Partial<Intake> = {}): Pro
   const session = await customer.mutate<SessionDetails>('session.create', {
     intake: full,
     idempotencyKey: randomUUID(),
+    allowAnotherOpen: true,
   });
   if (full.plan !== 'free') return session;
   return customer.mutate<SessionDetails>('waiver.sign', {

@@ -20,6 +20,8 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startAppServer(), launchBrowser()]);
+  // These tests let a few mechanics take many requests; capacity has its own tests.
+  await app.database.db.mechanic.updateMany({ data: { virtualCapacity: 1000 } });
   customer = await apiLogIn(app.url, 'customer1@demo.test');
   drainer = await apiLogIn(app.url, 'a2@demo.test');
   await drainer.mutate('mechanic.setAvailability', { availability: 'available' });
@@ -47,8 +49,11 @@ const state = (page: Page) => page.locator('.connection').getAttribute('data-sta
 const toasts = (page: Page) => page.getByRole('status', { name: 'Notices' }).locator('.notice').count();
 
 it('an Away mechanic gets no alert of any kind and no Accept: the card is greyed with the reason and "Go available"', async () => {
+  // a1 never chose (a new account starts "offline"): that reads as Away, one status, never
+  // "Live" beside "Seen as offline".
+  const a1 = await app.database.db.user.findUniqueOrThrow({ where: { email: 'a1@demo.test' } });
+  await app.database.db.mechanic.update({ where: { userId: a1.id }, data: { availability: 'offline' } });
   const page = await dashboard('a1@demo.test', false);
-  // a1 never chose: that reads as Away, one status, never "Live" beside "offline".
   await expect.poll(() => state(page)).toBe('away');
   expect(await page.getByRole('radio', { name: 'Away' }).isChecked()).toBe(true);
   expect(await page.locator('.connection').textContent()).toBe('Away');

@@ -20,6 +20,8 @@ beforeAll(async () => {
   ]);
   // The real sender on the real server's event log (the lead wires the same call into the server).
   sender = startPushSender(app.server.services, app.server.services.hub, fromStoredEvent);
+  // These tests let a few mechanics take many requests; capacity has its own tests.
+  await app.database.db.mechanic.updateMany({ data: { virtualCapacity: 1000 } });
   customer = await apiLogIn(app.url, 'customer1@demo.test');
 });
 afterAll(async () => {

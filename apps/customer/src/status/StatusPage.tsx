@@ -41,6 +41,11 @@ export function StatusPage({ sessionId }: { sessionId: string }) {
       onError: () => setStreamFailed(true),
       onData: (event) => {
         markEvent();
+        // The server could not continue from our position: reload the page's truth.
+        if (event.data.kind === 'resync') {
+          void queryClient.invalidateQueries({ queryKey: options.queryKey });
+          return;
+        }
         // Show the new state at once, then re-read the details (queue position, actions).
         // What may be done next is unknown until the re-read says so: no button that cannot work.
         const next = event.data.session;

@@ -41,6 +41,7 @@ export function Dashboard({ me }: { me: Me }) {
         if (card && (touched.current.has(card.assignmentId) || card.status === 'offered'))
           notice(`${REMOVAL_TEXT[event.reason]} — ${headline(card)}`, 'warning', `gone:${card.assignmentId}`);
       } else if (
+        event.kind === 'upsert' &&
         event.card.status === 'cancelled' &&
         before.get(event.card.assignmentId)?.status === 'accepted'
       ) {

@@ -22,15 +22,17 @@ function card(id: string, patch: Partial<AssignmentCard> = {}): AssignmentCard {
     queuedAt: '2026-11-24T10:00:00.000Z',
     offerExpiresAt: null,
     cancelReason: null,
+    cancelCode: null,
     ...patch,
   };
 }
 
 function snapshot(items: AssignmentCard[], position: string, mine: AssignmentCard[] = []): QueueList {
-  return { items, mine, position, dispatchMode: 'broadcast' };
+  return { items, mine, position, nextCursor: null, dispatchMode: 'broadcast' };
 }
 
-const at = (tx: number, id: number) => ({ tx: BigInt(tx), id: BigInt(id) });
+/** Positions are commit-ordered numbers; these read as "event <tx><id>" for the cases below. */
+const at = (tx: number, id: number) => BigInt(tx * 10 + id);
 
 describe('currentCards', () => {
   it('applies only events after the snapshot position', () => {
@@ -38,7 +40,7 @@ describe('currentCards', () => {
       { position: at(5, 1), event: { kind: 'removed', assignmentId: 'a', reason: 'taken' } },
       { position: at(7, 2), event: { kind: 'upsert', card: card('b') } },
     ];
-    const cards = currentCards(snapshot([card('a')], '6.1'), log);
+    const cards = currentCards(snapshot([card('a')], '61'), log);
     expect([...cards.keys()]).toEqual(['a', 'b']);
   });
 
@@ -47,28 +49,28 @@ describe('currentCards', () => {
     const log: LoggedEvent[] = [
       { position: at(9, 1), event: { kind: 'upsert', card: card('a', { version: 2 }) } },
     ];
-    expect(currentCards(snapshot([newer], '8.1'), log).get('a')?.version).toBe(3);
+    expect(currentCards(snapshot([newer], '81'), log).get('a')?.version).toBe(3);
   });
 
   it('drops a card removed after the snapshot, and re-adds it if it comes back later', () => {
     const log: LoggedEvent[] = [
       { position: at(9, 1), event: { kind: 'removed', assignmentId: 'a', reason: 'offered_elsewhere' } },
     ];
-    expect(currentCards(snapshot([card('a')], '8.1'), log).has('a')).toBe(false);
+    expect(currentCards(snapshot([card('a')], '81'), log).has('a')).toBe(false);
     const back: LoggedEvent = {
       position: at(10, 1),
       event: { kind: 'upsert', card: card('a', { version: 4 }) },
     };
-    expect(currentCards(snapshot([card('a')], '8.1'), [...log, back]).get('a')?.version).toBe(4);
+    expect(currentCards(snapshot([card('a')], '81'), [...log, back]).get('a')?.version).toBe(4);
   });
 
   it('applies optimistic entries (no position) and forgets them at the next snapshot', () => {
     const accepted = card('a', { version: 2, status: 'accepted', mechanic: { id: ME, displayName: 'Me' } });
     const log: LoggedEvent[] = [{ position: null, event: { kind: 'upsert', card: accepted } }];
-    const cards = currentCards(snapshot([card('a')], '8.1'), log);
+    const cards = currentCards(snapshot([card('a')], '81'), log);
     expect(queueCards(cards)).toEqual([]);
     expect(mySessionCards(cards, ME).map((c) => c.assignmentId)).toEqual(['a']);
-    expect(pruneLog(log, '9.1')).toEqual([]);
+    expect(pruneLog(log, '91')).toEqual([]);
   });
 });
 
@@ -81,7 +83,7 @@ describe('queueCards', () => {
           card('old', { queuedAt: '2026-11-24T10:01:00.000Z' }),
           card('urgent', { urgent: true, queuedAt: '2026-11-24T10:09:00.000Z' }),
         ],
-        '1.1',
+        '11',
       ),
       [],
     );

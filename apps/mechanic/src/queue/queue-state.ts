@@ -26,7 +26,7 @@ export function currentCards(snapshot: QueueList, log: readonly LoggedEvent[]): 
 
 export function apply(cards: Map<string, AssignmentCard>, event: QueueEvent): void {
   if (event.kind === 'upsert') upsert(cards, event.card);
-  else cards.delete(event.assignmentId);
+  else if (event.kind === 'removed') cards.delete(event.assignmentId);
 }
 
 function upsert(cards: Map<string, AssignmentCard>, card: AssignmentCard): void {

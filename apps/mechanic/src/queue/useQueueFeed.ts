@@ -40,6 +40,7 @@ export function useQueueFeed(
   });
   const [log, setLog] = useState<LoggedEvent[]>([]);
   const streamFailedRef = useRef(false);
+  const refetchRef = useRef<() => Promise<unknown>>(async () => {});
   // Subscribe once, from the first snapshot's position; wsLink resumes from the last event after drops.
   const [start, setStart] = useState<string | null>(null);
   const snapshot = list.data;
@@ -65,6 +66,12 @@ export function useQueueFeed(
     trpc.queue.onChange.subscriptionOptions(start === null ? skipToken : { lastEventId: start }, {
       onData: (tracked) => {
         markEvent();
+        // The server could not continue from our position: the snapshot is the truth again.
+        if (tracked.data.kind === 'resync') {
+          setLog([]);
+          void refetchRef.current();
+          return;
+        }
         const position = parsePosition(tracked.id);
         if (position && lastSeen.current && comparePositions(position, lastSeen.current.position) <= 0)
           return;
@@ -93,6 +100,7 @@ export function useQueueFeed(
   }, [streamFailed, restart]);
 
   const { refetch } = list;
+  refetchRef.current = refetch;
   // The list is the truth: re-sync whenever the socket comes back or the browser is online again.
   useEffect(() => {
     if (reconnects > 0) void refetch();

@@ -12,7 +12,10 @@ export function liveness(res: ServerResponse): void {
   json(res, 200, { status: 'ok' });
 }
 
-/** /readyz (and /health): the database answers, the listener is connected, delivery keeps up. */
+/**
+ * /readyz (and /health): the database answers, the listener is connected, and delivery keeps up:
+ * the oldest committed event this process has not read yet is younger than `maxLagSeconds`.
+ */
 export async function readiness(
   res: ServerResponse,
   db: Db,
@@ -23,13 +26,19 @@ export async function readiness(
   try {
     await db.$queryRaw`SELECT 1`;
     checks.database = 'ok';
-  } catch (error) {
-    checks.database = error instanceof Error ? error.message : 'unreachable';
+  } catch {
+    checks.database = 'unreachable';
   }
   checks.listener = hub.listenerConnected ? 'ok' : 'disconnected';
-  const lagSeconds = (Date.now() - hub.lastCaughtUpAt) / 1000;
-  checks.delivery =
-    lagSeconds <= maxLagSeconds ? 'ok' : `lagging ${lagSeconds.toFixed(1)} s behind the event table`;
+  try {
+    const { lagSeconds } = await hub.deliveryHealth();
+    checks.delivery =
+      lagSeconds <= maxLagSeconds
+        ? 'ok'
+        : `lagging: an event committed ${lagSeconds.toFixed(1)} s ago is unread`;
+  } catch {
+    checks.delivery = 'unknown: the event table cannot be read';
+  }
   const ok = Object.values(checks).every((value) => value === 'ok');
   json(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', checks });
 }

@@ -1,11 +1,14 @@
-import { encodePosition } from '@dispatch/domain';
-import type { StoredEvent } from '../delivery/stored-event.ts';
+import type { StoredEvent } from '../log/stored-event.ts';
 import type { PushEvent } from './plan.ts';
 
-/** Today's event-log row as the push sender reads it (the position becomes opaque text). */
-export function fromStoredEvent(event: StoredEvent): PushEvent {
+/**
+ * The event log's row as the push sender reads it: the cursor is the opaque position. A row that
+ * is not an assignment event's (written by hand) has no card and causes no push: null.
+ */
+export function fromStoredEvent(event: StoredEvent): PushEvent | null {
+  if (!event.upsert) return null;
   return {
-    position: encodePosition(event.position),
+    position: event.cursor,
     assignmentId: event.assignmentId,
     sessionId: event.sessionId,
     type: event.type,

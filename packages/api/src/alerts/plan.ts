@@ -1,12 +1,13 @@
 import {
+  type AssignmentCard,
   type AssignmentStatus,
   canTake,
   type DispatchMode,
   type MechanicKind,
   type MechanicViewer,
+  NO_MECHANIC_AVAILABLE,
   type VisibilityFacts,
 } from '@dispatch/domain';
-import type { AssignmentCard } from '../core/views.ts';
 
 /**
  * What the push sender needs of one committed event. The event log (today's `StoredEvent`) maps
@@ -237,7 +238,10 @@ function customerPush(event: PushEvent, before: VisibilityFacts | null): Planned
       payload: { kind: 'notice', tag, url, title: 'Completed', body: 'Your session is complete. Thank you!' },
     };
   }
-  if (after.status === 'cancelled' && (event.reason ?? card.cancelReason) === 'no mechanic available') {
+  if (
+    after.status === 'cancelled' &&
+    (card.cancelCode === NO_MECHANIC_AVAILABLE.code || event.reason === NO_MECHANIC_AVAILABLE.reason)
+  ) {
     return {
       ...common,
       urgency: 'high',

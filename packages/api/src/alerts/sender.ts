@@ -431,7 +431,7 @@ export class PushSender {
 export function startPushSender<E>(
   services: Pick<Services, 'db' | 'log' | 'config' | 'now'> & { metrics?: { registry: Registry } },
   hub: EventSource<E>,
-  toPushEvent: (event: E) => PushEvent,
+  toPushEvent: (event: E) => PushEvent | null,
   options: Partial<PushSenderOptions> = {},
 ): { sender: PushSender; stop(): Promise<void> } {
   const sender = new PushSender({
@@ -446,7 +446,9 @@ export function startPushSender<E>(
     ...(services.metrics ? { registry: services.metrics.registry } : {}),
     ...options,
   });
-  const unsubscribe = hub.onEvents((events) => sender.handle(events.map(toPushEvent)));
+  const unsubscribe = hub.onEvents((events) =>
+    sender.handle(events.map(toPushEvent).filter((event): event is PushEvent => event !== null)),
+  );
   return {
     sender,
     stop: async () => {

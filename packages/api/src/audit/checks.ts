@@ -1,4 +1,5 @@
 import type { Db } from '@dispatch/db';
+import { ASSIGNMENT_STATUSES, sessionStatusFor } from '@dispatch/domain';
 
 export const FINDING_KINDS = [
   'orphaned_event',
@@ -20,13 +21,10 @@ export interface Finding {
   fixable: boolean;
 }
 
-/** The session status each assignment status implies (the domain's sessionStatusFor, in SQL). */
-const EXPECTED_SESSION_STATUS = `CASE a.status
-  WHEN 'pending_waiver' THEN 'pending_waiver'
-  WHEN 'accepted' THEN 'in_progress'
-  WHEN 'completed' THEN 'completed'
-  WHEN 'cancelled' THEN 'cancelled'
-  ELSE 'waiting' END`;
+/** The session status each assignment status implies: the domain's sessionStatusFor, as SQL. */
+const EXPECTED_SESSION_STATUS = `CASE a.status ${ASSIGNMENT_STATUSES.map(
+  (status) => `WHEN '${status}' THEN '${sessionStatusFor(status)}'`,
+).join(' ')} END`;
 
 const OVERDUE_GRACE = "interval '5 seconds'";
 
@@ -76,7 +74,7 @@ const CHECKS: { kind: FindingKind; fixable: boolean; sql: string }[] = [
                  ELSE 'assignment is ' || a.status || ' but its latest event says ' || latest.to_status END AS detail
           FROM session_assignments a
           LEFT JOIN LATERAL (SELECT e.to_status FROM assignment_events e WHERE e.assignment_id = a.id
-                             ORDER BY e.tx_id DESC, e.id DESC LIMIT 1) latest ON true
+                             ORDER BY e.position DESC LIMIT 1) latest ON true
           WHERE latest.to_status IS DISTINCT FROM a.status`,
   },
   {
@@ -85,7 +83,7 @@ const CHECKS: { kind: FindingKind; fixable: boolean; sql: string }[] = [
     sql: `SELECT session_id::text, assignment_id::text,
             'event ' || id || ' (' || type || ') starts from ' || coalesce(from_status::text, 'nothing') ||
             ' but the previous event ended at ' || coalesce(previous::text, 'nothing') AS detail
-          FROM (SELECT e.*, lag(e.to_status) OVER (PARTITION BY e.assignment_id ORDER BY e.tx_id, e.id) AS previous
+          FROM (SELECT e.*, lag(e.to_status) OVER (PARTITION BY e.assignment_id ORDER BY e.position) AS previous
                 FROM assignment_events e) ordered
           WHERE from_status IS DISTINCT FROM previous`,
   },

@@ -1,42 +1,48 @@
 import type { Db } from '@dispatch/db';
 import { sessionStatusFor } from '@dispatch/domain';
-import { recordEvent } from '../core/record-event.ts';
-import { assignmentRowInclude, toCard, visibilityFacts } from '../core/rows.ts';
-import { applyTransition } from '../core/transition.ts';
+import { actOnAssignment, CommandError } from '../commands/index.ts';
+import { appendEvent } from '../log/index.ts';
+import { loadAssignment, toCard, visibilityFacts } from '../queries/rows.ts';
 import type { Finding } from './checks.ts';
 
 /**
- * Repairs the safe findings in one transaction, each with an event saying what was fixed and
- * why: a session status that drifted from its assignment follows the assignment again, and an
- * offer whose deadline passed while no dispatcher ran is expired. Everything else needs a human.
+ * Repairs the safe findings, each atomically and with an event saying what was fixed and why: a
+ * session status that drifted from its assignment follows the assignment again, and an offer
+ * whose deadline passed while no dispatcher ran is expired. Everything else needs a human.
+ * Returns how many were repaired (a finding another actor resolved meanwhile is not counted).
  */
 export async function fixFindings(db: Db, findings: readonly Finding[], now: Date): Promise<number> {
-  const fixable = findings.filter((f) => f.fixable && f.assignmentId);
-  if (fixable.length === 0) return 0;
-  await db.$transaction(async (tx) => {
-    for (const finding of fixable) {
-      const assignmentId = finding.assignmentId as string;
-      if (finding.kind === 'overdue_offer') {
-        await applyTransition(tx, {
-          assignmentId,
+  let fixed = 0;
+  for (const finding of findings) {
+    if (!finding.fixable || !finding.assignmentId) continue;
+    const row = await loadAssignment(db, { id: finding.assignmentId });
+    if (!row) continue;
+    if (finding.kind === 'overdue_offer') {
+      try {
+        const result = await actOnAssignment(db, {
+          row,
           event: { type: 'expire' },
           actor: { kind: 'timer' },
+          viewer: null,
+          mode: 'targeted',
           requestId: 'audit-fix',
           now,
           reason: `audit: ${finding.detail}`,
         });
-      } else if (finding.kind === 'status_mismatch') {
-        const row = await tx.sessionAssignment.findUniqueOrThrow({
-          where: { id: assignmentId },
-          include: assignmentRowInclude,
-        });
+        if (result.applied) fixed += 1;
+      } catch (error) {
+        if (!(error instanceof CommandError) || error.kind === 'busy') throw error;
+      }
+    } else if (finding.kind === 'status_mismatch') {
+      await db.$transaction(async (tx) => {
         await tx.helpSession.update({
           where: { id: row.sessionId },
           data: { status: sessionStatusFor(row.status) },
         });
         const facts = visibilityFacts(row);
-        await recordEvent(tx, {
-          assignmentId,
+        // The event is the transaction's last write: the event-order lock is held only to commit.
+        await appendEvent(tx, {
+          assignmentId: row.id,
           sessionId: row.sessionId,
           type: 'audit_fix',
           from: row.status,
@@ -46,8 +52,9 @@ export async function fixFindings(db: Db, findings: readonly Finding[], now: Dat
           requestId: 'audit-fix',
           data: { before: facts, after: facts, card: toCard(row) },
         });
-      }
+      });
+      fixed += 1;
     }
-  });
-  return fixable.length;
+  }
+  return fixed;
 }

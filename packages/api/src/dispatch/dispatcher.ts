@@ -1,11 +1,10 @@
 import type { Db } from '@dispatch/db';
-import { type Actor, isEligible } from '@dispatch/domain';
-import { TRPCError } from '@trpc/server';
+import { type Actor, type CancelCode, isEligible, NO_MECHANIC_AVAILABLE } from '@dispatch/domain';
+import { actOnAssignment, CommandError, type TransitionEvent } from '../commands/index.ts';
 import type { Services } from '../context.ts';
-import { applyTransition, type TransitionEvent } from '../core/transition.ts';
+import { loadAssignment } from '../queries/rows.ts';
 import { onlineSince } from './presence.ts';
 
-export const NO_MECHANIC_REASON = 'no mechanic available';
 const BATCH = 100;
 
 export interface DispatchStats {
@@ -109,8 +108,10 @@ export class Dispatcher {
     });
     stats.timedOut = await this.#applyAll(
       stale,
-      { type: 'cancel', reason: NO_MECHANIC_REASON },
+      { type: 'cancel', reason: NO_MECHANIC_AVAILABLE.reason },
       { kind: 'system' },
+      undefined,
+      NO_MECHANIC_AVAILABLE.code,
     );
 
     if (config.dispatchMode === 'targeted') stats.offered = await this.#offerQueued(db, now);
@@ -139,7 +140,7 @@ export class Dispatcher {
     );
     const candidates = await db.mechanic.findMany({
       where: { availability: 'available', lastSeenAt: { gte: onlineSince(now) } },
-      select: { userId: true, kind: true, workshopId: true },
+      select: { userId: true, kind: true, workshopId: true, user: { select: { displayName: true } } },
       orderBy: { lastSeenAt: 'asc' },
     });
     let offered = 0;
@@ -153,9 +154,10 @@ export class Dispatcher {
       const ok = await this.#apply(
         request.id,
         { type: 'offer', mechanicId: mechanic.userId, expiresAt },
-        {
-          kind: 'dispatcher',
-        },
+        { kind: 'dispatcher' },
+        undefined,
+        undefined,
+        mechanic.user.displayName,
       );
       if (ok) {
         busy.add(mechanic.userId);
@@ -170,9 +172,10 @@ export class Dispatcher {
     event: TransitionEvent,
     actor: Actor,
     reason?: string,
+    cancelCode?: CancelCode,
   ): Promise<number> {
     let applied = 0;
-    for (const row of rows) if (await this.#apply(row.id, event, actor, reason)) applied += 1;
+    for (const row of rows) if (await this.#apply(row.id, event, actor, reason, cancelCode)) applied += 1;
     return applied;
   }
 
@@ -182,22 +185,28 @@ export class Dispatcher {
     event: TransitionEvent,
     actor: Actor,
     reason?: string,
+    cancelCode?: CancelCode,
+    mechanicName?: string,
   ): Promise<boolean> {
-    const { db, log } = this.#services;
+    const { db, log, config } = this.#services;
     try {
-      await db.$transaction((tx) =>
-        applyTransition(tx, {
-          assignmentId,
-          event,
-          actor,
-          requestId: null,
-          now: this.#services.now(),
-          ...(reason ? { reason } : {}),
-        }),
-      );
-      return true;
+      const row = await loadAssignment(db, { id: assignmentId });
+      if (!row) return false;
+      const result = await actOnAssignment(db, {
+        row,
+        event,
+        actor,
+        viewer: null,
+        mode: config.dispatchMode,
+        requestId: null,
+        now: this.#services.now(),
+        ...(reason ? { reason } : {}),
+        ...(cancelCode ? { cancelCode } : {}),
+        ...(mechanicName ? { mechanicName } : {}),
+      });
+      return result.applied;
     } catch (error) {
-      if (error instanceof TRPCError && error.code === 'CONFLICT') return false;
+      if (error instanceof CommandError && error.kind !== 'busy') return false;
       log.warn({ err: error, assignmentId, event: event.type }, 'dispatch step failed');
       return false;
     }

@@ -59,7 +59,32 @@ export function createMetrics(processName: string) {
     }),
     deliveryLag: new Gauge({
       name: 'dispatch_delivery_lag_seconds',
-      help: 'Seconds since the event reader last caught up with the table',
+      help: 'Age of the oldest committed event this process has not read yet (0 when caught up)',
+      registers,
+    }),
+    writersWaiting: new Gauge({
+      name: 'dispatch_event_writers_waiting',
+      help: 'Transactions waiting on the event-order lock right now (the append order)',
+      registers,
+    }),
+    resyncs: new Counter({
+      name: 'dispatch_resyncs_total',
+      help: 'Subscriptions told to reload their snapshot: their position named no event of this log',
+      registers,
+    }),
+    slowConsumersClosed: new Counter({
+      name: 'dispatch_slow_consumers_closed_total',
+      help: 'Sockets closed because they stopped draining (they reconnect and resume)',
+      registers,
+    }),
+    socketsClosedForAuth: new Counter({
+      name: 'dispatch_sockets_closed_auth_total',
+      help: 'Sockets closed because their auth session was revoked, expired or replaced',
+      registers,
+    }),
+    admissionRefused: new Counter({
+      name: 'dispatch_admission_refused_total',
+      help: 'Calls refused with SERVICE_UNAVAILABLE because database work was at its limit',
       registers,
     }),
   };

@@ -1,10 +1,9 @@
-import { encodePosition } from '@dispatch/domain';
 import { TRPCError } from '@trpc/server';
-import { z } from 'zod';
-import { EVENT_COLUMNS, type EventRow, fromRow } from '../../delivery/stored-event.ts';
+import { EVENT_COLUMNS, type EventRow, fromRow } from '../../log/index.ts';
 import { adminProcedure } from '../../trpc.ts';
+import { sessionIdInput } from '../resources.ts';
 
-export const trailInput = z.object({ sessionId: z.uuid('Unknown session') });
+export const trailInput = sessionIdInput;
 
 /** Every event of one session in commit order: who did what, when and why. */
 export const trail = adminProcedure.input(trailInput).query(async ({ ctx, input }) => {
@@ -14,11 +13,11 @@ export const trail = adminProcedure.input(trailInput).query(async ({ ctx, input 
   });
   if (!session) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such session.' });
   const rows = await ctx.db.$queryRawUnsafe<EventRow[]>(
-    `SELECT ${EVENT_COLUMNS} FROM assignment_events WHERE session_id = $1::uuid ORDER BY tx_id, id`,
+    `SELECT ${EVENT_COLUMNS} FROM assignment_events WHERE session_id = $1::uuid ORDER BY position`,
     input.sessionId,
   );
   return rows.map(fromRow).map((event) => ({
-    position: encodePosition(event.position),
+    position: event.cursor,
     type: event.type,
     fromStatus: event.fromStatus,
     toStatus: event.toStatus,

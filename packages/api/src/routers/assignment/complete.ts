@@ -1,15 +1,4 @@
-import { mechanicProcedure } from '../../trpc.ts';
-import { actOnAssignment } from './act.ts';
-import { assignmentIdInput } from './assignment.schema.ts';
+import { assignmentProcedure } from '../resources.ts';
+import { actAsMechanic } from './act.ts';
 
-export const complete = mechanicProcedure
-  .input(assignmentIdInput)
-  .mutation(({ ctx, input }) =>
-    actOnAssignment(
-      ctx,
-      input.assignmentId,
-      { type: 'complete' },
-      (row) => row.status === 'completed' && row.mechanicId === ctx.user.id,
-      null,
-    ),
-  );
+export const complete = assignmentProcedure.mutation(({ ctx }) => actAsMechanic(ctx, { type: 'complete' }));

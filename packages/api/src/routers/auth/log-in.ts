@@ -23,6 +23,9 @@ export const logIn = publicProcedure
     const valid = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !valid)
       throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Email or password is wrong.' });
+    // A log-in replaces whoever was signed in in this browser: that session ends (and its sockets
+    // close), so nothing meant for the previous user reaches this page.
+    if (ctx.user) await ctx.auth.revoke(ctx.user.authSessionId);
     await startSession(ctx, user.id);
     return { id: user.id, email: user.email, displayName: user.displayName, role: user.role };
   });

@@ -1,6 +1,6 @@
 import { hashPassword } from '@dispatch/db';
 import { TRPCError } from '@trpc/server';
-import { isUniqueViolation } from '../../core/unique-violation.ts';
+import { isUniqueViolation } from '../../auth/unique-violation.ts';
 import { publicProcedure, rateLimit } from '../../trpc.ts';
 import { signUpInput } from './auth.schema.ts';
 import { startSession } from './start-session.ts';
@@ -16,6 +16,7 @@ export const signUp = publicProcedure
         data: { email: input.email, passwordHash, displayName: input.displayName, role: 'customer' },
         select: { id: true, email: true, displayName: true, role: true },
       });
+      if (ctx.user) await ctx.auth.revoke(ctx.user.authSessionId);
       await startSession(ctx, user.id);
       return user;
     } catch (error) {

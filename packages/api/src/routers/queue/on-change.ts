@@ -1,8 +1,6 @@
 import { positionSchema } from '@dispatch/domain';
 import { z } from 'zod';
-import { projectForStaff } from '../../delivery/projection.ts';
-import { startPosition } from '../../delivery/start-position.ts';
-import { streamEvents } from '../../delivery/stream.ts';
+import { projectForStaff, resolveStart, streamEvents } from '../../log/index.ts';
 import { staffProcedure } from '../../trpc.ts';
 
 export const queueOnChangeInput = z.object({ lastEventId: positionSchema.nullish() });
@@ -19,12 +17,13 @@ export const onChange = staffProcedure.input(queueOnChangeInput).subscription(as
   const viewer = ctx.user.viewer;
   const mode = ctx.config.dispatchMode;
   yield* streamEvents({
-    ...startPosition(ctx.hub, input.lastEventId),
+    start: await resolveStart(ctx.hub, input.lastEventId),
     hub: ctx.hub,
     project: (event) => projectForStaff(viewer, event, mode),
     signal,
     metrics: ctx.metrics,
     role: viewer.role,
     now: Date.now,
+    transport: ctx.transport,
   });
 });

@@ -1,21 +1,19 @@
 import { actorOf } from '../../auth/actor.ts';
-import { sessionDetails } from '../../core/session-details.ts';
-import { applyTransition } from '../../core/transition.ts';
+import { actOnAssignment } from '../../commands/index.ts';
+import { visibleSessionProcedure } from '../resources.ts';
+import { detailsFor } from './details.ts';
 import { cancelSessionInput } from './session.schema.ts';
-import { visibleSessionProcedure } from './visible-session.ts';
 
 /** The customer (or an admin) cancels, with a reason; the domain decides whether it still can be. */
 export const cancel = visibleSessionProcedure.input(cancelSessionInput).mutation(async ({ ctx, input }) => {
-  const actor = actorOf(ctx.user);
-  const now = ctx.now();
-  return ctx.db.$transaction(async (tx) => {
-    await applyTransition(tx, {
-      assignmentId: ctx.assignmentId,
-      event: { type: 'cancel', reason: input.reason },
-      actor,
-      requestId: ctx.meta.requestId,
-      now,
-    });
-    return sessionDetails(tx, input.sessionId, actor, now, ctx.config.dispatchMode);
+  const { row } = await actOnAssignment(ctx.db, {
+    row: ctx.assignment,
+    event: { type: 'cancel', reason: input.reason },
+    actor: actorOf(ctx.user),
+    viewer: ctx.user.viewer,
+    mode: ctx.config.dispatchMode,
+    requestId: ctx.meta.requestId,
+    now: ctx.now(),
   });
+  return detailsFor(ctx, row);
 });

@@ -1,4 +1,4 @@
-import { currentWaiver } from '../../core/waiver-text.ts';
+import { currentWaiver } from '../../queries/waiver-text.ts';
 import { publicProcedure } from '../../trpc.ts';
 
 export const current = publicProcedure.query(() => currentWaiver);

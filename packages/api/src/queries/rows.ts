@@ -1,40 +1,19 @@
-import type { AssignmentState, VisibilityFacts } from '@dispatch/domain';
-import { sessionStatusFor } from '@dispatch/domain';
-import type { AssignmentCard, SessionSummary } from './views.ts';
+import type { Prisma } from '@dispatch/db';
+import type { AssignmentCard, AssignmentState, CancelCode, VisibilityFacts } from '@dispatch/domain';
 
-/** An assignment as loaded with its session, workshop and mechanic. */
-export interface AssignmentRow {
-  id: string;
-  sessionId: string;
-  status: AssignmentState['status'];
-  mechanicId: string | null;
-  offerExpiresAt: Date | null;
-  declinedBy: string[];
-  version: number;
-  urgent: boolean;
-  queuedAt: Date | null;
-  createdAt: Date;
-  cancelReason: string | null;
-  session: {
-    customerId: string;
-    type: VisibilityFacts['sessionType'];
-    workshopId: string | null;
-    plan: AssignmentCard['plan'];
-    customerName: string;
-    vehicleYear: number;
-    vehicleMake: string;
-    vehicleModel: string;
-    concern: string;
-    workshop: { id: string; name: string } | null;
-  };
-  mechanic: { userId: string; user: { displayName: string } } | null;
-}
-
-/** The Prisma `include` that loads an AssignmentRow. */
+/** The Prisma `include` that loads an AssignmentRow: one query, joined in SQL. */
 export const assignmentRowInclude = {
-  session: { include: { workshop: { select: { id: true, name: true } } } },
+  session: {
+    include: {
+      workshop: { select: { id: true, name: true } },
+      waiver: { select: { signedAt: true } },
+    },
+  },
   mechanic: { select: { userId: true, user: { select: { displayName: true } } } },
-} as const;
+} as const satisfies Prisma.SessionAssignmentInclude;
+
+/** An assignment as loaded with its session, workshop, waiver and mechanic. */
+export type AssignmentRow = Prisma.SessionAssignmentGetPayload<{ include: typeof assignmentRowInclude }>;
 
 export function domainState(row: AssignmentRow): AssignmentState {
   return {
@@ -79,18 +58,14 @@ export function toCard(row: AssignmentRow): AssignmentCard {
     queuedAt: row.queuedAt?.toISOString() ?? null,
     offerExpiresAt: row.offerExpiresAt?.toISOString() ?? null,
     cancelReason: row.cancelReason,
+    cancelCode: (session.cancelCode as CancelCode | null) ?? null,
   };
 }
 
-export function summaryOfCard(card: AssignmentCard): SessionSummary {
-  return {
-    sessionId: card.sessionId,
-    assignmentId: card.assignmentId,
-    version: card.version,
-    status: sessionStatusFor(card.status),
-    assignmentStatus: card.status,
-    mechanicName:
-      card.status === 'accepted' || card.status === 'completed' ? (card.mechanic?.displayName ?? null) : null,
-    cancelReason: card.cancelReason,
-  };
+/** Loads one assignment by its id or its session's id; null when there is none. */
+export function loadAssignment(
+  db: Prisma.TransactionClient,
+  where: { id: string } | { sessionId: string },
+): Promise<AssignmentRow | null> {
+  return db.sessionAssignment.findUnique({ where, include: assignmentRowInclude });
 }

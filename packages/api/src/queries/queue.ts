@@ -1,9 +1,21 @@
 import type { DbTransaction, Prisma } from '@dispatch/db';
-import { canTake, type DispatchMode, type MechanicViewer, VIRTUAL_SESSION_TYPES } from '@dispatch/domain';
+import {
+  type AssignmentCard,
+  canTake,
+  type DispatchMode,
+  type MechanicViewer,
+  VIRTUAL_SESSION_TYPES,
+} from '@dispatch/domain';
 import { type AssignmentRow, assignmentRowInclude, toCard, visibilityFacts } from './rows.ts';
-import type { AssignmentCard } from './views.ts';
 
-const QUEUE_LIMIT = 500;
+/** Cards per `queue.list` page; `nextCursor` says when there are more. */
+export const QUEUE_PAGE_SIZE = 500;
+
+export interface CardPage {
+  items: AssignmentCard[];
+  /** Pass back as `cursor` for the next page; null when this page is the last. */
+  nextCursor: string | null;
+}
 
 /** The SQL form of `canTake`: the rows a mechanic may take. The domain rule re-checks each row. */
 export function takeableWhere(
@@ -21,25 +33,39 @@ export function takeableWhere(
   };
 }
 
-/** Urgent first, then the longest waiting. */
+/** Urgent first, then the longest waiting; the id makes the order total, so pages never overlap. */
 export const queueOrder: Prisma.SessionAssignmentOrderByWithRelationInput[] = [
   { urgent: 'desc' },
   { queuedAt: 'asc' },
   { createdAt: 'asc' },
+  { id: 'asc' },
 ];
 
-export async function takeableCards(
+async function page(
+  tx: DbTransaction,
+  where: Prisma.SessionAssignmentWhereInput,
+  cursor: string | null,
+  keep: (row: AssignmentRow) => boolean = () => true,
+): Promise<CardPage> {
+  const rows: AssignmentRow[] = await tx.sessionAssignment.findMany({
+    where,
+    include: assignmentRowInclude,
+    orderBy: queueOrder,
+    take: QUEUE_PAGE_SIZE + 1,
+    ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+  });
+  const more = rows.length > QUEUE_PAGE_SIZE;
+  const shown = more ? rows.slice(0, QUEUE_PAGE_SIZE) : rows;
+  return { items: shown.filter(keep).map(toCard), nextCursor: more ? (shown.at(-1)?.id ?? null) : null };
+}
+
+export function takeableCards(
   tx: DbTransaction,
   viewer: MechanicViewer,
   mode: DispatchMode,
-): Promise<AssignmentCard[]> {
-  const rows: AssignmentRow[] = await tx.sessionAssignment.findMany({
-    where: takeableWhere(viewer, mode),
-    include: assignmentRowInclude,
-    orderBy: queueOrder,
-    take: QUEUE_LIMIT,
-  });
-  return rows.filter((row) => canTake(viewer, visibilityFacts(row), mode)).map(toCard);
+  cursor: string | null,
+): Promise<CardPage> {
+  return page(tx, takeableWhere(viewer, mode), cursor, (row) => canTake(viewer, visibilityFacts(row), mode));
 }
 
 /** The mechanic's own sessions: active ones, and those finished in the last day. */
@@ -62,13 +88,11 @@ export async function mineCards(
 }
 
 /** Admins see every open request and everything that changed in the last day. */
-export async function adminCards(tx: DbTransaction, now: Date): Promise<AssignmentCard[]> {
+export function adminCards(tx: DbTransaction, now: Date, cursor: string | null): Promise<CardPage> {
   const since = new Date(now.getTime() - 24 * 60 * 60 * 1000);
-  const rows: AssignmentRow[] = await tx.sessionAssignment.findMany({
-    where: { OR: [{ status: { notIn: ['completed', 'cancelled'] } }, { updatedAt: { gte: since } }] },
-    include: assignmentRowInclude,
-    orderBy: queueOrder,
-    take: QUEUE_LIMIT,
-  });
-  return rows.map(toCard);
+  return page(
+    tx,
+    { OR: [{ status: { notIn: ['completed', 'cancelled'] } }, { updatedAt: { gte: since } }] },
+    cursor,
+  );
 }

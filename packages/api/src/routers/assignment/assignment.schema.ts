@@ -1,3 +1,0 @@
-import { z } from 'zod';
-
-export const assignmentIdInput = z.object({ assignmentId: z.uuid('Unknown request') });

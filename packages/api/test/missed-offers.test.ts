@@ -30,7 +30,7 @@ it('two unanswered offers in a row set the mechanic away with the reason, and te
 
   const at = new Date('2026-12-01T14:02:00Z');
   const outcome = (o: 'expired' | 'declined') =>
-    api.database.db.$transaction((tx) => recordOfferOutcome(tx, { mechanicId: id, outcome: o, at }));
+    recordOfferOutcome(api.database.db, { mechanicId: id, outcome: o, at });
   expect(await outcome('expired')).toMatchObject({ setAway: false, missedOffers: 1 });
   expect(await outcome('declined')).toMatchObject({ setAway: false, missedOffers: 0 });
   expect(await outcome('expired')).toMatchObject({ setAway: false });

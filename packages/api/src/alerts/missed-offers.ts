@@ -1,4 +1,4 @@
-import type { DbTransaction } from '@dispatch/db';
+import type { Db, DbTransaction } from '@dispatch/db';
 import {
   DEFAULT_MISSED_OFFER_LIMIT,
   decideMissedOffer,
@@ -15,8 +15,8 @@ export interface OfferOutcomeInput {
 }
 
 /**
- * For the dispatcher, inside the transaction that records an offer's outcome (accept, decline or
- * expiry): keeps the mechanic's consecutive missed-offer count and, at K, sets them Away with the
+ * For the dispatcher, when an offer's outcome (accept, decline or expiry) is recorded — inside
+ * that transaction, or right after it with the client: keeps the mechanic's consecutive missed-offer count and, at K, sets them Away with the
  * reason. The row lock (UPDATE … RETURNING on the counter) serialises concurrent outcomes for one
  * mechanic. Returns the decision so the caller can put `reason` into the event it writes (the
  * trail) and, after commit, tell the mechanic (`PushSender.notifyUser`, see awayNotice).

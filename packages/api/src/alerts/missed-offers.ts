@@ -17,14 +17,20 @@ export interface OfferOutcomeInput {
 /**
  * For the dispatcher, when an offer's outcome (accept, decline or expiry) is recorded — inside
  * that transaction, or right after it with the client: keeps the mechanic's consecutive missed-offer count and, at K, sets them Away with the
- * reason. The row lock (UPDATE … RETURNING on the counter) serialises concurrent outcomes for one
+ * reason. The row lock (SELECT … FOR UPDATE on the mechanic) serialises concurrent outcomes for one
  * mechanic. Returns the decision so the caller can put `reason` into the event it writes (the
  * trail) and, after commit, tell the mechanic (`PushSender.notifyUser`, see awayNotice).
  */
-export async function recordOfferOutcome(
-  tx: DbTransaction,
+export function recordOfferOutcome(
+  db: Db | DbTransaction,
   input: OfferOutcomeInput,
 ): Promise<MissedOfferDecision> {
+  // Given the client rather than a transaction (the command already committed): its own one.
+  if ('$transaction' in db) return db.$transaction((tx) => record(tx, input));
+  return record(db, input);
+}
+
+async function record(tx: DbTransaction, input: OfferOutcomeInput): Promise<MissedOfferDecision> {
   const rows = await tx.$queryRaw<{ missed: number; availability: string }[]>`
     SELECT missed_offers AS missed, availability::text AS availability
       FROM mechanics WHERE user_id = ${input.mechanicId}::uuid FOR UPDATE`;

@@ -121,4 +121,16 @@ describe('which pushes an event causes', () => {
     });
     expect(planPushes(stale, mechanics, broadcast, now)).toEqual([]);
   });
+
+  it('an expiry that set the mechanic away tells them (the reason written by expiryReason)', () => {
+    const expired = {
+      ...event(facts('offered', A), facts('expired')),
+      reason: 'not answered within 30 s; Set to away after 2 missed offers',
+    };
+    const planned = planPushes(expired, mechanics, targeted, now);
+    expect(planned).toMatchObject([
+      { userId: A, kind: 'retract' },
+      { userId: A, kind: 'notice', devices: 'all', payload: { title: 'You are now away' } },
+    ]);
+  });
 });

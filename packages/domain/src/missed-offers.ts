@@ -31,7 +31,23 @@ export function decideMissedOffer(
   return { missedOffers: missed, setAway: false, reason: null };
 }
 
+export const AWAY_REASON_PREFIX = 'Set to away after';
+
 /** "Set to away after 2 missed offers" (the dashboard adds "at 14:02" in the mechanic's own time). */
 export function awayReasonText(missed: number): string {
-  return `Set to away after ${missed} missed offer${missed === 1 ? '' : 's'}`;
+  return `${AWAY_REASON_PREFIX} ${missed} missed offer${missed === 1 ? '' : 's'}`;
+}
+
+/**
+ * The expiry event's reason when it also set the mechanic away: the trail then says both, and the
+ * push sender, reading the log, tells the mechanic (exactly once, like every push).
+ */
+export function expiryReason(base: string, decision: MissedOfferDecision): string {
+  return decision.setAway && decision.reason ? `${base}; ${decision.reason}` : base;
+}
+
+/** The away reason inside an event reason written by `expiryReason`, or null. */
+export function awayReasonIn(eventReason: string | null | undefined): string | null {
+  const at = eventReason?.indexOf(AWAY_REASON_PREFIX) ?? -1;
+  return eventReason && at >= 0 ? eventReason.slice(at) : null;
 }

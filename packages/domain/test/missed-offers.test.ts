@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MISSED_OFFER_LIMIT, decideMissedOffer, type OfferOutcome } from '../src/missed-offers.ts';
+import {
+  awayReasonIn,
+  DEFAULT_MISSED_OFFER_LIMIT,
+  decideMissedOffer,
+  expiryReason,
+  type OfferOutcome,
+} from '../src/missed-offers.ts';
 
 function run(outcomes: OfferOutcome[], limit?: number) {
   let missed = 0;
@@ -33,5 +39,15 @@ describe('missed offers', () => {
     expect(run(['expired', 'expired', 'expired'], 3).map((d) => d.setAway)).toEqual([false, false, true]);
     expect(run(['expired', 'expired', 'expired'], 0).map((d) => d.setAway)).toEqual([false, false, false]);
     expect(decideMissedOffer(0, 'expired', 1).reason).toBe('Set to away after 1 missed offer');
+  });
+
+  it('writes the decision into the expiry reason, where the push sender finds it', () => {
+    const reason = expiryReason('not answered within 30 s', decideMissedOffer(1, 'expired'));
+    expect(reason).toBe('not answered within 30 s; Set to away after 2 missed offers');
+    expect(awayReasonIn(reason)).toBe('Set to away after 2 missed offers');
+    expect(expiryReason('not answered within 30 s', decideMissedOffer(0, 'expired'))).toBe(
+      'not answered within 30 s',
+    );
+    expect(awayReasonIn('not answered within 30 s')).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import {
   type AssignmentCard,
   type AssignmentStatus,
+  awayReasonIn,
   canTake,
   type DispatchMode,
   type MechanicKind,
@@ -203,6 +204,27 @@ export function planPushes(
   }
   const customer = customerPush(event, before);
   if (customer) planned.push(customer);
+  // Missed-offer accountability: the expiry that set the offered mechanic away says so in its
+  // reason (see expiryReason in packages/domain); tell that mechanic on every device.
+  const away = awayReasonIn(event.reason);
+  const offeredTo = before?.status === 'offered' ? before.mechanicId : null;
+  if (away && offeredTo) {
+    planned.push({
+      userId: offeredTo,
+      kind: 'notice',
+      payload: {
+        kind: 'notice',
+        tag: 'availability',
+        title: 'You are now away',
+        body: `${away} (${event.createdAt.toISOString().slice(11, 16)} UTC). Open the dashboard and choose Available to get requests again.`,
+        url: '/mechanic/',
+      },
+      ttlSeconds: 3600,
+      urgency: 'high',
+      topic: 'availability',
+      devices: 'all',
+    });
+  }
   return planned;
 }
 

@@ -105,7 +105,7 @@ it('an Away mechanic gets no alert of any kind and no Accept: the card is greyed
   expect(await queueCard(page, third.assignmentId).getByRole('button', { name: 'Accept' }).count()).toBe(0);
 });
 
-it('no toast for a request this mechanic never touched when someone else takes it', async () => {
+it('a request taken elsewhere keeps its place for a beat, and this mechanic, who never touched it, gets no toast', async () => {
   const page = await dashboard('a1@demo.test', true);
   const quiet = await book(customer, { sessionType: 'chat', vehicleMake: 'Seat', vehicleModel: 'Ibiza' });
   await queueCard(page, quiet.assignmentId).waitFor();
@@ -113,7 +113,12 @@ it('no toast for a request this mechanic never touched when someone else takes i
   const before = await toasts(page);
   await drainer.mutate('assignment.accept', { assignmentId: quiet.assignmentId });
   await expect.poll(() => queueCard(page, quiet.assignmentId).count()).toBe(0);
-  await page.waitForTimeout(300);
+  // It keeps its place for a beat, greyed and without buttons, so nothing slides under the pointer.
+  const ghost = page.locator(`[data-ghost-id="${quiet.assignmentId}"]`);
+  expect(await ghost.textContent()).toMatch(/Taken by another mechanic/);
+  expect(await ghost.getByRole('button').count()).toBe(0);
+  await screenshot(page, 'mechanic-taken-ghost');
+  await expect.poll(() => ghost.count(), { timeout: 5_000 }).toBe(0);
   expect(await page.getByText(/Taken by another mechanic/).count()).toBe(0);
   expect(await toasts(page)).toBe(before);
 });

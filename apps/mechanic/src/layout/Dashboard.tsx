@@ -14,6 +14,7 @@ import { useMechanicStatus } from '../presence/useMechanicStatus.ts';
 import { usePush } from '../push/usePush.ts';
 import { QueueSection } from '../queue/QueueSection.tsx';
 import { allCards, mySessionCards, queueCards } from '../queue/queue-state.ts';
+import { useGhosts } from '../queue/useGhosts.ts';
 import { useQueueActions } from '../queue/useQueueActions.ts';
 import { useQueueFeed } from '../queue/useQueueFeed.ts';
 import { SettingsPanel } from '../settings/SettingsPanel.tsx';
@@ -33,10 +34,13 @@ export function Dashboard({ me }: { me: Me }) {
   // Requests this mechanic pressed a button on (or that were offered to them): only these get a
   // toast when they go away.
   const touched = useRef(new Set<string>());
+  const { ghosts, add: addGhost } = useGhosts();
   const onStreamEvent = useCallback(
     (event: QueueEvent, before: ReadonlyMap<string, AssignmentCard>) => {
       if (event.kind === 'removed') {
         const card = before.get(event.assignmentId);
+        if (card && (card.status === 'queued' || card.status === 'offered'))
+          addGhost(card, REMOVAL_TEXT[event.reason]);
         // An offer made to me that goes away is news to me too; others' queue churn is not.
         if (card && (touched.current.has(card.assignmentId) || card.status === 'offered'))
           notice(`${REMOVAL_TEXT[event.reason]} — ${headline(card)}`, 'warning', `gone:${card.assignmentId}`);
@@ -48,7 +52,7 @@ export function Dashboard({ me }: { me: Me }) {
         notice(`Customer cancelled — ${headline(event.card)}: ${event.card.cancelReason ?? ''}`, 'warning');
       }
     },
-    [notice],
+    [notice, addGhost],
   );
   const feed = useQueueFeed(onStreamEvent);
   const isAdmin = me.role === 'admin';
@@ -69,7 +73,22 @@ export function Dashboard({ me }: { me: Me }) {
   const alerts = useAlerts(alerting, feed.status === 'ready', isAdmin || status.kind === 'available');
   const push = usePush();
   const [settingsOpen, setSettingsOpen] = useState(false);
-  const { busy, run: runAction } = useQueueActions(feed);
+  // This tab's own removals (a lost race, a decline) leave a ghost in place too.
+  const { applyLocal, cards: feedCards } = feed;
+  const actionsFeed = useMemo(
+    () => ({
+      ...feed,
+      applyLocal: (event: QueueEvent) => {
+        if (event.kind === 'removed') {
+          const card = feedCards.get(event.assignmentId);
+          if (card) addGhost(card, REMOVAL_TEXT[event.reason]);
+        }
+        applyLocal(event);
+      },
+    }),
+    [feed, feedCards, applyLocal, addGhost],
+  );
+  const { busy, run: runAction } = useQueueActions(actionsFeed);
   const run = useCallback(
     (card: AssignmentCard, what: 'accept' | 'decline' | 'complete') => {
       touched.current.add(card.assignmentId);
@@ -164,6 +183,7 @@ export function Dashboard({ me }: { me: Me }) {
             onSeen={alerts.markSeen}
             blocked={blocked}
             unblock={unblock}
+            ghosts={ghosts}
             onAccept={(card) => void run(card, 'accept')}
             onDecline={(card) => void run(card, 'decline')}
           />

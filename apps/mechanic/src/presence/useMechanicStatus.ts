@@ -1,6 +1,6 @@
 import { useConnection, useTRPC } from '@dispatch/web';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { type DashboardStatus, dashboardStatus, type MechanicPresence } from './status.ts';
 
 export interface MechanicStatus {
@@ -21,13 +21,29 @@ export function useMechanicStatus(enabled: boolean): MechanicStatus {
   const query = useQuery({
     ...trpc.mechanic.status.queryOptions(undefined, { enabled }),
     refetchInterval: (q) =>
-      q.state.data?.availability === 'available' && q.state.data.presence !== 'available' ? 2_000 : 20_000,
+      q.state.data?.availability === 'available' && q.state.data.presence !== 'available' ? 1_000 : 20_000,
   });
   const { status } = connection;
   useEffect(() => {
     if (enabled && (status === 'live' || status === 'offline'))
       void queryClient.invalidateQueries({ queryKey: trpc.mechanic.status.queryKey() });
   }, [enabled, status, queryClient, trpc]);
+  // Chosen Available and connected, but the server has not counted this socket yet (its heartbeat
+  // raced this query): say "I am here" once per connection instead of waiting for the next beat.
+  const touch = useMutation(trpc.mechanic.touch.mutationOptions());
+  const touchedFor = useRef(-1);
+  const { reconnects } = connection;
+  const data = query.data;
+  const { mutate: touchNow } = touch;
+  useEffect(() => {
+    if (!enabled || status !== 'live' || data?.availability !== 'available' || data.presence === 'available')
+      return;
+    if (touchedFor.current === reconnects) return;
+    touchedFor.current = reconnects;
+    touchNow(undefined, {
+      onSettled: () => void queryClient.invalidateQueries({ queryKey: trpc.mechanic.status.queryKey() }),
+    });
+  }, [enabled, status, data, reconnects, touchNow, queryClient, trpc]);
   const mechanic = query.data ?? null;
   return {
     mechanic,

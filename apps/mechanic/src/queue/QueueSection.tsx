@@ -1,6 +1,8 @@
 import { errorMessage, useConnection } from '@dispatch/web';
 import type { AssignmentCard } from '../api-types.ts';
+import { byUrgencyThenAge } from './queue-state.ts';
 import { RequestCard } from './RequestCard.tsx';
+import type { Ghost } from './useGhosts.ts';
 import type { QueueFeed } from './useQueueFeed.ts';
 
 interface Props {
@@ -14,6 +16,8 @@ interface Props {
   /** Why nothing can be taken now (away, offline), or null. */
   blocked: string | null;
   unblock: { label: string; run(): void; pending: boolean } | null;
+  /** Requests that just left, kept in place for a beat. */
+  ghosts?: readonly Ghost[];
   onAccept(card: AssignmentCard): void;
   onDecline(card: AssignmentCard): void;
 }
@@ -28,9 +32,15 @@ export function QueueSection({
   onSeen,
   blocked,
   unblock,
+  ghosts = [],
   onAccept,
   onDecline,
 }: Props) {
+  const shown = new Set(cards.map((card) => card.assignmentId));
+  const rows = [
+    ...cards.map((card) => ({ card, ghost: null as string | null })),
+    ...ghosts.filter((g) => !shown.has(g.card.assignmentId)).map((g) => ({ card: g.card, ghost: g.text })),
+  ].sort((a, b) => byUrgencyThenAge(a.card, b.card));
   const targeted = feed.dispatchMode === 'targeted';
   // The connection pill already announces changes; this line says what it means for the queue.
   const { status } = useConnection();
@@ -64,7 +74,7 @@ export function QueueSection({
             Try again
           </button>
         </div>
-      ) : cards.length === 0 ? (
+      ) : rows.length === 0 ? (
         <div className="empty">
           <p className="empty__title">No requests waiting.</p>
           <p className="muted">
@@ -77,18 +87,19 @@ export function QueueSection({
         </div>
       ) : (
         <div className="request-list">
-          {cards.map((card) => (
+          {rows.map(({ card, ghost }) => (
             <RequestCard
               key={card.assignmentId}
               card={card}
               userId={userId}
-              busy={busy.get(card.assignmentId) ?? null}
+              busy={ghost ? null : (busy.get(card.assignmentId) ?? null)}
               onAccept={onAccept}
               onDecline={onDecline}
-              isNew={unseen.has(card.assignmentId)}
+              isNew={!ghost && unseen.has(card.assignmentId)}
               onSeen={onSeen}
               blocked={blocked}
               unblock={unblock}
+              ghost={ghost}
             />
           ))}
         </div>

@@ -18,6 +18,8 @@ interface Props {
   /** Why it cannot be taken now (away, offline): the card is greyed and Accept becomes `unblock`. */
   blocked?: string | null;
   unblock?: { label: string; run(): void; pending: boolean } | null;
+  /** It just left the queue ("Taken by another mechanic"): same place and size, nothing to press. */
+  ghost?: string | null;
 }
 
 /** One request in the queue: what, which vehicle, the concern, urgency, time waiting, and what I can do. */
@@ -31,22 +33,24 @@ export function RequestCard({
   onSeen,
   blocked = null,
   unblock = null,
+  ghost = null,
 }: Props) {
   const titleId = useId();
   const ref = useRef<HTMLElement>(null);
-  const actions = blocked ? new Set<string>() : mechanicActions(card, userId);
+  const actions = blocked || ghost ? new Set<string>() : mechanicActions(card, userId);
   const offer = card.status === 'offered' && card.offerExpiresAt;
   const { assignmentId } = card;
   const seen = useCallback(() => onSeen?.(assignmentId), [onSeen, assignmentId]);
-  useSeen(ref, isNew && !blocked, seen);
+  useSeen(ref, isNew && !blocked && !ghost, seen);
   return (
     <article
       ref={ref}
-      className={`request${card.urgent ? ' request--urgent' : ''}${offer ? ' request--offer' : ''}${busy === 'accept' ? ' request--accepting' : ''}${isNew ? ' request--new' : ''}${blocked ? ' request--blocked' : ''}`}
-      data-assignment-id={card.assignmentId}
+      className={`request${card.urgent ? ' request--urgent' : ''}${offer ? ' request--offer' : ''}${busy === 'accept' ? ' request--accepting' : ''}${isNew && !ghost ? ' request--new' : ''}${blocked && !ghost ? ' request--blocked' : ''}${ghost ? ' request--ghost' : ''}`}
+      data-assignment-id={ghost ? undefined : card.assignmentId}
+      data-ghost-id={ghost ? card.assignmentId : undefined}
       data-status={card.status}
-      data-new={isNew ? 'true' : undefined}
-      data-blocked={blocked ? 'true' : undefined}
+      data-new={isNew && !ghost ? 'true' : undefined}
+      data-blocked={blocked && !ghost ? 'true' : undefined}
       aria-labelledby={titleId}
     >
       <div className="request__main">
@@ -55,7 +59,7 @@ export function RequestCard({
           <span className="request__vehicle">{vehicleOf(card)}</span>
         </h3>
         <div className="request__tags">
-          {isNew ? <span className="tag tag--new">New</span> : null}
+          {isNew && !ghost ? <span className="tag tag--new">New</span> : null}
           {card.urgent ? <span className="tag tag--urgent">Urgent</span> : null}
           {offer ? <span className="tag tag--offer">Offered to you</span> : null}
           <span className="tag">{card.plan === 'paid' ? 'Paid' : 'Free'}</span>
@@ -73,9 +77,10 @@ export function RequestCard({
         </p>
       </div>
       <div className="request__actions">
-        {offer && card.offerExpiresAt ? <Countdown until={card.offerExpiresAt} /> : null}
-        {blocked ? <p className="request__blocked">{blocked}</p> : null}
-        {blocked && unblock ? (
+        {offer && !ghost && card.offerExpiresAt ? <Countdown until={card.offerExpiresAt} /> : null}
+        {ghost ? <p className="request__blocked">{ghost}</p> : null}
+        {blocked && !ghost ? <p className="request__blocked">{blocked}</p> : null}
+        {blocked && !ghost && unblock ? (
           <button
             type="button"
             className="button button--secondary"

@@ -4,4 +4,3 @@ import type { AssignmentCard, QueueEvent, RouterOutputs } from '@dispatch/api/cl
 export type { AssignmentCard, QueueEvent };
 export type Me = NonNullable<RouterOutputs['auth']['me']>;
 export type QueueList = RouterOutputs['queue']['list'];
-export type TrailEntry = RouterOutputs['admin']['trail'][number];

@@ -2,6 +2,7 @@
 // Exit status: 0 clean, 1 findings remain, 2 the audit itself failed.
 import { audit, type Finding, fixFindings } from '@dispatch/api';
 import { createDb, formatTable, resolveDatabase } from '@dispatch/db';
+import { loadEnv } from '../src/env.ts';
 
 const args = new Set(process.argv.slice(2));
 const unknown = [...args].filter((arg) => arg !== '--json' && arg !== '--fix');
@@ -21,7 +22,7 @@ function table(findings: readonly Finding[]): string {
   return formatTable([['finding', 'session', 'assignment', 'fixable', 'detail'], ...rows]);
 }
 
-const database = await resolveDatabase();
+const database = await resolveDatabase(loadEnv());
 const db = createDb(database.url);
 let exitCode = 0;
 try {

@@ -1,5 +1,10 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_EMBEDDED_PG_PORT, DEFAULT_PGDATA_DIR } from '@dispatch/db';
 import { DISPATCH_MODES } from '@dispatch/domain';
 import { z } from 'zod';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -21,8 +26,18 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  DATABASE_URL: z.url().optional(),
+  /** Unset: start (or attach to) the embedded PostgreSQL in PGDATA_DIR on EMBEDDED_PG_PORT. */
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  PGDATA_DIR: z.string().min(1).default(DEFAULT_PGDATA_DIR),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(DEFAULT_EMBEDDED_PG_PORT),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** pino JSON log file; `-` writes the JSON log to stdout instead (containers). */
+  LOG_FILE: z
+    .string()
+    .min(1)
+    .default(path.join(repoRoot, '.data', 'logs', 'server.log')),
   DISPATCH_MODE: z.enum(DISPATCH_MODES).default('broadcast'),
   OFFER_TIMEOUT_SECONDS: seconds(30),
   QUEUE_TIMEOUT_SECONDS: seconds(15 * 60),
@@ -48,6 +63,9 @@ export const envSchema = z.object({
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   DB_LOCK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** A subscription pauses while its socket holds more than this; one that does not drain in time is closed (4008). */
+  SLOW_CONSUMER_HIGH_WATER_BYTES: z.coerce.number().int().min(16_384).default(1_048_576),
+  SLOW_CONSUMER_STALL_MS: z.coerce.number().int().positive().default(10_000),
   SEED_DEMO_DATA: z.stringbool().default(true),
   SERVE_APPS: z.stringbool().default(true),
   /** Extra origins (comma-separated) allowed to send cookie-authenticated requests, e.g. Vite dev servers. */
@@ -55,10 +73,16 @@ export const envSchema = z.object({
 });
 export type Env = z.output<typeof envSchema>;
 
-/** Parses the environment or throws one error naming every bad variable. */
+/** Parses the environment or throws one single-line error naming every bad variable. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
-  const result = envSchema.safeParse(source);
+  // An empty value means unset, so `DATABASE_URL= pnpm start` uses the embedded database.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const result = envSchema.safeParse(cleaned);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-  throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new Error(
+    `invalid configuration: ${problems.join('; ')}. Fix: correct or unset ${
+      problems.length > 1 ? 'these variables' : 'that variable'
+    } (README, "Configuration")`,
+  );
 }

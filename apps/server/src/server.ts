@@ -10,16 +10,17 @@ import {
   createMetrics,
   Dispatcher,
   EventHub,
-  RateLimiter,
-  type RateRules,
+  type RateLimits,
   readSessionToken,
   requestIdOf,
   retryAfterMsOf,
   type Services,
+  sharedRateLimiter,
 } from '@dispatch/api';
 import { createDb } from '@dispatch/db';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Env } from './env.ts';
@@ -52,6 +53,8 @@ export interface RunningServer {
   close(): Promise<void>;
   /** Terminates every WebSocket at once, as a crashing proxy would (fault injection). */
   dropAllSockets(): number;
+  /** Bytes queued on each open WebSocket and not yet sent (what a stalled reader costs). */
+  socketBufferedBytes(): number[];
 }
 
 export function apiConfig(env: Env): ApiConfig {
@@ -60,14 +63,15 @@ export function apiConfig(env: Env): ApiConfig {
     offerTimeoutMs: env.OFFER_TIMEOUT_SECONDS * 1000,
     queueTimeoutMs: env.QUEUE_TIMEOUT_SECONDS * 1000,
     allowedOrigins: env.ALLOWED_ORIGINS,
+    slowConsumer: { highWaterBytes: env.SLOW_CONSUMER_HIGH_WATER_BYTES, stallMs: env.SLOW_CONSUMER_STALL_MS },
   };
 }
 
-export function rateRules(env: Env): RateRules {
+export function rateLimits(env: Env): RateLimits {
   return {
-    logIn: { limit: env.RATE_LIMIT_LOGIN_PER_MINUTE, windowMs: 60_000 },
-    signUp: { limit: env.RATE_LIMIT_SIGNUP_PER_10_MINUTES, windowMs: 10 * 60_000 },
-    createSession: { limit: env.RATE_LIMIT_BOOKINGS_PER_MINUTE, windowMs: 60_000 },
+    logIn: env.RATE_LIMIT_LOGIN_PER_MINUTE,
+    signUp: env.RATE_LIMIT_SIGNUP_PER_10_MINUTES,
+    createSession: env.RATE_LIMIT_BOOKINGS_PER_MINUTE,
   };
 }
 
@@ -90,6 +94,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   hub.onEvents((events) => {
     for (const event of events) metrics.eventsCommitted.inc({ type: event.type });
   });
+  // Rate-limit counters live in PostgreSQL so they hold across processes; their own small pool.
+  const rateLimitPool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+  rateLimitPool.on('error', (error) => log.warn({ err: error.message }, 'rate-limit pool error'));
   const admission = new Admission({
     concurrency: env.DB_POOL_SIZE,
     queue: env.ADMISSION_QUEUE,
@@ -103,7 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     config: apiConfig(env),
     log,
     now,
-    rateLimiter: new RateLimiter(rateRules(env)),
+    rateLimiter: sharedRateLimiter(rateLimitPool, rateLimits(env)),
     metrics,
   };
 
@@ -229,7 +236,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
   });
 
-  await new Promise<void>((resolve) => server.listen(env.PORT, env.HOST, resolve));
+  await new Promise<void>((resolve, reject) => {
+    // A listen error (port taken since main.ts checked it) rejects with one clear line.
+    const failed = (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `port ${env.PORT} is already in use. Fix: stop the program using it, or choose another PORT`
+            : `cannot listen on ${env.HOST}:${env.PORT} (${error.code ?? error.message}). Fix: check HOST and PORT`,
+          { cause: error },
+        ),
+      );
+    server.once('error', failed);
+    server.listen(env.PORT, env.HOST, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   const metricsServer =
     env.METRICS_PORT === undefined
@@ -256,6 +279,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       presence.stop();
       await dispatcher.stop();
       await hub.stop();
+      await rateLimitPool.end();
       await db.$disconnect();
     })();
     return closing;
@@ -273,5 +297,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const metricsUrl = metricsServer
     ? `http://${env.METRICS_HOST}:${(metricsServer.address() as AddressInfo).port}/metrics`
     : null;
-  return { url: `http://${host}:${port}`, port, metricsUrl, services, dispatcher, close, dropAllSockets };
+  const socketBufferedBytes = () => [...wss.clients].map((client) => client.bufferedAmount);
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    metricsUrl,
+    services,
+    dispatcher,
+    close,
+    dropAllSockets,
+    socketBufferedBytes,
+  };
 }

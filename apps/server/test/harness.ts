@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { type Env, loadEnv } from '../src/env.ts';
 import { type RunningServer, startServer } from '../src/server.ts';
 
-export const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 export function testEnv(overrides: Record<string, string> = {}): Env {
   return loadEnv({ PORT: '0', HOST: '127.0.0.1', SERVE_APPS: 'false', LOG_LEVEL: 'silent', ...overrides });
@@ -40,7 +40,7 @@ export async function logIn(server: RunningServer, email: string, password = 'de
 }
 
 /** A typed client like the apps use: queries over HTTP, subscriptions over an authenticated WebSocket. */
-export function client(server: RunningServer, cookie: string) {
+export function client(server: RunningServer, cookie: string, SocketClass?: typeof WebSocket) {
   class CookieWebSocket extends WebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols, { headers: { cookie } });
@@ -48,7 +48,7 @@ export function client(server: RunningServer, cookie: string) {
   }
   const wsClient = createWSClient({
     url: `${server.url.replace('http', 'ws')}/trpc`,
-    WebSocket: CookieWebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocket: (SocketClass ?? CookieWebSocket) as unknown as typeof globalThis.WebSocket,
     retryDelayMs: () => 50,
   });
   const trpc = createTRPCClient<AppRouter>({

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { AuthSessions } from './auth/auth-sessions.ts';
 import type { Admission } from './errors/admission.ts';
 import type { EventHub } from './log/hub.ts';
-import type { Transport } from './log/stream.ts';
+import type { SlowConsumerLimits, Transport } from './log/stream.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { RateLimiter } from './security/rate-limit.ts';
 
@@ -14,6 +14,8 @@ export interface ApiConfig {
   queueTimeoutMs: number;
   /** Origins allowed to send cookie-authenticated requests; empty allows same-origin only. */
   allowedOrigins: readonly string[];
+  /** When a subscriber that stopped reading is paused, and when it is cut off to resume later. */
+  slowConsumer?: SlowConsumerLimits;
 }
 
 /** What every request can use; built once per process. */

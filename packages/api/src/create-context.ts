@@ -49,11 +49,28 @@ export function requestMeta(req: IncomingMessage, trust: ProxyTrust = NO_PROXIES
 
 interface SocketLike {
   bufferedAmount: number;
+  readyState: number;
   close(code: number, reason: string): void;
+  terminate(): void;
 }
 
 function isSocket(value: unknown): value is SocketLike {
-  return typeof value === 'object' && value !== null && 'bufferedAmount' in value && 'close' in value;
+  return typeof value === 'object' && value !== null && 'bufferedAmount' in value && 'terminate' in value;
+}
+
+/** A socket that cannot even take its close frame (its reader is stalled) is dropped after this. */
+const CLOSE_GRACE_MS = 1000;
+
+function transportOf(socket: SocketLike): Transport {
+  return {
+    bufferedBytes: () => socket.bufferedAmount,
+    close: (code, reason) => {
+      socket.close(code, reason);
+      setTimeout(() => {
+        if (socket.readyState !== 3) socket.terminate();
+      }, CLOSE_GRACE_MS).unref();
+    },
+  };
 }
 
 /** One factory for HTTP requests and WebSocket connections. */
@@ -61,9 +78,7 @@ export function createContextFactory(services: Services, trust: ProxyTrust = NO_
   return async ({ req, res }: { req: IncomingMessage; res?: ServerResponse | unknown }): Promise<Context> => {
     const user = await services.auth.userFor(readSessionToken(req.headers.cookie));
     const httpResponse = isServerResponse(res) ? res : null;
-    const transport: Transport | null = isSocket(res)
-      ? { bufferedBytes: () => res.bufferedAmount, close: (code, reason) => res.close(code, reason) }
-      : null;
+    const transport = isSocket(res) ? transportOf(res) : null;
     return {
       ...services,
       user,

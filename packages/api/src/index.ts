@@ -26,5 +26,11 @@ export {
 } from './log/index.ts';
 export { createMetrics, type Metrics } from './observability/metrics.ts';
 export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from './root.ts';
-export { DEFAULT_RATE_RULES, RateLimiter, type RateRules } from './security/rate-limit.ts';
+export {
+  DEFAULT_RATE_LIMITS,
+  memoryRateLimiter,
+  type RateLimiter,
+  type RateLimits,
+  sharedRateLimiter,
+} from './security/rate-limit.ts';
 export { createCallerFactory, internalErrorMessage } from './trpc.ts';

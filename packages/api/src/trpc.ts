@@ -124,8 +124,8 @@ const mapped = t.middleware(async ({ ctx, type, next }) => {
 });
 
 /** Counts one attempt; throws TOO_MANY_REQUESTS once `key` has used up its allowance for `action`. */
-export function hitRateLimit(ctx: Context, action: RateLimitedAction, key: string): void {
-  const waitMs = ctx.rateLimiter.hit(action, key, ctx.now().getTime());
+export async function hitRateLimit(ctx: Context, action: RateLimitedAction, key: string): Promise<void> {
+  const waitMs = await ctx.rateLimiter.hit(action, key);
   if (waitMs > 0) {
     throw new TRPCError({
       code: 'TOO_MANY_REQUESTS',
@@ -137,8 +137,8 @@ export function hitRateLimit(ctx: Context, action: RateLimitedAction, key: strin
 
 /** The same as a middleware, counted before the procedure runs. */
 export function rateLimit(action: RateLimitedAction, key: (ctx: Context, input: unknown) => string) {
-  return t.middleware(({ ctx, input, next }) => {
-    hitRateLimit(ctx, action, key(ctx, input));
+  return t.middleware(async ({ ctx, input, next }) => {
+    await hitRateLimit(ctx, action, key(ctx, input));
     return next();
   });
 }

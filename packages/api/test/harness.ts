@@ -8,7 +8,7 @@ import { Admission } from '../src/errors/admission.ts';
 import { EventHub } from '../src/log/hub.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
 import { appRouter } from '../src/root.ts';
-import { RateLimiter } from '../src/security/rate-limit.ts';
+import { memoryRateLimiter } from '../src/security/rate-limit.ts';
 import { createCallerFactory } from '../src/trpc.ts';
 
 export const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -42,11 +42,7 @@ export async function createTestApi(config: Partial<ApiConfig> = {}): Promise<Te
     log,
     now: () => clock.now,
     // Limits have their own tests; here fixtures book far more than a person would.
-    rateLimiter: new RateLimiter({
-      logIn: { limit: 10_000, windowMs: 60_000 },
-      signUp: { limit: 10_000, windowMs: 60_000 },
-      createSession: { limit: 10_000, windowMs: 60_000 },
-    }),
+    rateLimiter: memoryRateLimiter({ logIn: 10_000, signUp: 10_000, createSession: 10_000 }),
     metrics: createMetrics('test'),
     config: {
       dispatchMode: 'broadcast' as DispatchMode,

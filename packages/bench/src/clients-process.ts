@@ -196,11 +196,10 @@ serve({
       });
     });
     socket.close();
-    const order = keys.map((key) => key.split('.').map(BigInt) as [bigint, bigint]);
+    const order = keys.map((key) => BigInt(key));
     let ordered = true;
     for (let i = 1; i < order.length; i++) {
-      const [a, b] = [order[i - 1] as [bigint, bigint], order[i] as [bigint, bigint]];
-      if (a[0] > b[0] || (a[0] === b[0] && a[1] >= b[1])) ordered = false;
+      if ((order[i - 1] as bigint) >= (order[i] as bigint)) ordered = false;
     }
     return {
       count: keys.length,

@@ -2,22 +2,11 @@
 // `pnpm start`), plus track_commit_timestamp so every event's commit time can be read back.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type EmbeddedPostgres, hashPassword, migrate, startEmbeddedPostgres } from '@dispatch/db';
+import { freePort } from '@dispatch/db/testing';
 import pg from 'pg';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 export interface BenchDatabase {
   url: string;
@@ -105,7 +94,7 @@ export async function seedUsers(
     );
     if (role === 'mechanic') {
       await client.query(
-        `INSERT INTO mechanics (user_id, kind, availability) SELECT id, 'virtual_only', 'available' FROM unnest($1::uuid[]) AS id`,
+        `INSERT INTO mechanics (user_id, kind, availability, virtual_capacity) SELECT id, 'virtual_only', 'available', 100000 FROM unnest($1::uuid[]) AS id`,
         [ids],
       );
     }
@@ -122,7 +111,7 @@ export async function seedUsers(
 }
 
 export interface CommitTimes {
-  /** Commit time (ms since epoch, from track_commit_timestamp) by encoded position "tx.id". */
+  /** Commit time (ms since epoch, from track_commit_timestamp) by encoded position. */
   commit: Map<string, number>;
   type: Map<string, string>;
 }
@@ -132,7 +121,7 @@ export async function eventCommitTimes(url: string): Promise<CommitTimes> {
   client.on('error', () => {});
   await client.connect();
   const { rows } = await client.query<{ key: string; commit_ms: string; type: string }>(
-    `SELECT tx_id::text || '.' || id::text AS key, type,
+    `SELECT position::text AS key, type,
             extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000 AS commit_ms
        FROM assignment_events`,
   );

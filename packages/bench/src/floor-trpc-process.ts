@@ -7,6 +7,7 @@ import { initTRPC, tracked } from '@trpc/server';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { nowMs, serve } from './ipc.ts';
+import { processHandlers } from './process-handlers.ts';
 
 const t = initTRPC.create();
 let current: { key: string; payload: unknown } | null = null;
@@ -34,25 +35,9 @@ const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
 applyWSSHandler({ wss, router, keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 } });
 await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
 
-let cpuMark = process.cpuUsage();
 serve({
   stats: () => ({ rss: process.memoryUsage().rss }),
-  gc: async () => {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    for (let i = 0; i < 3; i++) {
-      gc?.();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return Boolean(gc);
-  },
-  cpuMark: () => {
-    cpuMark = process.cpuUsage();
-    return true;
-  },
-  cpuSince: () => {
-    const used = process.cpuUsage(cpuMark);
-    return { userMs: used.user / 1000, systemMs: used.system / 1000 };
-  },
+  ...processHandlers,
   info: () => ({ port: (http.address() as AddressInfo).port }),
   /** Every subscriber yields `payload` as event `key`; returns when the broadcast began. */
   broadcast: (args: { key: string; payload: unknown }) => {

@@ -3,12 +3,10 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { nowMs, serve } from './ipc.ts';
+import { processHandlers } from './process-handlers.ts';
 
 const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
 await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
-
-let cpuMark = process.cpuUsage();
-let wallMark = performance.now();
 
 serve({
   info: () => ({ port: (wss.address() as AddressInfo).port }),
@@ -20,27 +18,6 @@ serve({
     return t0;
   },
   stats: () => ({ rss: process.memoryUsage().rss }),
-  gc: async () => {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    for (let i = 0; i < 3; i++) {
-      gc?.();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return Boolean(gc);
-  },
-  cpuMark: () => {
-    cpuMark = process.cpuUsage();
-    wallMark = performance.now();
-    return true;
-  },
-  cpuSince: () => {
-    const used = process.cpuUsage(cpuMark);
-    const wall = performance.now() - wallMark;
-    return {
-      userMs: used.user / 1000,
-      systemMs: used.system / 1000,
-      cores: (used.user + used.system) / 1000 / wall,
-    };
-  },
+  ...processHandlers,
 });
 process.send?.({ ready: true });

@@ -116,3 +116,60 @@ export async function pgCommitRate(
     p99Ms: latencies[Math.ceil(latencies.length * 0.99) - 1] ?? Number.NaN,
   };
 }
+
+/**
+ * The cost of ordering event writers (docs/DESIGN.md, "Positions"): appends per second from
+ * `connections` writers, each one autocommit INSERT of an event row (what a command's write
+ * statement ends with). `ordered`: into assignment_events, whose trigger takes the event-order
+ * advisory lock, draws the position and notifies. Otherwise: into a copy of the table without the
+ * trigger, with the same pg_notify in the statement: the path before commit-ordered positions.
+ */
+export async function pgEventAppendRate(
+  url: string,
+  options: { connections: number; durationMs: number; ordered: boolean },
+): Promise<{ commitsPerSecond: number; p99Ms: number; notifies: number }> {
+  const setup = new pg.Client({ connectionString: url });
+  setup.on('error', () => {});
+  await setup.connect();
+  await setup.query(
+    `CREATE TABLE IF NOT EXISTS bench_unordered_events (LIKE assignment_events INCLUDING DEFAULTS);
+     CREATE SEQUENCE IF NOT EXISTS bench_unordered_events_id_seq;
+     ALTER TABLE bench_unordered_events ALTER COLUMN id SET DEFAULT nextval('bench_unordered_events_id_seq')`,
+  );
+  await setup.end();
+  const table = options.ordered ? 'assignment_events' : 'bench_unordered_events';
+  const notify = options.ordered ? '' : ", pg_notify('assignment_events', '')";
+  const sql = `WITH e AS (INSERT INTO ${table} (assignment_id, session_id, type, to_status, actor_kind, data)
+      VALUES (gen_random_uuid(), gen_random_uuid(), 'bench_probe', 'queued', 'system', '{}') RETURNING 1)
+    SELECT 1 FROM e${notify}`;
+  const clients = await Promise.all(
+    Array.from({ length: options.connections }, async () => {
+      const client = new pg.Client({ connectionString: url });
+      client.on('error', () => {});
+      await client.connect();
+      return client;
+    }),
+  );
+  let commits = 0;
+  const latencies: number[] = [];
+  const end = nowMs() + options.durationMs;
+  const start = nowMs();
+  await Promise.all(
+    clients.map(async (client) => {
+      while (nowMs() < end) {
+        const t0 = nowMs();
+        await client.query(sql);
+        latencies.push(nowMs() - t0);
+        commits += 1;
+      }
+    }),
+  );
+  const wall = nowMs() - start;
+  await Promise.all(clients.map((client) => client.end()));
+  latencies.sort((a, b) => a - b);
+  return {
+    commitsPerSecond: (commits * 1000) / wall,
+    notifies: commits,
+    p99Ms: latencies[Math.ceil(latencies.length * 0.99) - 1] ?? Number.NaN,
+  };
+}

@@ -25,7 +25,7 @@ export interface Results {
   pg: {
     latency: number[];
     commitRates: Record<
-      'plain' | 'notify' | 'coalesced',
+      'plain' | 'notify' | 'coalesced' | 'eventsUnordered' | 'eventsOrdered',
       { commitsPerSecond: number; p99Ms: number; notifies: number }
     >;
   };
@@ -354,7 +354,7 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
     '## (d) Write throughput',
     '',
     'Full flows (customer `session.create` → `waiver.sign` → mechanic `assignment.accept`, each an HTTP tRPC mutation, ' +
-      'each one interactive transaction with versioned update, event insert and `pg_notify`) started open-loop at the ' +
+      'each one write statement: versioned update, session status and event insert, whose trigger orders and notifies it) started open-loop at the ' +
       'offered rate, with 10 mechanics subscribed. Response times are per mutation, at the client.',
     '',
     row([
@@ -389,7 +389,7 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
       ]),
     );
   }
-  const { plain, notify, coalesced } = r.pg.commitRates;
+  const { plain, notify, coalesced, eventsUnordered, eventsOrdered } = r.pg.commitRates;
   push(
     '',
     '**Where NOTIFY is the limit.** PostgreSQL alone on this machine, 16 connections, each transaction one INSERT:',
@@ -414,6 +414,23 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
       'notifying commits are serialized and lose group commit. A full flow is three notifying commits, so NOTIFY alone ' +
       `caps flows/s at ${fmt(notify.commitsPerSecond / 3)} here (the issue cites ~600 notifying commits/s on one database); ` +
       `with coalesced notifications the cap moves to ${fmt(coalesced.commitsPerSecond / 3)}. See the findings below.`,
+    '',
+    '**What ordering event writers costs.** Positions are drawn in commit order: the event insert trigger takes one ' +
+      'advisory lock held to commit (docs/DESIGN.md, "Positions"). Side by side, 16 connections, each an autocommit ' +
+      'INSERT of one event row that also notifies:',
+    '',
+    row(['', 'appends/s', 'p99 ms']),
+    row(Array(3).fill('---')),
+    row([
+      'serial id, no ordering (before)',
+      fmt(eventsUnordered.commitsPerSecond),
+      fmt(eventsUnordered.p99Ms),
+    ]),
+    row(['commit-ordered position (now)', fmt(eventsOrdered.commitsPerSecond), fmt(eventsOrdered.p99Ms)]),
+    '',
+    `Ordered appends run at ${fmt((100 * eventsOrdered.commitsPerSecond) / Math.max(1, eventsUnordered.commitsPerSecond))} % ` +
+      'of the unordered rate: notifying commits were already serialized on the NOTIFY lock, so the order lock adds ' +
+      'little beyond it.',
     '',
     `SQL statements sent during the write-throughput steps (pg_stat_statements, including the subscribers' hub reads and ` +
       `the dispatcher): ${r.statements.total.toLocaleString('en-US')} for ${r.statements.mutations.toLocaleString('en-US')} ` +

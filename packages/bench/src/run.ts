@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { eventCommitTimes, query, seedUsers, startBenchDatabase } from './database.ts';
 import { type Child, killChildren, spawnChild } from './ipc.ts';
-import { pgCommitRate, pgNotifyLatency } from './pg-floor.ts';
+import { pgCommitRate, pgEventAppendRate, pgNotifyLatency } from './pg-floor.ts';
 import { type Results, renderReport } from './report.ts';
 import { summarise } from './stats.ts';
 
@@ -106,6 +106,16 @@ async function main(): Promise<void> {
       durationMs: config.commitRateMs,
       notify: false,
       coalesced: true,
+    }),
+    eventsUnordered: await pgEventAppendRate(database.url, {
+      connections: 16,
+      durationMs: config.commitRateMs,
+      ordered: false,
+    }),
+    eventsOrdered: await pgEventAppendRate(database.url, {
+      connections: 16,
+      durationMs: config.commitRateMs,
+      ordered: true,
     }),
   };
 
@@ -525,9 +535,9 @@ async function main(): Promise<void> {
   await sleep(500);
   const head = await query<{ key: string }>(
     database.url,
-    `SELECT tx_id::text || '.' || id::text AS key FROM assignment_events ORDER BY tx_id DESC, id DESC LIMIT 1`,
+    'SELECT coalesce(max(position), 0)::text AS key FROM assignment_events',
   );
-  const lastEventId = head[0]?.key ?? '0.0';
+  const lastEventId = head[0]?.key ?? '0';
   await driver.call('flows', {
     rate: 200,
     durationMs: (config.resumeFlows / 200) * 1000,
@@ -535,12 +545,11 @@ async function main(): Promise<void> {
     mechanicCount: FLOW_MECHANICS.count,
   });
   await sleep(1000);
-  const [, lastId] = lastEventId.split('.');
   const missedRows = await query<{ n: string }>(
     database.url,
     `SELECT count(*)::text AS n FROM assignment_events
-      WHERE (tx_id, id) > ($1::text::xid8, $2::bigint) AND type IN ('sign_waiver', 'accept')`,
-    [lastEventId.split('.')[0], lastId],
+      WHERE position > $1::bigint AND type IN ('sign_waiver', 'accept')`,
+    [lastEventId],
   );
   const missedCount = Number(missedRows[0]?.n ?? 0);
   const resume: Results['resume'] = { missed: missedCount, runs: [] };

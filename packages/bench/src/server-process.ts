@@ -3,6 +3,7 @@ import { loadEnv } from '@dispatch/server/env';
 import { startServer } from '@dispatch/server/server';
 import pino from 'pino';
 import { serve } from './ipc.ts';
+import { processHandlers } from './process-handlers.ts';
 
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 if (!databaseUrl) throw new Error('BENCH_DATABASE_URL is required');
@@ -18,40 +19,13 @@ const env = loadEnv({
 const log = pino({ level: 'warn' });
 const server = await startServer({ env, databaseUrl, log });
 
-let cpuMark = process.cpuUsage();
-let wallMark = performance.now();
-
 serve({
   info: () => ({ url: server.url, port: server.port, pid: process.pid }),
   stats: () => {
     const memory = process.memoryUsage();
     return { rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external };
   },
-  gc: async () => {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    for (let i = 0; i < 3; i++) {
-      gc?.();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return Boolean(gc);
-  },
-  /** Starts a CPU-time window. */
-  cpuMark: () => {
-    cpuMark = process.cpuUsage();
-    wallMark = performance.now();
-    return true;
-  },
-  /** CPU used since cpuMark, as a fraction of one core. */
-  cpuSince: () => {
-    const used = process.cpuUsage(cpuMark);
-    const wall = performance.now() - wallMark;
-    return {
-      userMs: used.user / 1000,
-      systemMs: used.system / 1000,
-      wallMs: wall,
-      cores: (used.user + used.system) / 1000 / wall,
-    };
-  },
+  ...processHandlers,
   stop: async () => {
     await server.close();
     setTimeout(() => process.exit(0), 10);

@@ -1,8 +1,9 @@
 // `pnpm db:migrate`: applies pending migrations to DATABASE_URL or the embedded database.
 import { resolveDatabase } from '../src/database.ts';
+import { env } from '../src/env.ts';
 import { migrate } from '../src/migrate.ts';
 
-const database = await resolveDatabase();
+const database = await resolveDatabase(env);
 try {
   const started = performance.now();
   const { applied } = await migrate(database.url);

@@ -3,6 +3,7 @@
 // for the temporary shadow database: DATABASE_URL's, or the embedded one.
 import path from 'node:path';
 import { resolveDatabase } from '../src/database.ts';
+import { env } from '../src/env.ts';
 import { createMigration } from '../src/migration-create.ts';
 import { repoRoot } from '../src/paths.ts';
 
@@ -16,7 +17,7 @@ if (!name) {
   process.exit(1);
 }
 
-const database = await resolveDatabase();
+const database = await resolveDatabase(env);
 try {
   const folder = await createMigration(database.url, name);
   process.stdout.write(

@@ -1,10 +1,11 @@
 // `pnpm db:seed`: migrates, inserts the demo people into an empty database, prints their logins.
 import { createDb } from '../src/client.ts';
 import { resolveDatabase } from '../src/database.ts';
+import { env } from '../src/env.ts';
 import { migrate } from '../src/migrate.ts';
 import { demoLoginsTable, seed } from '../src/seed.ts';
 
-const database = await resolveDatabase();
+const database = await resolveDatabase(env);
 const db = createDb(database.url);
 try {
   await migrate(database.url);

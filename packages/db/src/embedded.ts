@@ -2,19 +2,26 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { createDatabaseIfMissing, waitForServer } from './admin.ts';
-import { env } from './env.ts';
+import { repoRoot } from './paths.ts';
+import { assertPostgresCanReach, binariesFolder } from './postgres-access.ts';
 import { isAlive, isPostgresProcess } from './process-alive.ts';
+
+/** Where `pnpm start` and the db scripts keep the embedded cluster unless PGDATA_DIR says otherwise. */
+export const DEFAULT_PGDATA_DIR = path.join(repoRoot, '.data', 'postgres');
+export const DEFAULT_EMBEDDED_PG_PORT = 54329;
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 const isRoot = process.getuid?.() === 0;
 
 export interface EmbeddedPostgresOptions {
-  /** Data directory; initialised only when it holds no cluster yet. */
-  dataDir?: string;
-  port?: number;
+  /** Data directory; initialised only when it holds no cluster yet. Default DEFAULT_PGDATA_DIR. */
+  dataDir?: string | undefined;
+  /** Default DEFAULT_EMBEDDED_PG_PORT. */
+  port?: number | undefined;
   /** Application database created when missing. */
   database?: string;
   /** Throwaway cluster for tests: no fsync, more connections. */
@@ -31,7 +38,7 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-export function embeddedUrl(port: number, database: string): string {
+function embeddedUrl(port: number, database: string): string {
   return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 }
 
@@ -156,10 +163,11 @@ async function initialise(dataDir: string, ephemeral: boolean): Promise<void> {
     await pg.initialise();
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
-    const hint = isRoot
-      ? '\nAs root, PostgreSQL runs as the `postgres` user: it needs x permission on every parent.'
-      : '';
-    throw new Error(`initdb failed for ${dataDir}: ${(error as Error).message}${hint}`);
+    throw new Error(
+      `initdb failed for ${dataDir}: ${lastProblem(logs.tail()) ?? firstLine(error)}. ` +
+        'Fix: make sure the folder is writable and the disk has space, or set PGDATA_DIR to another folder',
+      { cause: new Error(`${(error as Error).message}\n${logs.tail()}`) },
+    );
   }
   try {
     await rm(dataDir, { recursive: true, force: true }); // empty by the check above
@@ -169,6 +177,29 @@ async function initialise(dataDir: string, ephemeral: boolean): Promise<void> {
     // Another process initialised it at the same moment: use theirs.
     if (!existsSync(path.join(dataDir, 'PG_VERSION'))) throw error;
   }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+// The most telling line of a PostgreSQL log: its last FATAL/PANIC/ERROR line, if any.
+function lastProblem(log: string): string | null {
+  const lines = log.split('\n').filter((line) => /\b(FATAL|PANIC|ERROR)\b|initdb: error/.test(line));
+  return (
+    lines
+      .at(-1)
+      ?.replace(/^\[STDERR\]\s*/, '')
+      .trim() ?? null
+  );
+}
+
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(true));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
+  });
 }
 
 async function attach(postmaster: Postmaster, database: string): Promise<EmbeddedPostgres> {
@@ -186,8 +217,8 @@ async function attach(postmaster: Postmaster, database: string): Promise<Embedde
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions = {},
 ): Promise<EmbeddedPostgres> {
-  const dataDir = path.resolve(options.dataDir ?? env.PGDATA_DIR);
-  const port = options.port ?? env.EMBEDDED_PG_PORT;
+  const dataDir = path.resolve(options.dataDir ?? DEFAULT_PGDATA_DIR);
+  const port = options.port ?? DEFAULT_EMBEDDED_PG_PORT;
   const database = options.database ?? 'dispatch';
   const ephemeral = options.ephemeral ?? false;
 
@@ -195,6 +226,12 @@ export async function startEmbeddedPostgres(
   if (running?.alive) return attach(running, database);
   if (running) await rm(path.join(dataDir, 'postmaster.pid'), { force: true });
 
+  if (isRoot) {
+    // Without this, a folder the `postgres` user cannot enter ends in an unhandled spawn EACCES.
+    await mkdir(path.dirname(dataDir), { recursive: true });
+    const binaries = binariesFolder();
+    await assertPostgresCanReach([path.dirname(dataDir), ...(binaries ? [binaries] : [])]);
+  }
   await initialise(dataDir, ephemeral);
 
   const EmbeddedPostgresLib = await loadLibrary();
@@ -215,7 +252,20 @@ export async function startEmbeddedPostgres(
     // Lost a race with another process starting the same cluster: attach to it.
     const raced = await readPostmaster(dataDir);
     if (raced?.alive) return attach(raced, database);
-    throw new Error(`PostgreSQL failed to start (data ${dataDir}, port ${port}):\n${logs.tail()}`);
+    const details = { cause: new Error(logs.tail()) };
+    if (await portTaken(port)) {
+      throw new Error(
+        `port ${port} for the embedded PostgreSQL is already in use. ` +
+          `Fix: stop what uses it, or choose another port, e.g. EMBEDDED_PG_PORT=${port + 1}`,
+        details,
+      );
+    }
+    throw new Error(
+      `the embedded PostgreSQL did not start (data ${dataDir}, port ${port}): ` +
+        `${lastProblem(logs.tail()) ?? 'no error logged'}. ` +
+        'Fix: act on that PostgreSQL message, or set PGDATA_DIR to a fresh folder',
+      details,
+    );
   }
 
   const postmasterPid = (await readPostmaster(dataDir))?.pid ?? 0;

@@ -1,17 +1,15 @@
-// The only place that reads process.env; everything else imports `env`.
-import path from 'node:path';
+// Environment of this package's own scripts (db:migrate, db:seed, db:migration:new, generate) and
+// test helpers. Library code never reads it: the server validates its own environment
+// (apps/server/src/env.ts) and passes the settings to resolveDatabase().
 import { z } from 'zod';
-import { repoRoot } from './paths.ts';
+import { DEFAULT_EMBEDDED_PG_PORT, DEFAULT_PGDATA_DIR } from './embedded.ts';
 
 const schema = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
     .optional(),
-  PGDATA_DIR: z
-    .string()
-    .min(1)
-    .default(path.join(repoRoot, '.data', 'postgres')),
-  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  PGDATA_DIR: z.string().min(1).default(DEFAULT_PGDATA_DIR),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(DEFAULT_EMBEDDED_PG_PORT),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -1,8 +1,13 @@
 // Public API of @dispatch/db.
 export { type CreateDbOptions, createDb, type Db, type DbTransaction } from './client.ts';
-export { type ResolvedDatabase, resolveDatabase } from './database.ts';
-export { type EmbeddedPostgres, type EmbeddedPostgresOptions, startEmbeddedPostgres } from './embedded.ts';
-export { type Env, env, parseEnv } from './env.ts';
+export { type DatabaseSettings, type ResolvedDatabase, resolveDatabase } from './database.ts';
+export {
+  DEFAULT_EMBEDDED_PG_PORT,
+  DEFAULT_PGDATA_DIR,
+  type EmbeddedPostgres,
+  type EmbeddedPostgresOptions,
+  startEmbeddedPostgres,
+} from './embedded.ts';
 export type {
   AssignmentEvent,
   AuthSession,
@@ -26,7 +31,6 @@ export {
 export { type MigrateResult, migrate } from './migrate.ts';
 export { hashPassword, verifyPassword } from './password.ts';
 export {
-  DEMO_LOGINS,
   DEMO_PASSWORD,
   type DemoLogin,
   demoLoginsTable,

@@ -7,8 +7,9 @@ import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { migrationAdapter } from './migration-adapter.ts';
 import { schemaPath } from './paths.ts';
 
-export type SchemaEngine = bg.SchemaEngine;
-export type { DiffTarget, MigrationList, SchemaFilter } from '@prisma/schema-engine-wasm/schema_engine_bg';
+type SchemaEngine = bg.SchemaEngine;
+
+export type { MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg';
 
 export const noFilters: bg.SchemaFilter = { externalTables: [], externalEnums: [] };
 

@@ -76,7 +76,7 @@ export interface SeedResult {
   logins: DemoLogin[];
 }
 
-export const DEMO_LOGINS: readonly DemoLogin[] = PEOPLE.map((person) => ({
+const DEMO_LOGINS: readonly DemoLogin[] = PEOPLE.map((person) => ({
   email: person.email,
   password: DEMO_PASSWORD,
   role: person.role,

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded.ts';
+import { FolderAccessError } from './postgres-access.ts';
 import { isAlive, isPostgresProcess } from './process-alive.ts';
 
 const PREFIX = 'dispatch-test-pg-';
@@ -52,8 +53,9 @@ export async function startTestServer(): Promise<EmbeddedPostgres> {
         ephemeral: true,
       });
     } catch (error) {
-      lastError = error; // most likely the port was taken in between: try another
       await rm(dataDir, { recursive: true, force: true }).catch(() => {});
+      if (error instanceof FolderAccessError) throw error; // another port will not help
+      lastError = error; // most likely the port was taken in between: try another
     }
   }
   throw lastError;

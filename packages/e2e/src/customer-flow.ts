@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { AppServer } from './app-server.ts';
 
-export const DEMO_PASSWORD = 'demo-password-1';
+const DEMO_PASSWORD = 'demo-password-1';
 
 /** A typed tRPC client in Node, logged in over HTTP as `email` (a mechanic, say), cookie attached. */
 export async function apiClientAs(app: AppServer, email: string, password = DEMO_PASSWORD) {

@@ -148,7 +148,7 @@ export async function openDashboard(
   return page;
 }
 
-export function queueSection(page: Page): Locator {
+function queueSection(page: Page): Locator {
   return page.locator('section[aria-label="Queue"]');
 }
 

@@ -8,5 +8,5 @@ export {
   usePollingFallback,
 } from './connection.tsx';
 export { errorCode, errorMessage, fieldErrors } from './errors.ts';
-export { ApiProvider } from './provider.tsx';
+export { ApiProvider, retryAfterMsOf } from './provider.tsx';
 export { TRPCProvider, useTRPC, useTRPCClient } from './trpc.ts';

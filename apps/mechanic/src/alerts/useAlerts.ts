@@ -9,7 +9,7 @@ const BASE_TITLE = 'Mechanic dashboard';
 /** While something new is unacknowledged and sound is on, beep this often (the first is immediate). */
 const RING_EVERY_MS = 4_000;
 
-export type NotificationPermissionState = NotificationPermission | 'unsupported';
+type NotificationPermissionState = NotificationPermission | 'unsupported';
 
 export interface Alerts {
   /** Requests that arrived while this mechanic could take them and that they have not seen yet. */

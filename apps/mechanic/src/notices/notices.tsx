@@ -9,7 +9,7 @@ import {
   useState,
 } from 'react';
 
-export type NoticeTone = 'info' | 'new' | 'warning' | 'error' | 'success';
+type NoticeTone = 'info' | 'new' | 'warning' | 'error' | 'success';
 
 interface Notice {
   id: number;

@@ -24,7 +24,7 @@ export function currentCards(snapshot: QueueList, log: readonly LoggedEvent[]): 
   return cards;
 }
 
-export function apply(cards: Map<string, AssignmentCard>, event: QueueEvent): void {
+function apply(cards: Map<string, AssignmentCard>, event: QueueEvent): void {
   if (event.kind === 'upsert') upsert(cards, event.card);
   else if (event.kind === 'removed') cards.delete(event.assignmentId);
 }

@@ -1,6 +1,6 @@
 import { useNow } from './clock.ts';
 
-export function formatWaiting(ms: number): string {
+function formatWaiting(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
   if (minutes < 1) return 'just now';
   if (minutes < 60) return `${minutes} min`;

@@ -61,6 +61,7 @@ export class ServerProcess {
         SERVE_APPS: 'false',
         SEED_DEMO_DATA: 'false',
         LOG_LEVEL: 'warn',
+        LOG_FILE: '-', // JSON on stdout (ignored), as before; not into the checkout's .data/logs
         PROCESS_NAME: 'chaos-B',
       },
       stdio: ['ignore', 'ignore', 'pipe'],

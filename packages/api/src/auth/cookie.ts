@@ -1,7 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { parseCookie, stringifySetCookie } from 'cookie';
 
 export const SESSION_COOKIE = 'dispatch_sid';
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 /** A fresh random session token (sent to the browser) and its hash (the only thing stored). */
 export function newSessionToken(): { token: string; id: string } {
@@ -13,24 +16,24 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+const flags = (secure: boolean) => ({ path: '/', httpOnly: true, sameSite: 'lax' as const, secure });
+
 export function sessionCookie(token: string, secure: boolean): string {
-  const maxAge = Math.floor(SESSION_TTL_MS / 1000);
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
+  return stringifySetCookie({
+    name: SESSION_COOKIE,
+    value: token,
+    maxAge: Math.floor(SESSION_TTL_MS / 1000),
+    ...flags(secure),
+  });
 }
 
 export function clearedSessionCookie(secure: boolean): string {
-  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? '; Secure' : ''}`;
+  return stringifySetCookie({ name: SESSION_COOKIE, value: '', maxAge: 0, ...flags(secure) });
 }
 
-/** The session token from a Cookie header, if any. */
+/** The session token from a Cookie header, if any (and only if it has the shape we issue). */
 export function readSessionToken(cookieHeader: string | undefined): string | null {
   if (!cookieHeader) return null;
-  for (const part of cookieHeader.split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === SESSION_COOKIE) {
-      const value = rest.join('=');
-      return /^[A-Za-z0-9_-]{43}$/.test(value) ? value : null;
-    }
-  }
-  return null;
+  const value = parseCookie(cookieHeader)[SESSION_COOKIE];
+  return value && TOKEN_PATTERN.test(value) ? value : null;
 }

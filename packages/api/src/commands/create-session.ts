@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DbTransaction as Db, Prisma } from '@dispatch/db';
+import type { DbTransaction as Db, Db as DbClient, Prisma } from '@dispatch/db';
 import {
   type Actor,
   type AssignmentCard,
@@ -72,11 +72,18 @@ export async function existingBooking(db: Db, request: Omit<CreateSessionRequest
 }
 
 /**
+ * Serialises one customer's bookings that must check for an open request (two-key advisory lock:
+ * apart from EVENT_ORDER_LOCK's one-key space). Taken in its own statement before the insert, so
+ * the insert's snapshot sees every booking committed by whoever held it before.
+ */
+const OPEN_REQUEST_LOCK = 42_420_002;
+
+/**
  * Creates the session, its assignment in the plan's first state and the `create` event in one
  * statement (the event insert last, so the event-order lock is held only until commit). Free and
  * paid take this same path; the plan only picks the first state. Returns the session id.
  */
-export async function createSession(db: Db, request: CreateSessionRequest): Promise<string> {
+export async function createSession(db: DbClient, request: CreateSessionRequest): Promise<string> {
   const { intake, customerId, now } = request;
   const actor: Actor = { kind: 'customer', userId: customerId };
   const result = transition(null, { type: 'create', plan: intake.plan }, actor, now);
@@ -129,7 +136,7 @@ export async function createSession(db: Db, request: CreateSessionRequest): Prom
     requestId: request.requestId,
     data: { before: null, after: facts, card },
   });
-  const rows = await db.$queryRaw<{ position: string }[]>`
+  const insert = db.$queryRaw<{ position: string }[]>`
     WITH s AS (
       INSERT INTO sessions (id, customer_id, type, workshop_id, plan, customer_name, vehicle_year, vehicle_make,
                             vehicle_model, concern, urgent, status, idempotency_key, created_at, updated_at)
@@ -157,6 +164,16 @@ export async function createSession(db: Db, request: CreateSessionRequest): Prom
            clock_timestamp()
     FROM a
     RETURNING position::text AS position`;
+  // One statement's NOT EXISTS alone lets simultaneous first bookings (two tabs, different keys)
+  // all pass; under the customer's lock the second one sees the first and is refused.
+  const rows = request.allowAnotherOpen
+    ? await insert
+    : (
+        await db.$transaction([
+          db.$executeRaw`SELECT pg_advisory_xact_lock(${OPEN_REQUEST_LOCK}::int, hashtext(${customerId}::text))`,
+          insert,
+        ])
+      )[1];
   if (rows.length > 0) return sessionId;
 
   // Nothing was written: the key was used already (a concurrent retry), or another request is open.

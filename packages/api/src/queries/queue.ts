@@ -48,7 +48,10 @@ async function page(
   keep: (row: AssignmentRow) => boolean = () => true,
 ): Promise<CardPage> {
   const rows: AssignmentRow[] = await tx.sessionAssignment.findMany({
-    where,
+    // The cursor's own row may have left the filter since the last page (taken, cancelled); a
+    // cursor must still find it to know where to go on from, else the rest of the queue reads as
+    // empty. It is the first row from the cursor on, and `skip: 1` drops it.
+    where: cursor ? { OR: [where, { id: cursor }] } : where,
     include: assignmentRowInclude,
     orderBy: queueOrder,
     take: QUEUE_PAGE_SIZE + 1,

@@ -1,50 +1,74 @@
-export interface RateRule {
-  /** Requests allowed per window. */
-  limit: number;
-  windowMs: number;
-}
+import type pg from 'pg';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 
 export const RATE_LIMITED_ACTIONS = ['logIn', 'signUp', 'createSession'] as const;
 export type RateLimitedAction = (typeof RATE_LIMITED_ACTIONS)[number];
-export type RateRules = Record<RateLimitedAction, RateRule>;
 
-export const DEFAULT_RATE_RULES: RateRules = {
-  logIn: { limit: 10, windowMs: 60_000 },
-  signUp: { limit: 20, windowMs: 10 * 60_000 },
-  createSession: { limit: 20, windowMs: 60_000 },
+/** Each action's window; the limits per window are settings (the server's env). */
+export const RATE_WINDOWS_MS: Record<RateLimitedAction, number> = {
+  logIn: 60_000,
+  signUp: 10 * 60_000,
+  createSession: 60_000,
 };
 
+export type RateLimits = Record<RateLimitedAction, number>;
+
+export const DEFAULT_RATE_LIMITS: RateLimits = { logIn: 10, signUp: 20, createSession: 20 };
+
+/** Counts attempts per action and key; answers how many ms until the next is allowed (0: allowed now). */
+export interface RateLimiter {
+  hit(action: RateLimitedAction, key: string): Promise<number>;
+}
+
+type Limiter = RateLimiterMemory | RateLimiterPostgres;
+
+function limiterFor(
+  limits: RateLimits,
+  make: (
+    action: RateLimitedAction,
+    options: { points: number; duration: number; keyPrefix: string },
+  ) => Limiter,
+): RateLimiter {
+  const limiters = Object.fromEntries(
+    RATE_LIMITED_ACTIONS.map((action) => [
+      action,
+      make(action, { points: limits[action], duration: RATE_WINDOWS_MS[action] / 1000, keyPrefix: action }),
+    ]),
+  ) as Record<RateLimitedAction, Limiter>;
+  return {
+    async hit(action, key) {
+      try {
+        await limiters[action].consume(key);
+        return 0;
+      } catch (refusal) {
+        if (refusal instanceof RateLimiterRes) return Math.max(1, refusal.msBeforeNext);
+        throw refusal;
+      }
+    },
+  };
+}
+
+/** One process's own counters (tests through createCaller). */
+export function memoryRateLimiter(limits: RateLimits = DEFAULT_RATE_LIMITS): RateLimiter {
+  return limiterFor(limits, (_action, options) => new RateLimiterMemory(options));
+}
+
 /**
- * Sliding-window counters per key, in this process's memory. Behind several processes each
- * counts alone, so the effective limit is at most N× the rule; that bounds abuse, which is its job.
+ * Counters in PostgreSQL (the rate_limits table), shared by every server process, so the limits
+ * hold however many processes run. If the table cannot be reached, each process falls back to
+ * its own memory (the library's insurance limiter) rather than refusing or failing the call.
  */
-export class RateLimiter {
-  readonly #rules: RateRules;
-  readonly #hits = new Map<string, number[]>();
-  #sweeps = 0;
-
-  constructor(rules: RateRules = DEFAULT_RATE_RULES) {
-    this.#rules = rules;
-  }
-
-  /** Records a hit; returns how many ms until the next would be allowed, or 0 when this one is. */
-  hit(action: RateLimitedAction, key: string, now: number): number {
-    const rule = this.#rules[action];
-    const id = `${action}:${key}`;
-    const since = now - rule.windowMs;
-    const recent = (this.#hits.get(id) ?? []).filter((t) => t > since);
-    if (recent.length >= rule.limit) {
-      this.#hits.set(id, recent);
-      return (recent[0] ?? now) + rule.windowMs - now;
-    }
-    recent.push(now);
-    this.#hits.set(id, recent);
-    if (++this.#sweeps % 1000 === 0) this.#sweep(now);
-    return 0;
-  }
-
-  #sweep(now: number): void {
-    const longest = Math.max(...Object.values(this.#rules).map((r) => r.windowMs));
-    for (const [id, times] of this.#hits) if ((times.at(-1) ?? 0) <= now - longest) this.#hits.delete(id);
-  }
+export function sharedRateLimiter(pool: pg.Pool, limits: RateLimits = DEFAULT_RATE_LIMITS): RateLimiter {
+  return limiterFor(
+    limits,
+    (_action, options) =>
+      new RateLimiterPostgres({
+        ...options,
+        storeClient: pool,
+        storeType: 'pool',
+        tableName: 'rate_limits',
+        tableCreated: true,
+        insuranceLimiter: new RateLimiterMemory(options),
+      }),
+  );
 }

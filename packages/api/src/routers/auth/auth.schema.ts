@@ -1,3 +1,4 @@
+import { text } from '@dispatch/domain';
 import { z } from 'zod';
 
 export const emailSchema = z
@@ -11,7 +12,7 @@ export const signUpInput = z.object({
     .string()
     .min(10, 'Password needs at least 10 characters')
     .max(200, 'Password can be at most 200 characters'),
-  displayName: z.string().trim().min(2, 'Name needs at least 2 characters').max(100, 'Name is too long'),
+  displayName: text('Name', 2, 100),
 });
 
 export const logInInput = z.object({

@@ -25,5 +25,6 @@ export const onChange = staffProcedure.input(queueOnChangeInput).subscription(as
     role: viewer.role,
     now: Date.now,
     transport: ctx.transport,
+    ...(ctx.config.slowConsumer ? { limits: ctx.config.slowConsumer } : {}),
   });
 });

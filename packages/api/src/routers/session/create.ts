@@ -16,7 +16,7 @@ export const create = customerProcedure.input(createSessionInput).mutation(async
   };
   const existing = await existingBooking(ctx.db, request);
   if (existing) return detailsOf(ctx, existing);
-  hitRateLimit(ctx, 'createSession', ctx.user.id);
+  await hitRateLimit(ctx, 'createSession', ctx.user.id);
   const sessionId = await createSession(ctx.db, {
     ...request,
     requestId: ctx.meta.requestId,

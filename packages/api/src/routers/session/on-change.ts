@@ -22,5 +22,6 @@ export const onChange = signedInProcedure.input(sessionOnChangeInput).subscripti
     role: viewer.role,
     now: Date.now,
     transport: ctx.transport,
+    ...(ctx.config.slowConsumer ? { limits: ctx.config.slowConsumer } : {}),
   });
 });

@@ -93,12 +93,16 @@ module.exports = {
     {
       name: 'api-log-is-the-ground-floor',
       comment:
-        'packages/api/src/log may import only @dispatch/domain, @dispatch/db, pg (and Node built-ins).',
+        'packages/api/src/log may import only @dispatch/domain, @dispatch/db, pg, tRPC (for tracked()), the metrics it updates (observability/), and Node built-ins.',
       severity: 'error',
       from: { path: `^${API}/log/` },
       to: {
         dependencyTypesNot: ['core'],
-        pathNot: [`^${API}/log/`, '^packages/(domain|db)/', `${NPM}(pg|@types/pg)/`],
+        pathNot: [
+          `^${API}/(log|observability)/`,
+          '^packages/(domain|db)/',
+          `${NPM}(pg|@types/pg|pino|@trpc/server)/`,
+        ],
       },
     },
     {
@@ -109,18 +113,29 @@ module.exports = {
       from: { path: `^${API}/(commands|queries)/` },
       to: {
         path: '^(apps|packages)/',
-        pathNot: [`^${API}/(log)/`, `^${API}/$1/`, '^packages/(domain|db)/'],
+        pathNot: [`^${API}/(log|queries)/`, `^${API}/$1/`, '^packages/(domain|db)/'],
       },
+    },
+    {
+      name: 'api-read-models-never-write',
+      comment: 'Read models (queries/) never call commands: a read changes nothing.',
+      severity: 'error',
+      from: { path: `^${API}/queries/` },
+      to: { path: `^${API}/commands/` },
     },
     {
       name: 'api-routers-use-the-floors-below',
       comment:
-        'packages/api/src/routers may import commands, queries, log, trpc.ts and @dispatch/domain (input schemas), and its own folder.',
+        'packages/api/src/routers may import commands, queries, log, trpc.ts, the context and the shared services beside them (auth, dispatch, alerts, security, errors, observability), @dispatch/domain (input schemas) and @dispatch/db (password hashing), and its own folder; never apps.',
       severity: 'error',
       from: { path: `^${API}/routers/` },
       to: {
         path: '^(apps|packages)/',
-        pathNot: [`^${API}/(commands|queries|log|routers)/`, `^${API}/trpc\\.ts$`, '^packages/domain/'],
+        pathNot: [
+          `^${API}/(commands|queries|log|routers|auth|dispatch|alerts|security|errors|observability)/`,
+          `^${API}/(trpc|context)\\.ts$`,
+          '^packages/(domain|db)/',
+        ],
       },
     },
     {

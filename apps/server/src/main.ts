@@ -51,6 +51,8 @@ async function main(): Promise<void> {
     startServer({ env, databaseUrl: url, log }),
   );
   log.info({ url: server.url }, 'listening');
+  // Before the banner: whoever reads it may signal at once.
+  stopOnSignals(server, database, logs);
   process.stdout.write(
     banner({
       url: server.url,
@@ -61,7 +63,6 @@ async function main(): Promise<void> {
       demoPassword: DEMO_PASSWORD,
     }),
   );
-  stopOnSignals(server, database, logs);
 }
 
 // Seeds an empty database; returns the demo logins table whenever the demo accounts exist.

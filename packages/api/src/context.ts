@@ -1,7 +1,8 @@
 import type { Db } from '@dispatch/db';
-import type { DispatchMode, Viewer } from '@dispatch/domain';
+import type { DispatchMode } from '@dispatch/domain';
 import type { Logger } from 'pino';
 import type { AuthSessions } from './auth/auth-sessions.ts';
+import type { SignedInUser } from './auth/signed-in-user.ts';
 import type { Admission } from './errors/admission.ts';
 import type { EventHub } from './log/hub.ts';
 import type { SlowConsumerLimits, Transport } from './log/stream.ts';
@@ -31,16 +32,7 @@ export interface Services {
   metrics: Metrics;
 }
 
-export interface SignedInUser {
-  id: string;
-  email: string;
-  displayName: string;
-  viewer: Viewer;
-  /** sha256 of the cookie token: the auth_sessions row id. */
-  authSessionId: string;
-  /** When the auth session ends; a socket opened with it is closed then. */
-  expiresAt: Date;
-}
+export type { SignedInUser } from './auth/signed-in-user.ts';
 
 /** Facts about the caller's connection, recorded on waivers and events. */
 export interface RequestMeta {

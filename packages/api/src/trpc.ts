@@ -71,7 +71,7 @@ function readableIssues(error: z.ZodError): string {
 }
 
 /** A command's transport-neutral error as the tRPC error it is sent as. The one mapping. */
-export function toTRPCError(error: unknown): unknown {
+function toTRPCError(error: unknown): unknown {
   if (error instanceof TRPCError) return error;
   if (error instanceof CommandError) {
     switch (error.kind) {

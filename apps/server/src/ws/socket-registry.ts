@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 
 /** Close code for a socket whose auth session ended (log-out, revocation, expiry, another log-in). */
-export const SIGNED_OUT_CLOSE_CODE = 4001;
+const SIGNED_OUT_CLOSE_CODE = 4001;
 
 interface Entry {
   socket: WebSocket;

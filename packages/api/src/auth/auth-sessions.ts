@@ -1,9 +1,9 @@
 import type { Db } from '@dispatch/db';
 import type { Viewer } from '@dispatch/domain';
-import type { SignedInUser } from '../context.ts';
 import { AUTH_REVOKED_CHANNEL } from '../log/append.ts';
 import type { EventHub } from '../log/hub.ts';
 import { hashToken } from './cookie.ts';
+import type { SignedInUser } from './signed-in-user.ts';
 
 /** How long a looked-up session is trusted without asking the database again. */
 const CACHE_MS = 60_000;

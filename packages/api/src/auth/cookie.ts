@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { parseCookie, stringifySetCookie } from 'cookie';
 
-export const SESSION_COOKIE = 'dispatch_sid';
+const SESSION_COOKIE = 'dispatch_sid';
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;

@@ -5,7 +5,7 @@ import { brief } from './brief.ts';
 import { EVENT_COLUMNS, type EventRow, fromRow, type StoredEvent } from './stored-event.ts';
 
 /** Committed events after a position. No visibility horizon is needed: positions are commit-ordered. */
-export const READ_SQL = `SELECT ${EVENT_COLUMNS} FROM assignment_events
+const READ_SQL = `SELECT ${EVENT_COLUMNS} FROM assignment_events
   WHERE position > $1::bigint ORDER BY position LIMIT $2`;
 export const READ_RANGE_SQL = `SELECT ${EVENT_COLUMNS} FROM assignment_events
   WHERE position > $1::bigint AND position <= $2::bigint ORDER BY position LIMIT $3`;

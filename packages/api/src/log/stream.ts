@@ -23,7 +23,7 @@ export interface SlowConsumerLimits {
   stallMs: number;
 }
 
-export const DEFAULT_SLOW_CONSUMER_LIMITS: SlowConsumerLimits = { highWaterBytes: 1 << 20, stallMs: 10_000 };
+const DEFAULT_SLOW_CONSUMER_LIMITS: SlowConsumerLimits = { highWaterBytes: 1 << 20, stallMs: 10_000 };
 
 const RESYNC: ResyncEvent = shared({ kind: 'resync', reason: 'position_unknown' });
 

@@ -18,10 +18,7 @@ export interface CardPage {
 }
 
 /** The SQL form of `canTake`: the rows a mechanic may take. The domain rule re-checks each row. */
-export function takeableWhere(
-  viewer: MechanicViewer,
-  mode: DispatchMode,
-): Prisma.SessionAssignmentWhereInput {
+function takeableWhere(viewer: MechanicViewer, mode: DispatchMode): Prisma.SessionAssignmentWhereInput {
   const eligible: Prisma.HelpSessionWhereInput =
     viewer.kind === 'virtual_only'
       ? { type: { in: [...VIRTUAL_SESSION_TYPES] } }
@@ -34,7 +31,7 @@ export function takeableWhere(
 }
 
 /** Urgent first, then the longest waiting; the id makes the order total, so pages never overlap. */
-export const queueOrder: Prisma.SessionAssignmentOrderByWithRelationInput[] = [
+const queueOrder: Prisma.SessionAssignmentOrderByWithRelationInput[] = [
   { urgent: 'desc' },
   { queuedAt: 'asc' },
   { createdAt: 'asc' },

@@ -37,8 +37,6 @@ export async function sessionDetails(
   };
 }
 
-export type SessionDetails = Awaited<ReturnType<typeof sessionDetails>>;
-
 /** 1 for the next request a mechanic would take: urgent first, then oldest. */
 async function positionInQueue(
   tx: DbTransaction,

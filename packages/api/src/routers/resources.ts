@@ -5,7 +5,7 @@ import type { Context, SignedInUser } from '../context.ts';
 import { loadAssignment, visibilityFacts } from '../queries/rows.ts';
 import { customerProcedure, mechanicProcedure, signedInProcedure } from '../trpc.ts';
 
-export const assignmentIdInput = z.object({ assignmentId: z.uuid('Unknown request') });
+const assignmentIdInput = z.object({ assignmentId: z.uuid('Unknown request') });
 export const sessionIdInput = z.object({ sessionId: z.uuid('Unknown session') });
 
 /**

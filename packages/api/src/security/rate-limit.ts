@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 
-export const RATE_LIMITED_ACTIONS = ['logIn', 'signUp', 'createSession'] as const;
+const RATE_LIMITED_ACTIONS = ['logIn', 'signUp', 'createSession'] as const;
 export type RateLimitedAction = (typeof RATE_LIMITED_ACTIONS)[number];
 
 /** Each action's window; the limits per window are settings (the server's env). */
-export const RATE_WINDOWS_MS: Record<RateLimitedAction, number> = {
+const RATE_WINDOWS_MS: Record<RateLimitedAction, number> = {
   logIn: 60_000,
   signUp: 10 * 60_000,
   createSession: 60_000,

@@ -3,10 +3,8 @@ import { EVENT_COLUMNS, type EventRow, fromRow } from '../../log/index.ts';
 import { adminProcedure } from '../../trpc.ts';
 import { sessionIdInput } from '../resources.ts';
 
-export const trailInput = sessionIdInput;
-
 /** Every event of one session in commit order: who did what, when and why. */
-export const trail = adminProcedure.input(trailInput).query(async ({ ctx, input }) => {
+export const trail = adminProcedure.input(sessionIdInput).query(async ({ ctx, input }) => {
   const session = await ctx.db.helpSession.findUnique({
     where: { id: input.sessionId },
     select: { id: true },

@@ -1,7 +1,7 @@
 import { text } from '@dispatch/domain';
 import { z } from 'zod';
 
-export const emailSchema = z
+const emailSchema = z
   .email('Enter a valid email address')
   .max(254, 'Email is too long')
   .transform((email) => email.toLowerCase());

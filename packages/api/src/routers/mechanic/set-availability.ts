@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { effectivePresence } from '../../dispatch/presence.ts';
 import { mechanicProcedure } from '../../trpc.ts';
 
-export const setAvailabilityInput = z.object({
+const setAvailabilityInput = z.object({
   availability: z.enum(['available', 'away'], { error: 'Availability is available or away' }),
 });
 

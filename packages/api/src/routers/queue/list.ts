@@ -3,7 +3,7 @@ import { readWithPosition } from '../../log/index.ts';
 import { adminCards, mineCards, takeableCards } from '../../queries/queue.ts';
 import { staffProcedure } from '../../trpc.ts';
 
-export const queueListInput = z
+const queueListInput = z
   .strictObject({ cursor: z.uuid('Not a valid page cursor').nullish() })
   .default({ cursor: null });
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { projectForStaff, resolveStart, streamEvents } from '../../log/index.ts';
 import { staffProcedure } from '../../trpc.ts';
 
-export const queueOnChangeInput = z.object({ lastEventId: positionSchema.nullish() });
+const queueOnChangeInput = z.object({ lastEventId: positionSchema.nullish() });
 
 /**
  * Changes to what this viewer may see, resumable from any position: cards to add or update, and

@@ -4,7 +4,7 @@
  */
 const PLAIN_ICON = `${import.meta.env.BASE_URL}favicon.svg`;
 
-export function drawBadge(count: number): string | null {
+function drawBadge(count: number): string | null {
   if (count <= 0) return null;
   const canvas = document.createElement('canvas');
   canvas.width = 64;

@@ -32,8 +32,6 @@ export type DashboardStatus =
   | { kind: 'connecting'; label: 'Connecting…'; detail: string }
   | { kind: 'offline'; label: 'Offline'; detail: string };
 
-export type StatusKind = DashboardStatus['kind'];
-
 /** The radio the switch shows as chosen: never neither (a mechanic who never chose is away). */
 export function chosenAvailability(mechanic: Pick<MechanicPresence, 'availability'>): 'available' | 'away' {
   return mechanic.availability === 'available' ? 'available' : 'away';

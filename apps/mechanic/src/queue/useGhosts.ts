@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AssignmentCard } from '../api-types.ts';
 
 /** How long a request that left the queue keeps its place, greyed, before it goes. */
-export const GHOST_MS = 1_800;
+const GHOST_MS = 1_800;
 
 export interface Ghost {
   card: AssignmentCard;

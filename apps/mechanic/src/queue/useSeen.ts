@@ -1,7 +1,7 @@
 import { type RefObject, useEffect } from 'react';
 
 /** How long a new card must be on screen, in a visible and focused tab, to count as seen. */
-export const SEEN_AFTER_MS = 1_500;
+const SEEN_AFTER_MS = 1_500;
 
 /** Calls `onSeen` once the element was at least half on screen for SEEN_AFTER_MS while the tab was looked at. */
 export function useSeen(ref: RefObject<Element | null>, active: boolean, onSeen: () => void): void {

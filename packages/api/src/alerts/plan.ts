@@ -34,7 +34,7 @@ export interface PushMechanic {
   availability: 'available' | 'away' | 'offline';
 }
 
-export type PushKind = 'alert' | 'retract' | 'customer' | 'notice';
+type PushKind = 'alert' | 'retract' | 'customer' | 'notice';
 
 /** The JSON the service worker receives. */
 export type PushPayload =
@@ -52,7 +52,7 @@ export type PushPayload =
   | { kind: 'retract'; tag: string; assignmentId: string; reason: RetractReason }
   | { kind: 'notice'; tag: string; title: string; body: string; url: string };
 
-export type RetractReason =
+type RetractReason =
   | 'taken'
   | 'accepted_by_you'
   | 'cancelled'

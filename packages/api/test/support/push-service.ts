@@ -4,7 +4,7 @@ import { freePort } from '@dispatch/db/testing';
 
 const require = createRequire(import.meta.url);
 
-export interface CapturedPush {
+interface CapturedPush {
   clientHash: string;
   ttl: string | undefined;
   topic: string | undefined;

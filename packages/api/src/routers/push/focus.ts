@@ -2,7 +2,7 @@ import { signedInProcedure } from '../../trpc.ts';
 import { focusInput } from './push.schema.ts';
 
 /** How long one "I am focused" report keeps pushes off this device; the page renews it sooner. */
-export const FOCUS_LEASE_MS = 45_000;
+const FOCUS_LEASE_MS = 45_000;
 
 /**
  * A live, focused dashboard alerts by itself, so its device gets no push: the page reports focus

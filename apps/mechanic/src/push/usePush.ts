@@ -118,7 +118,18 @@ export function usePush(): PushState {
     window.addEventListener('blur', onChange);
     document.addEventListener('visibilitychange', onChange);
     const timer = setInterval(() => focused && report(true), FOCUS_RENEW_MS);
+    // Closing the tab hands alerts back to push at once, not when the lease runs out.
+    const leave = () =>
+      void fetch(`${window.location.origin}/trpc/push.focus`, {
+        method: 'POST',
+        keepalive: true,
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ endpoint, focused: false }),
+      }).catch(() => undefined);
+    window.addEventListener('pagehide', leave);
     return () => {
+      window.removeEventListener('pagehide', leave);
       clearInterval(timer);
       window.removeEventListener('focus', onChange);
       window.removeEventListener('blur', onChange);

@@ -3,6 +3,7 @@ import { adminRouter } from './routers/admin/index.ts';
 import { assignmentRouter } from './routers/assignment/index.ts';
 import { authRouter } from './routers/auth/index.ts';
 import { mechanicRouter } from './routers/mechanic/index.ts';
+import { pushRouter } from './routers/push/index.ts';
 import { queueRouter } from './routers/queue/index.ts';
 import { sessionRouter } from './routers/session/index.ts';
 import { statsRouter } from './routers/stats/index.ts';
@@ -20,6 +21,7 @@ export const appRouter = router({
   admin: adminRouter,
   workshop: workshopRouter,
   stats: statsRouter,
+  push: pushRouter,
 });
 
 export type AppRouter = typeof appRouter;

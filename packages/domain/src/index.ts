@@ -2,6 +2,7 @@ export * from './actors.ts';
 export * from './capacity.ts';
 export * from './dispatch/index.ts';
 export * from './labels.ts';
+export * from './missed-offers.ts';
 export * from './position.ts';
 export * from './reasons.ts';
 export * from './schemas.ts';

@@ -129,6 +129,7 @@ export async function openDashboard(
   context: BrowserContext,
   mechanicUrl: string,
   email: string,
+  options: { available?: boolean } = {},
 ): Promise<Page> {
   const page = await context.newPage();
   await page.goto(mechanicUrl);
@@ -137,6 +138,13 @@ export async function openDashboard(
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.locator('section[aria-label="Queue"], section[aria-label="All requests"]').waitFor();
   await expect.poll(() => page.locator('.connection').getAttribute('data-status')).toBe('live');
+  // Away and offline mechanics get no alerts and cannot accept: a dashboard test works as an
+  // Available mechanic unless it asks otherwise.
+  const available = page.getByRole('radio', { name: 'Available' });
+  if (options.available !== false && (await available.count()) > 0) {
+    if (!(await available.isChecked())) await available.check();
+    await expect.poll(() => page.locator('.connection').getAttribute('data-state')).toBe('available');
+  }
   return page;
 }
 

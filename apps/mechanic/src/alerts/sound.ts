@@ -1,6 +1,7 @@
 /**
  * A short two-tone beep through Web Audio. Browsers block audio until the user has clicked, so the
- * AudioContext is only created by the mechanic's explicit "Turn sound on" click.
+ * AudioContext is created by the mechanic's explicit "Turn sound on" click, or, after a reload of a
+ * dashboard whose sound was on, created at once and possibly left suspended until a click.
  */
 export class Beeper {
   private context: AudioContext | null = null;
@@ -12,6 +13,25 @@ export class Beeper {
     this.beep();
   }
 
+  /**
+   * Re-creates the context without a click (after a reload). Resolves whether it can play: false
+   * when the browser's autoplay policy keeps it suspended until the user interacts.
+   */
+  async restore(): Promise<boolean> {
+    if (typeof AudioContext === 'undefined') return false;
+    this.context ??= new AudioContext();
+    if (this.context.state === 'running') return true;
+    // resume() without a user gesture stays pending (or rejects) under the autoplay policy.
+    const resumed = await Promise.race([
+      this.context.resume().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 300)),
+    ]);
+    return resumed && (this.context.state as AudioContextState) === 'running';
+  }
+
   disable(): void {
     void this.context?.close();
     this.context = null;
@@ -21,9 +41,13 @@ export class Beeper {
     return this.context !== null;
   }
 
+  get playing(): boolean {
+    return this.context?.state === 'running';
+  }
+
   beep(): void {
     const context = this.context;
-    if (!context) return;
+    if (context?.state !== 'running') return;
     const start = context.currentTime;
     for (const [offset, frequency] of [
       [0, 880],
@@ -42,3 +66,23 @@ export class Beeper {
     }
   }
 }
+
+const SOUND_KEY = 'dispatch.mechanic.sound';
+
+/** The mechanic's sound choice, kept across reloads (per browser). */
+export const soundPreference = {
+  get(): boolean {
+    try {
+      return localStorage.getItem(SOUND_KEY) === 'on';
+    } catch {
+      return false;
+    }
+  },
+  set(on: boolean): void {
+    try {
+      localStorage.setItem(SOUND_KEY, on ? 'on' : 'off');
+    } catch {
+      // Private mode without storage: the choice lasts for this page only.
+    }
+  },
+};

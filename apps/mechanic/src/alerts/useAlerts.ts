@@ -2,20 +2,30 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AssignmentCard } from '../api-types.ts';
 import { useNotice } from '../notices/notices.tsx';
 import { headline } from './describe.ts';
-import { Beeper } from './sound.ts';
+import { setFaviconBadge } from './favicon.ts';
+import { Beeper, soundPreference } from './sound.ts';
 
 const BASE_TITLE = 'Mechanic dashboard';
-/** While something is unread and sound is on, beep this often (the first beep is immediate). */
+/** While something new is unacknowledged and sound is on, beep this often (the first is immediate). */
 const RING_EVERY_MS = 4_000;
 
 type NotificationPermissionState = NotificationPermission | 'unsupported';
 
 export interface Alerts {
+  /** Requests that arrived while this mechanic could take them and that they have not seen yet. */
+  unseen: ReadonlySet<string>;
   unread: number;
+  /** A card was on screen long enough to count as seen. */
+  markSeen(assignmentId: string): void;
   permission: NotificationPermissionState;
   requestPermission(): void;
+  /** The mechanic's choice, kept across reloads. */
   soundOn: boolean;
+  /** Sound is chosen but the browser keeps it muted until a click (after a reload). */
+  soundBlocked: boolean;
   toggleSound(): void;
+  /** One click to re-enable sound the browser blocked. */
+  resumeSound(): void;
 }
 
 function permissionNow(): NotificationPermissionState {
@@ -23,20 +33,32 @@ function permissionNow(): NotificationPermissionState {
 }
 
 /**
- * Alerts for requests that newly enter the queue: a desktop notification, a beep (once the mechanic
- * switched sound on), an unread count in the tab title and an announcement. A request that leaves
- * the queue (taken, cancelled, offered elsewhere) closes its notification, stops its ringing and
- * lowers the count at once. Looking at the dashboard (focus, visible again, a click or key) clears it.
+ * Alerts for requests that newly enter the queue while `enabled` (the mechanic is Available and
+ * connected): a desktop notification, a beep (once the mechanic switched sound on), a "New" mark
+ * on the card until it was seen, the unseen count in the tab title and favicon, and a toast.
+ * Away and offline mean no alert of any kind: nothing new is announced and what was pending is
+ * dropped. A request that leaves the queue closes its notification and its mark at once.
  * The first snapshot after loading is not "new": only what arrives while the dashboard is open is.
  */
-export function useAlerts(queue: readonly AssignmentCard[], ready: boolean): Alerts {
+export function useAlerts(queue: readonly AssignmentCard[], ready: boolean, enabled: boolean): Alerts {
   const notice = useNotice();
-  const [unread, setUnread] = useState<ReadonlySet<string>>(new Set());
+  const [unseen, setUnseen] = useState<ReadonlySet<string>>(new Set());
+  /** Arrivals not yet acknowledged by a click, key or focus: these ring and keep notifications. */
+  const [ringing, setRinging] = useState<ReadonlySet<string>>(new Set());
   const [permission, setPermission] = useState<NotificationPermissionState>(permissionNow);
-  const [soundOn, setSoundOn] = useState(false);
+  const [soundOn, setSoundOn] = useState(soundPreference.get);
+  const [soundBlocked, setSoundBlocked] = useState(false);
   const known = useRef<Set<string> | null>(null);
   const notifications = useRef(new Map<string, Notification>());
   const beeper = useRef(new Beeper());
+
+  const closeNotifications = useCallback((ids?: Iterable<string>) => {
+    const open = notifications.current;
+    for (const id of ids ?? [...open.keys()]) {
+      open.get(id)?.close();
+      open.delete(id);
+    }
+  }, []);
 
   useEffect(() => {
     if (!ready) return;
@@ -44,12 +66,9 @@ export function useAlerts(queue: readonly AssignmentCard[], ready: boolean): Ale
     const previous = known.current;
     known.current = ids;
     if (!previous) return;
-    const arrived = queue.filter((card) => !previous.has(card.assignmentId));
+    const arrived = enabled ? queue.filter((card) => !previous.has(card.assignmentId)) : [];
     const left = [...previous].filter((id) => !ids.has(id));
-    for (const id of left) {
-      notifications.current.get(id)?.close();
-      notifications.current.delete(id);
-    }
+    closeNotifications(left);
     for (const card of arrived) {
       notice(`New request — ${headline(card)}`, 'new');
       if (permissionNow() === 'granted') {
@@ -66,55 +85,92 @@ export function useAlerts(queue: readonly AssignmentCard[], ready: boolean): Ale
     }
     if (arrived.length > 0) beeper.current.beep();
     if (arrived.length > 0 || left.length > 0) {
-      setUnread((current) => {
+      const keep = (current: ReadonlySet<string>) => {
         const next = new Set([...current].filter((id) => ids.has(id)));
         for (const card of arrived) next.add(card.assignmentId);
         return next;
-      });
+      };
+      setUnseen(keep);
+      setRinging(keep);
     }
-  }, [queue, ready, notice]);
+  }, [queue, ready, enabled, notice, closeNotifications]);
 
-  // The tab title carries the unread count, so a background tab still shows that work is waiting.
+  // Away or offline: no alert of any kind, including what was still pending.
   useEffect(() => {
-    document.title = unread.size > 0 ? `(${unread.size}) ${BASE_TITLE}` : BASE_TITLE;
-  }, [unread]);
+    if (enabled) return;
+    setUnseen((current) => (current.size === 0 ? current : new Set()));
+    setRinging((current) => (current.size === 0 ? current : new Set()));
+    closeNotifications();
+  }, [enabled, closeNotifications]);
 
-  // Ring until the mechanic looks or the request goes.
+  // The tab title and the favicon carry the unseen count, so a background tab shows work waiting.
   useEffect(() => {
-    if (!soundOn || unread.size === 0) return;
+    document.title = unseen.size > 0 ? `(${unseen.size}) ${BASE_TITLE}` : BASE_TITLE;
+    setFaviconBadge(unseen.size);
+  }, [unseen]);
+
+  // Ring until the mechanic acknowledges or the request goes.
+  useEffect(() => {
+    if (!soundOn || ringing.size === 0) return;
     const timer = setInterval(() => beeper.current.beep(), RING_EVERY_MS);
     return () => clearInterval(timer);
-  }, [soundOn, unread]);
+  }, [soundOn, ringing]);
 
-  // Looking at the dashboard reads everything: focus, the tab becoming visible, a click or a key.
+  // A sound choice that was on before the reload comes back on; if the browser keeps audio muted
+  // until a click, say so (see the banner) and resume on the first click or key anywhere.
   useEffect(() => {
-    const seen = () => {
-      if (document.visibilityState !== 'visible') return;
-      setUnread((current) => (current.size === 0 ? current : new Set()));
-      for (const notification of notifications.current.values()) notification.close();
-      notifications.current.clear();
-    };
-    window.addEventListener('focus', seen);
-    document.addEventListener('visibilitychange', seen);
-    window.addEventListener('click', seen);
-    window.addEventListener('keydown', seen);
+    if (!soundPreference.get()) return;
+    let cancelled = false;
+    void beeper.current.restore().then((playing) => {
+      if (!cancelled) setSoundBlocked(!playing);
+    });
     return () => {
-      window.removeEventListener('focus', seen);
-      document.removeEventListener('visibilitychange', seen);
-      window.removeEventListener('click', seen);
-      window.removeEventListener('keydown', seen);
+      cancelled = true;
     };
   }, []);
 
+  // Looking at the dashboard acknowledges: focus, the tab becoming visible, a click or a key stop
+  // the ringing and close notifications; the "New" marks stay until each card was on screen.
   useEffect(() => {
-    const open = notifications.current;
+    const acknowledge = (event: Event) => {
+      if (document.visibilityState !== 'visible') return;
+      setRinging((current) => (current.size === 0 ? current : new Set()));
+      closeNotifications();
+      if ((event.type === 'pointerdown' || event.type === 'keydown') && soundPreference.get()) {
+        const sound = beeper.current;
+        if (sound.enabled && !sound.playing)
+          void sound.restore().then((playing) => setSoundBlocked(!playing));
+      }
+    };
+    window.addEventListener('focus', acknowledge);
+    document.addEventListener('visibilitychange', acknowledge);
+    window.addEventListener('pointerdown', acknowledge);
+    window.addEventListener('keydown', acknowledge);
+    return () => {
+      window.removeEventListener('focus', acknowledge);
+      document.removeEventListener('visibilitychange', acknowledge);
+      window.removeEventListener('pointerdown', acknowledge);
+      window.removeEventListener('keydown', acknowledge);
+    };
+  }, [closeNotifications]);
+
+  useEffect(() => {
     const sound = beeper.current;
     return () => {
-      for (const notification of open.values()) notification.close();
-      open.clear();
+      closeNotifications();
       sound.disable();
       document.title = BASE_TITLE;
+      setFaviconBadge(0);
     };
+  }, [closeNotifications]);
+
+  const markSeen = useCallback((assignmentId: string) => {
+    setUnseen((current) => {
+      if (!current.has(assignmentId)) return current;
+      const next = new Set(current);
+      next.delete(assignmentId);
+      return next;
+    });
   }, []);
 
   const requestPermission = useCallback(() => {
@@ -122,17 +178,41 @@ export function useAlerts(queue: readonly AssignmentCard[], ready: boolean): Ale
     void Notification.requestPermission().then(setPermission);
   }, []);
 
+  const resumeSound = useCallback(() => {
+    void beeper.current.enable().then(
+      () => {
+        setSoundBlocked(false);
+        setSoundOn(true);
+      },
+      () => setSoundBlocked(true),
+    );
+  }, []);
+
   const toggleSound = useCallback(() => {
-    if (beeper.current.enabled) {
+    if (soundPreference.get()) {
       beeper.current.disable();
+      soundPreference.set(false);
       setSoundOn(false);
+      setSoundBlocked(false);
     } else {
+      soundPreference.set(true);
+      setSoundOn(true);
       void beeper.current.enable().then(
-        () => setSoundOn(true),
-        () => setSoundOn(false),
+        () => setSoundBlocked(false),
+        () => setSoundBlocked(true),
       );
     }
   }, []);
 
-  return { unread: unread.size, permission, requestPermission, soundOn, toggleSound };
+  return {
+    unseen,
+    unread: unseen.size,
+    markSeen,
+    permission,
+    requestPermission,
+    soundOn,
+    soundBlocked,
+    toggleSound,
+    resumeSound,
+  };
 }

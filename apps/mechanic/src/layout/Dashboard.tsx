@@ -1,18 +1,23 @@
 import { ConnectionIndicator } from '@dispatch/web';
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { AdminBoard } from '../admin/AdminBoard.tsx';
-import { AlertControls } from '../alerts/AlertControls.tsx';
+import { AlertControls, SoundBlockedBanner } from '../alerts/AlertControls.tsx';
 import { headline } from '../alerts/describe.ts';
 import { useAlerts } from '../alerts/useAlerts.ts';
 import type { AssignmentCard, Me, QueueEvent } from '../api-types.ts';
 import { LogOutButton } from '../auth/LogOutButton.tsx';
 import { MySessions } from '../my-sessions/MySessions.tsx';
 import { useNotice } from '../notices/notices.tsx';
-import { AvailabilitySwitch } from '../presence/AvailabilitySwitch.tsx';
+import { AvailabilitySwitch, useGoAvailable } from '../presence/AvailabilitySwitch.tsx';
+import { blockedReason } from '../presence/status.ts';
+import { useMechanicStatus } from '../presence/useMechanicStatus.ts';
+import { usePush } from '../push/usePush.ts';
 import { QueueSection } from '../queue/QueueSection.tsx';
 import { allCards, mySessionCards, queueCards } from '../queue/queue-state.ts';
+import { useGhosts } from '../queue/useGhosts.ts';
 import { useQueueActions } from '../queue/useQueueActions.ts';
 import { useQueueFeed } from '../queue/useQueueFeed.ts';
+import { SettingsPanel } from '../settings/SettingsPanel.tsx';
 
 const REMOVAL_TEXT: Record<Extract<QueueEvent, { kind: 'removed' }>['reason'], string> = {
   taken: 'Taken by another mechanic',
@@ -26,11 +31,18 @@ const REMOVAL_TEXT: Record<Extract<QueueEvent, { kind: 'removed' }>['reason'], s
 /** The signed-in screen: header with presence, connection and alerts; the queue and my sessions. */
 export function Dashboard({ me }: { me: Me }) {
   const notice = useNotice();
+  // Requests this mechanic pressed a button on (or that were offered to them): only these get a
+  // toast when they go away.
+  const touched = useRef(new Set<string>());
+  const { ghosts, add: addGhost } = useGhosts();
   const onStreamEvent = useCallback(
     (event: QueueEvent, before: ReadonlyMap<string, AssignmentCard>) => {
       if (event.kind === 'removed') {
         const card = before.get(event.assignmentId);
-        if (card)
+        if (card && (card.status === 'queued' || card.status === 'offered'))
+          addGhost(card, REMOVAL_TEXT[event.reason]);
+        // An offer made to me that goes away is news to me too; others' queue churn is not.
+        if (card && (touched.current.has(card.assignmentId) || card.status === 'offered'))
           notice(`${REMOVAL_TEXT[event.reason]} — ${headline(card)}`, 'warning', `gone:${card.assignmentId}`);
       } else if (
         event.kind === 'upsert' &&
@@ -40,7 +52,7 @@ export function Dashboard({ me }: { me: Me }) {
         notice(`Customer cancelled — ${headline(event.card)}: ${event.card.cancelReason ?? ''}`, 'warning');
       }
     },
-    [notice],
+    [notice, addGhost],
   );
   const feed = useQueueFeed(onStreamEvent);
   const isAdmin = me.role === 'admin';
@@ -51,8 +63,39 @@ export function Dashboard({ me }: { me: Me }) {
     () => (isAdmin ? everything.filter((card) => card.status === 'queued') : queue),
     [isAdmin, everything, queue],
   );
-  const alerts = useAlerts(alerting, feed.status === 'ready');
-  const { busy, run } = useQueueActions(feed);
+  const isMechanic = me.mechanic !== null;
+  const { mechanic, status } = useMechanicStatus(isMechanic);
+  const blocked = isMechanic ? blockedReason(status) : null;
+  const { goAvailable, pending: goingAvailable } = useGoAvailable();
+  const unblock =
+    status.kind === 'away' ? { label: 'Go available', run: goAvailable, pending: goingAvailable } : null;
+  // Away, offline or not yet seen by the server: no alert of any kind.
+  const alerts = useAlerts(alerting, feed.status === 'ready', isAdmin || status.kind === 'available');
+  const push = usePush();
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  // This tab's own removals (a lost race, a decline) leave a ghost in place too.
+  const { applyLocal, cards: feedCards } = feed;
+  const actionsFeed = useMemo(
+    () => ({
+      ...feed,
+      applyLocal: (event: QueueEvent) => {
+        if (event.kind === 'removed') {
+          const card = feedCards.get(event.assignmentId);
+          if (card) addGhost(card, REMOVAL_TEXT[event.reason]);
+        }
+        applyLocal(event);
+      },
+    }),
+    [feed, feedCards, applyLocal, addGhost],
+  );
+  const { busy, run: runAction } = useQueueActions(actionsFeed);
+  const run = useCallback(
+    (card: AssignmentCard, what: 'accept' | 'decline' | 'complete') => {
+      touched.current.add(card.assignmentId);
+      return runAction(card, what);
+    },
+    [runAction],
+  );
   const queueBusy = useMemo(() => {
     const map = new Map<string, 'accept' | 'decline'>();
     for (const [id, what] of busy) if (what !== 'complete') map.set(id, what);
@@ -82,18 +125,47 @@ export function Dashboard({ me }: { me: Me }) {
           </p>
         </div>
         <div className="topbar__tools">
-          {me.mechanic ? <AvailabilitySwitch mechanic={me.mechanic} /> : null}
-          <ConnectionIndicator showLastEvent />
+          {isMechanic ? (
+            <AvailabilitySwitch mechanic={mechanic} status={status} />
+          ) : (
+            <ConnectionIndicator showLastEvent />
+          )}
           <AlertControls alerts={alerts} />
+          <button
+            type="button"
+            className="button button--quiet"
+            aria-expanded={settingsOpen}
+            onClick={() => setSettingsOpen((open) => !open)}
+          >
+            {push.endpoint ? 'Settings · push on' : 'Settings'}
+          </button>
           <LogOutButton />
         </div>
       </header>
-      {me.mechanic && me.mechanic.availability !== 'available' ? (
-        <p className="banner">
-          {me.mechanic.availability === 'away'
-            ? 'You are away: no offers come to you. Choose Available when you are ready.'
-            : 'You are not marked available yet. Choose Available to receive offers.'}
-        </p>
+      <SoundBlockedBanner alerts={alerts} />
+      {settingsOpen ? (
+        <div className="content content--settings">
+          <SettingsPanel push={push} onClose={() => setSettingsOpen(false)} />
+        </div>
+      ) : null}
+      {isMechanic && status.kind !== 'available' ? (
+        <section
+          className={`banner banner--${status.kind}`}
+          aria-label="Availability"
+          data-state={status.kind}
+        >
+          <span>{status.detail}</span>
+          {unblock ? (
+            <button
+              type="button"
+              className="button button--secondary"
+              onClick={unblock.run}
+              disabled={unblock.pending}
+            >
+              Go available
+            </button>
+          ) : null}
+        </section>
       ) : null}
       {isAdmin ? (
         <main className="content content--admin">
@@ -106,7 +178,12 @@ export function Dashboard({ me }: { me: Me }) {
             cards={queue}
             userId={me.id}
             busy={queueBusy}
-            away={me.mechanic?.availability === 'away'}
+            away={status.kind === 'away'}
+            unseen={alerts.unseen}
+            onSeen={alerts.markSeen}
+            blocked={blocked}
+            unblock={unblock}
+            ghosts={ghosts}
             onAccept={(card) => void run(card, 'accept')}
             onDecline={(card) => void run(card, 'decline')}
           />

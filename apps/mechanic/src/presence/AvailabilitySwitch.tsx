@@ -1,46 +1,32 @@
 import { errorMessage, useConnection, useTRPC } from '@dispatch/web';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useState } from 'react';
-import type { Me } from '../api-types.ts';
+import { useId, useState } from 'react';
+import { chosenAvailability, type DashboardStatus, type MechanicPresence } from './status.ts';
 
-type Mechanic = NonNullable<Me['mechanic']>;
+interface Props {
+  mechanic: MechanicPresence | null;
+  status: DashboardStatus;
+}
 
-const PRESENCE_TEXT: Record<Mechanic['presence'], string> = {
-  available: 'Seen as available',
-  away: 'Seen as away',
-  offline: 'Seen as offline',
-};
-
-/** The mechanic's own choice (available / away) next to what the server actually sees. */
-export function AvailabilitySwitch({ mechanic }: { mechanic: Mechanic }) {
+/**
+ * The mechanic's choice (Available / Away, never neither) and, beside it, one status that combines
+ * the choice, what the server sees and the connection: it never says "Live" beside "offline".
+ */
+export function AvailabilitySwitch({ mechanic, status }: Props) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const name = useId();
-  const meKey = trpc.auth.me.queryKey();
+  const statusKey = trpc.mechanic.status.queryKey();
   const setAvailability = useMutation(
     trpc.mechanic.setAvailability.mutationOptions({
-      // Optimistic: the switch moves at once; the server's answer (and presence) follows.
-      onMutate: async ({ availability }) => {
-        await queryClient.cancelQueries({ queryKey: meKey });
-        const before = queryClient.getQueryData(meKey);
-        queryClient.setQueryData(meKey, (me) =>
-          me?.mechanic ? { ...me, mechanic: { ...me.mechanic, availability } } : me,
-        );
-        return { before };
-      },
-      onError: (_error, _input, context) => queryClient.setQueryData(meKey, context?.before),
-      onSettled: () => queryClient.invalidateQueries({ queryKey: meKey }),
+      onSuccess: (result) => queryClient.setQueryData(statusKey, result),
+      onSettled: () => queryClient.invalidateQueries({ queryKey: statusKey }),
     }),
   );
-  // Presence changes when this dashboard's socket connects or drops: ask the server again then.
-  const { status } = useConnection();
-  useEffect(() => {
-    if (status === 'live' || status === 'offline')
-      void queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() });
-  }, [status, queryClient, trpc]);
+  const { lastEventAt, status: connection } = useConnection();
   // The click's choice shows at once (a controlled radio would otherwise snap back for a moment).
   const [choice, setChoice] = useState<'available' | 'away' | null>(null);
-  const chosen = choice ?? mechanic.availability;
+  const chosen = choice ?? (mechanic ? chosenAvailability(mechanic) : null);
   const choose = (availability: 'available' | 'away') => {
     setChoice(availability);
     setAvailability.mutate({ availability }, { onSettled: () => setChoice(null) });
@@ -62,13 +48,17 @@ export function AvailabilitySwitch({ mechanic }: { mechanic: Mechanic }) {
           </label>
         ))}
       </fieldset>
-      <span
-        className={`presence presence--${mechanic.presence}`}
-        data-presence={mechanic.presence}
-        title="Your presence as the server sees it: offers go only to available, connected mechanics"
+      <output
+        className={`connection status status--${status.kind}`}
+        aria-live="polite"
+        data-status={connection}
+        data-presence={mechanic?.presence ?? 'offline'}
+        data-state={status.kind}
+        title={`${status.detail}${lastEventAt ? ` Last event ${lastEventAt.toLocaleTimeString()}.` : ''}`}
       >
-        {PRESENCE_TEXT[mechanic.presence]}
-      </span>
+        <span className="connection__dot" aria-hidden="true" />
+        {status.label}
+      </output>
       {setAvailability.error ? (
         <span role="alert" className="form-error">
           {errorMessage(setAvailability.error)}
@@ -76,4 +66,18 @@ export function AvailabilitySwitch({ mechanic }: { mechanic: Mechanic }) {
       ) : null}
     </div>
   );
+}
+
+/** Sets Available from anywhere (the greyed cards' "Go available" button). */
+export function useGoAvailable(): { goAvailable(): void; pending: boolean } {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const statusKey = trpc.mechanic.status.queryKey();
+  const mutation = useMutation(
+    trpc.mechanic.setAvailability.mutationOptions({
+      onSuccess: (result) => queryClient.setQueryData(statusKey, result),
+      onSettled: () => queryClient.invalidateQueries({ queryKey: statusKey }),
+    }),
+  );
+  return { goAvailable: () => mutation.mutate({ availability: 'available' }), pending: mutation.isPending };
 }

@@ -1,6 +1,8 @@
 import { errorMessage, useConnection } from '@dispatch/web';
 import type { AssignmentCard } from '../api-types.ts';
+import { byUrgencyThenAge } from './queue-state.ts';
 import { RequestCard } from './RequestCard.tsx';
+import type { Ghost } from './useGhosts.ts';
 import type { QueueFeed } from './useQueueFeed.ts';
 
 interface Props {
@@ -9,11 +11,36 @@ interface Props {
   userId: string;
   busy: ReadonlyMap<string, 'accept' | 'decline'>;
   away: boolean;
+  unseen: ReadonlySet<string>;
+  onSeen(assignmentId: string): void;
+  /** Why nothing can be taken now (away, offline), or null. */
+  blocked: string | null;
+  unblock: { label: string; run(): void; pending: boolean } | null;
+  /** Requests that just left, kept in place for a beat. */
+  ghosts?: readonly Ghost[];
   onAccept(card: AssignmentCard): void;
   onDecline(card: AssignmentCard): void;
 }
 
-export function QueueSection({ feed, cards, userId, busy, away, onAccept, onDecline }: Props) {
+export function QueueSection({
+  feed,
+  cards,
+  userId,
+  busy,
+  away,
+  unseen,
+  onSeen,
+  blocked,
+  unblock,
+  ghosts = [],
+  onAccept,
+  onDecline,
+}: Props) {
+  const shown = new Set(cards.map((card) => card.assignmentId));
+  const rows = [
+    ...cards.map((card) => ({ card, ghost: null as string | null })),
+    ...ghosts.filter((g) => !shown.has(g.card.assignmentId)).map((g) => ({ card: g.card, ghost: g.text })),
+  ].sort((a, b) => byUrgencyThenAge(a.card, b.card));
   const targeted = feed.dispatchMode === 'targeted';
   // The connection pill already announces changes; this line says what it means for the queue.
   const { status } = useConnection();
@@ -47,12 +74,12 @@ export function QueueSection({ feed, cards, userId, busy, away, onAccept, onDecl
             Try again
           </button>
         </div>
-      ) : cards.length === 0 ? (
+      ) : rows.length === 0 ? (
         <div className="empty">
           <p className="empty__title">No requests waiting.</p>
           <p className="muted">
             {away
-              ? 'You are away. Switch to Available to get offers.'
+              ? 'You are away. Switch to Available to get requests and alerts.'
               : targeted
                 ? 'When a request is offered to you it appears here, with a countdown.'
                 : 'New requests appear here the moment they are queued, with an alert.'}
@@ -60,14 +87,19 @@ export function QueueSection({ feed, cards, userId, busy, away, onAccept, onDecl
         </div>
       ) : (
         <div className="request-list">
-          {cards.map((card) => (
+          {rows.map(({ card, ghost }) => (
             <RequestCard
               key={card.assignmentId}
               card={card}
               userId={userId}
-              busy={busy.get(card.assignmentId) ?? null}
+              busy={ghost ? null : (busy.get(card.assignmentId) ?? null)}
               onAccept={onAccept}
               onDecline={onDecline}
+              isNew={!ghost && unseen.has(card.assignmentId)}
+              onSeen={onSeen}
+              blocked={blocked}
+              unblock={unblock}
+              ghost={ghost}
             />
           ))}
         </div>

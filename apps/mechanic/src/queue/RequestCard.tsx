@@ -1,9 +1,10 @@
-import { useId } from 'react';
+import { useCallback, useId, useRef } from 'react';
 import { SESSION_TYPE_LABELS, vehicleOf } from '../alerts/describe.ts';
 import type { AssignmentCard } from '../api-types.ts';
 import { Countdown } from '../time/Countdown.tsx';
 import { Elapsed } from '../time/Elapsed.tsx';
 import { mechanicActions } from './actions.ts';
+import { useSeen } from './useSeen.ts';
 
 interface Props {
   card: AssignmentCard;
@@ -11,18 +12,45 @@ interface Props {
   busy: 'accept' | 'decline' | null;
   onAccept(card: AssignmentCard): void;
   onDecline(card: AssignmentCard): void;
+  /** Arrived while the mechanic could take it and not seen yet: marked "New". */
+  isNew?: boolean;
+  onSeen?(assignmentId: string): void;
+  /** Why it cannot be taken now (away, offline): the card is greyed and Accept becomes `unblock`. */
+  blocked?: string | null;
+  unblock?: { label: string; run(): void; pending: boolean } | null;
+  /** It just left the queue ("Taken by another mechanic"): same place and size, nothing to press. */
+  ghost?: string | null;
 }
 
 /** One request in the queue: what, which vehicle, the concern, urgency, time waiting, and what I can do. */
-export function RequestCard({ card, userId, busy, onAccept, onDecline }: Props) {
+export function RequestCard({
+  card,
+  userId,
+  busy,
+  onAccept,
+  onDecline,
+  isNew = false,
+  onSeen,
+  blocked = null,
+  unblock = null,
+  ghost = null,
+}: Props) {
   const titleId = useId();
-  const actions = mechanicActions(card, userId);
+  const ref = useRef<HTMLElement>(null);
+  const actions = blocked || ghost ? new Set<string>() : mechanicActions(card, userId);
   const offer = card.status === 'offered' && card.offerExpiresAt;
+  const { assignmentId } = card;
+  const seen = useCallback(() => onSeen?.(assignmentId), [onSeen, assignmentId]);
+  useSeen(ref, isNew && !blocked && !ghost, seen);
   return (
     <article
-      className={`request${card.urgent ? ' request--urgent' : ''}${offer ? ' request--offer' : ''}${busy === 'accept' ? ' request--accepting' : ''}`}
-      data-assignment-id={card.assignmentId}
+      ref={ref}
+      className={`request${card.urgent ? ' request--urgent' : ''}${offer ? ' request--offer' : ''}${busy === 'accept' ? ' request--accepting' : ''}${isNew && !ghost ? ' request--new' : ''}${blocked && !ghost ? ' request--blocked' : ''}${ghost ? ' request--ghost' : ''}`}
+      data-assignment-id={ghost ? undefined : card.assignmentId}
+      data-ghost-id={ghost ? card.assignmentId : undefined}
       data-status={card.status}
+      data-new={isNew && !ghost ? 'true' : undefined}
+      data-blocked={blocked && !ghost ? 'true' : undefined}
       aria-labelledby={titleId}
     >
       <div className="request__main">
@@ -31,6 +59,7 @@ export function RequestCard({ card, userId, busy, onAccept, onDecline }: Props) 
           <span className="request__vehicle">{vehicleOf(card)}</span>
         </h3>
         <div className="request__tags">
+          {isNew && !ghost ? <span className="tag tag--new">New</span> : null}
           {card.urgent ? <span className="tag tag--urgent">Urgent</span> : null}
           {offer ? <span className="tag tag--offer">Offered to you</span> : null}
           <span className="tag">{card.plan === 'paid' ? 'Paid' : 'Free'}</span>
@@ -48,7 +77,19 @@ export function RequestCard({ card, userId, busy, onAccept, onDecline }: Props) 
         </p>
       </div>
       <div className="request__actions">
-        {offer && card.offerExpiresAt ? <Countdown until={card.offerExpiresAt} /> : null}
+        {offer && !ghost && card.offerExpiresAt ? <Countdown until={card.offerExpiresAt} /> : null}
+        {ghost ? <p className="request__blocked">{ghost}</p> : null}
+        {blocked && !ghost ? <p className="request__blocked">{blocked}</p> : null}
+        {blocked && !ghost && unblock ? (
+          <button
+            type="button"
+            className="button button--secondary"
+            disabled={unblock.pending}
+            onClick={unblock.run}
+          >
+            {unblock.label}
+          </button>
+        ) : null}
         {actions.has('accept') ? (
           <button
             type="button"

@@ -45,7 +45,7 @@ const TAKEABLE = new Set(['queued', 'offered']);
 const MINE = new Set(['accepted', 'completed', 'cancelled']);
 
 /** Urgent first, then the longest waiting: the same order the server uses. */
-function byUrgencyThenAge(a: AssignmentCard, b: AssignmentCard): number {
+export function byUrgencyThenAge(a: AssignmentCard, b: AssignmentCard): number {
   if (a.urgent !== b.urgent) return a.urgent ? -1 : 1;
   return Date.parse(a.queuedAt ?? a.createdAt) - Date.parse(b.queuedAt ?? b.createdAt);
 }

@@ -1,5 +1,6 @@
 import { errorCode, errorMessage, useTRPC } from '@dispatch/web';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { TRPCClientError } from '@trpc/client';
 import { useCallback, useState } from 'react';
 import { headline } from '../alerts/describe.ts';
 import type { AssignmentCard } from '../api-types.ts';
@@ -7,6 +8,16 @@ import { useNotice } from '../notices/notices.tsx';
 import type { QueueFeed } from './useQueueFeed.ts';
 
 type Busy = 'accept' | 'decline' | 'complete';
+
+/** The domain refusal a CONFLICT carries (`data.refusal`), if any. */
+function refusalOf(error: unknown): string | null {
+  if (!(error instanceof TRPCClientError)) return null;
+  const refusal = (error.data as { refusal?: unknown } | undefined)?.refusal;
+  return typeof refusal === 'string' ? refusal : null;
+}
+
+/** Refusals about the mechanic, not the request: the card stays, the status is asked again. */
+const ABOUT_ME = new Set(['not_available', 'at_capacity']);
 
 /**
  * Accept, decline and complete with immediate feedback: the card shows "Accepting…" at once; the
@@ -16,6 +27,7 @@ type Busy = 'accept' | 'decline' | 'complete';
 export function useQueueActions(feed: QueueFeed) {
   const trpc = useTRPC();
   const notice = useNotice();
+  const queryClient = useQueryClient();
   const [busy, setBusy] = useState<ReadonlyMap<string, Busy>>(new Map());
   const mark = useCallback((id: string, what: Busy | null) => {
     setBusy((current) => {
@@ -42,7 +54,11 @@ export function useQueueActions(feed: QueueFeed) {
         if (what === 'complete') notice(`Completed — ${headline(card)}`, 'success');
       } catch (error) {
         const code = errorCode(error);
-        if (what === 'accept' && code === 'CONFLICT') {
+        const refusal = refusalOf(error);
+        if (refusal && ABOUT_ME.has(refusal)) {
+          notice(errorMessage(error), 'warning');
+          void queryClient.invalidateQueries({ queryKey: trpc.mechanic.status.queryKey() });
+        } else if (what === 'accept' && code === 'CONFLICT') {
           applyLocal({ kind: 'removed', assignmentId: card.assignmentId, reason: 'taken' });
           notice(`Taken by another mechanic — ${headline(card)}`, 'warning', `gone:${card.assignmentId}`);
         } else if (code === 'NOT_FOUND') {
@@ -55,7 +71,7 @@ export function useQueueActions(feed: QueueFeed) {
         mark(card.assignmentId, null);
       }
     },
-    [accept, decline, complete, applyLocal, mark, notice],
+    [accept, decline, complete, applyLocal, mark, notice, queryClient, trpc],
   );
 
   return { busy, run };

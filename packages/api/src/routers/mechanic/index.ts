@@ -1,4 +1,6 @@
 import { router } from '../../trpc.ts';
 import { setAvailability } from './set-availability.ts';
+import { status } from './status.ts';
+import { touch } from './touch.ts';
 
-export const mechanicRouter = router({ setAvailability });
+export const mechanicRouter = router({ setAvailability, status, touch });

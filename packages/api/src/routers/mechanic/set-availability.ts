@@ -1,18 +1,34 @@
 import { z } from 'zod';
+import { effectivePresence } from '../../dispatch/presence.ts';
 import { mechanicProcedure } from '../../trpc.ts';
 
 const setAvailabilityInput = z.object({
   availability: z.enum(['available', 'away'], { error: 'Availability is available or away' }),
 });
 
-/** The mechanic's own switch. Offline is not chosen: it is what the server sees when heartbeats stop. */
+/**
+ * The mechanic's own switch. Offline is not chosen: it is what the server sees when heartbeats stop.
+ * Choosing clears a system-set away reason and the missed-offer count: the mechanic is back.
+ */
 export const setAvailability = mechanicProcedure
   .input(setAvailabilityInput)
   .mutation(async ({ ctx, input }) => {
+    const now = ctx.now();
     const mechanic = await ctx.db.mechanic.update({
       where: { userId: ctx.user.id },
-      data: { availability: input.availability, lastSeenAt: ctx.now() },
+      data: {
+        availability: input.availability,
+        lastSeenAt: now,
+        awayReason: null,
+        awaySetAt: null,
+        missedOffers: 0,
+      },
       select: { availability: true, lastSeenAt: true },
     });
-    return mechanic;
+    return {
+      ...mechanic,
+      presence: effectivePresence(mechanic.availability, mechanic.lastSeenAt, now),
+      awayReason: null,
+      awaySetAt: null,
+    };
   });

@@ -1,0 +1,17 @@
+export { deviceLabel } from './device-label.ts';
+export { fromStoredEvent } from './from-stored-event.ts';
+export { awayNotice, type OfferOutcomeInput, recordOfferOutcome } from './missed-offers.ts';
+export {
+  actionableUntil,
+  headlineOf,
+  type PlannedPush,
+  type PlanSettings,
+  type PushEvent,
+  type PushMechanic,
+  type PushPayload,
+  planPushes,
+  requestTag,
+  requestTopic,
+} from './plan.ts';
+export { type EventSource, PushSender, type PushSenderOptions, startPushSender } from './sender.ts';
+export { DEFAULT_VAPID_SUBJECT, type VapidKeys, vapidKeys } from './vapid.ts';

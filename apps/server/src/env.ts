@@ -40,6 +40,8 @@ export const envSchema = z.object({
     .default(path.join(repoRoot, '.data', 'logs', 'server.log')),
   DISPATCH_MODE: z.enum(DISPATCH_MODES).default('broadcast'),
   OFFER_TIMEOUT_SECONDS: seconds(30),
+  /** Consecutive unanswered targeted offers before a mechanic is set Away (0 turns it off). */
+  MISSED_OFFER_LIMIT: z.coerce.number().int().min(0).max(20).default(2),
   QUEUE_TIMEOUT_SECONDS: seconds(15 * 60),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(10),
   RATE_LIMIT_SIGNUP_PER_10_MINUTES: z.coerce.number().int().positive().default(20),
@@ -47,6 +49,11 @@ export const envSchema = z.object({
   /** Names this process in metrics and logs; defaults to the host name and pid. */
   PROCESS_NAME: z.string().min(1).max(100).optional(),
   READY_MAX_LAG_SECONDS: z.coerce.number().positive().default(10),
+  /** The VAPID subject push services may contact about this sender (mailto: or https:). */
+  PUSH_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)/, 'PUSH_SUBJECT must start with mailto: or https://')
+    .optional(),
   /** Serve /metrics on this separate port (bound to METRICS_HOST) instead of the main one. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),

@@ -17,6 +17,7 @@ import {
   type Services,
   sharedRateLimiter,
 } from '@dispatch/api';
+import { fromStoredEvent, startPushSender } from '@dispatch/api/alerts';
 import { createDb } from '@dispatch/db';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
@@ -63,6 +64,7 @@ export function apiConfig(env: Env): ApiConfig {
     offerTimeoutMs: env.OFFER_TIMEOUT_SECONDS * 1000,
     queueTimeoutMs: env.QUEUE_TIMEOUT_SECONDS * 1000,
     allowedOrigins: env.ALLOWED_ORIGINS,
+    missedOfferLimit: env.MISSED_OFFER_LIMIT,
     slowConsumer: { highWaterBytes: env.SLOW_CONSUMER_HIGH_WATER_BYTES, stallMs: env.SLOW_CONSUMER_STALL_MS },
   };
 }
@@ -120,6 +122,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       dispatcher.poke();
   });
   dispatcher.start();
+  // Web Push from the event log, outside every writing transaction; one claim per device and event.
+  const push = startPushSender(services, hub, fromStoredEvent, {
+    instanceId: processName,
+    ...(env.PUSH_SUBJECT ? { vapidSubject: env.PUSH_SUBJECT } : {}),
+  });
 
   const presence = new PresenceTracker(db, log, now);
   presence.start();
@@ -278,6 +285,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       sockets.stop();
       presence.stop();
       await dispatcher.stop();
+      await push.stop();
       await hub.stop();
       await rateLimitPool.end();
       await db.$disconnect();

@@ -15,6 +15,8 @@ export interface ApiConfig {
   queueTimeoutMs: number;
   /** Origins allowed to send cookie-authenticated requests; empty allows same-origin only. */
   allowedOrigins: readonly string[];
+  /** Consecutive unanswered targeted offers before a mechanic is set Away (0: never). */
+  missedOfferLimit?: number;
   /** When a subscriber that stopped reading is paused, and when it is cut off to resume later. */
   slowConsumer?: SlowConsumerLimits;
 }

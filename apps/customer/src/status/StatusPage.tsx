@@ -8,6 +8,7 @@ import {
 } from '@dispatch/web';
 import { skipToken, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useId } from 'react';
+import { PushOptIn } from '../push/PushOptIn.tsx';
 import { hrefFor } from '../routing.ts';
 import { Loading, Notice } from '../ui/Notice.tsx';
 import { OutageNote } from '../ui/OutageNote.tsx';
@@ -156,6 +157,9 @@ function SessionView({
       </p>
 
       <StatusBody session={session} onChanged={onChanged} />
+
+      {/* While it is open, the customer may leave: a push says "accepted", "no mechanic" or "completed". */}
+      {!terminal && session.status !== 'pending_waiver' ? <PushOptIn /> : null}
 
       {!terminal && (canCancel || cancel.notDone || cancel.open) ? (
         <div className="status__cancel">

@@ -3,6 +3,9 @@ import {
   type Actor,
   type CancelCode,
   compareIdle,
+  DEFAULT_MISSED_OFFER_LIMIT,
+  decideMissedOffer,
+  expiryReason,
   isEligible,
   isStranded,
   NO_MECHANIC_AVAILABLE,
@@ -14,6 +17,7 @@ import {
   STRANDED_AFTER_MS,
   strandedReason,
 } from '@dispatch/domain';
+import { recordOfferOutcome } from '../alerts/missed-offers.ts';
 import { actOnAssignment, CommandError, type TransitionEvent } from '../commands/index.ts';
 import type { Services } from '../context.ts';
 import { isReachable, lastPassAt, mechanicFacts, verdictFor } from '../queries/mechanic-facts.ts';
@@ -126,16 +130,28 @@ export class Dispatcher {
 
     const overdue = await db.sessionAssignment.findMany({
       where: { status: 'offered', offerExpiresAt: { lte: now } },
-      select: { id: true },
+      select: { id: true, mechanicId: true, mechanic: { select: { missedOffers: true } } },
       take: BATCH,
     });
     const offerSeconds = Math.round(config.offerTimeoutMs / 1000);
-    stats.expired = await this.#applyAll(
-      overdue,
-      { type: 'expire' },
-      { kind: 'timer' },
-      `not answered within ${offerSeconds} s`,
-    );
+    const limit = config.missedOfferLimit ?? DEFAULT_MISSED_OFFER_LIMIT;
+    for (const offer of overdue) {
+      // An unanswered offer counts against its mechanic: K in a row set them Away, said in the trail.
+      const decision = decideMissedOffer(offer.mechanic?.missedOffers ?? 0, 'expired', limit);
+      const reason = expiryReason(`not answered within ${offerSeconds} s`, decision);
+      if (!(await this.#apply(offer.id, { type: 'expire' }, { kind: 'timer' }, reason))) continue;
+      stats.expired += 1;
+      if (offer.mechanicId) {
+        await recordOfferOutcome(db, {
+          mechanicId: offer.mechanicId,
+          outcome: 'expired',
+          at: now,
+          limit,
+        }).catch((error: unknown) =>
+          this.#services.log.warn({ err: error }, 'recording a missed offer failed'),
+        );
+      }
+    }
 
     const passedOver = await db.sessionAssignment.findMany({
       where: { status: { in: ['declined', 'expired'] } },

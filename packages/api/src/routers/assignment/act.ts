@@ -1,4 +1,5 @@
 import { type AssignmentCard, canView } from '@dispatch/domain';
+import { recordOfferOutcome } from '../../alerts/missed-offers.ts';
 import { actorOf } from '../../auth/actor.ts';
 import { actOnAssignment, CommandError, type TransitionEvent } from '../../commands/index.ts';
 import type { Context, SignedInUser } from '../../context.ts';
@@ -12,7 +13,8 @@ export async function actAsMechanic(
   event: TransitionEvent,
 ): Promise<AssignmentCard | null> {
   try {
-    const { row } = await actOnAssignment(ctx.db, {
+    const wasOfferedToMe = ctx.assignment.status === 'offered' && ctx.assignment.mechanicId === ctx.user.id;
+    const { row, applied } = await actOnAssignment(ctx.db, {
       row: ctx.assignment,
       event,
       actor: actorOf(ctx.user),
@@ -22,6 +24,14 @@ export async function actAsMechanic(
       now: ctx.now(),
       mechanicName: ctx.user.displayName,
     });
+    // Answering an offer (either way) resets the mechanic's run of missed offers.
+    if (applied && wasOfferedToMe && (event.type === 'accept' || event.type === 'decline')) {
+      await recordOfferOutcome(ctx.db, {
+        mechanicId: ctx.user.id,
+        outcome: event.type === 'accept' ? 'accepted' : 'declined',
+        at: ctx.now(),
+      });
+    }
     return canView(ctx.user.viewer, visibilityFacts(row), ctx.config.dispatchMode) ? toCard(row) : null;
   } catch (error) {
     if (event.type === 'accept' && error instanceof CommandError && error.kind === 'conflict') {

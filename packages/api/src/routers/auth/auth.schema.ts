@@ -1,4 +1,4 @@
-import { text } from '@dispatch/domain';
+import { optionalPhoneSchema, text } from '@dispatch/domain';
 import { z } from 'zod';
 
 const emailSchema = z
@@ -13,6 +13,8 @@ export const signUpInput = z.object({
     .min(10, 'Password needs at least 10 characters')
     .max(200, 'Password can be at most 200 characters'),
   displayName: text('Name', 2, 100),
+  /** A callback number for a stranded driver; optional, validated, never shown to mechanics. */
+  phone: optionalPhoneSchema.optional(),
 });
 
 export const logInInput = z.object({

@@ -13,7 +13,13 @@ export const signUp = publicProcedure
     const passwordHash = await hashPassword(input.password);
     try {
       const user = await ctx.db.user.create({
-        data: { email: input.email, passwordHash, displayName: input.displayName, role: 'customer' },
+        data: {
+          email: input.email,
+          passwordHash,
+          displayName: input.displayName,
+          phone: input.phone ?? null,
+          role: 'customer',
+        },
         select: { id: true, email: true, displayName: true, role: true },
       });
       if (ctx.user) await ctx.auth.revoke(ctx.user.authSessionId);

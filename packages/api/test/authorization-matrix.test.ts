@@ -184,6 +184,40 @@ const MATRIX: Record<string, () => Promise<Cell>> = {
     call: (c) => c.mechanic.setAvailability({ availability: 'away' }),
     expected: { ...everyone('ok'), ...staffOnly, admin: 'FORBIDDEN' },
   }),
+  'mechanic.status': async () => ({
+    call: (c) => c.mechanic.status(),
+    expected: { ...everyone('ok'), ...staffOnly, admin: 'FORBIDDEN' },
+  }),
+  'mechanic.touch': async () => ({
+    call: (c) => c.mechanic.touch(),
+    expected: { ...everyone('ok'), ...staffOnly, admin: 'FORBIDDEN' },
+  }),
+  'push.publicKey': async () => ({ call: (c) => c.push.publicKey(), expected: everyone('ok') }),
+  'push.subscribe': async () => ({
+    call: (c) =>
+      c.push.subscribe({
+        endpoint: `https://push.example.test/${idempotencyKey()}`,
+        keys: { p256dh: 'BPdummykey', auth: 'dummyauth' },
+      }),
+    expected: { ...everyone('ok'), ...signedIn },
+  }),
+  'push.unsubscribe': async () => ({
+    call: (c) => c.push.unsubscribe({ endpoint: `https://push.example.test/${idempotencyKey()}` }),
+    expected: { ...everyone('ok'), ...signedIn },
+  }),
+  'push.devices': async () => ({
+    call: (c) => c.push.devices(),
+    expected: { ...everyone('ok'), ...signedIn },
+  }),
+  'push.removeDevice': async () => ({
+    // Someone else's device id removes nothing (and says so): it is never an error that leaks it exists.
+    call: (c) => c.push.removeDevice({ id: '00000000-0000-4000-8000-000000000000' }),
+    expected: { ...everyone('ok'), ...signedIn },
+  }),
+  'push.focus': async () => ({
+    call: (c) => c.push.focus({ endpoint: 'https://push.example.test/none', focused: true }),
+    expected: { ...everyone('ok'), ...signedIn },
+  }),
   'admin.trail': async () => {
     const { sessionId } = await fixture('queued');
     return {

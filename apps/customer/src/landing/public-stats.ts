@@ -2,18 +2,39 @@ import { useQuery } from '@tanstack/react-query';
 import { z } from 'zod';
 
 /**
- * The live figures the landing page shows, from `stats.public` (a public query the server is to
- * add: see the report in this branch's history). Until it exists the page says what it can
- * without them. Read over plain HTTP so the page does not depend on the router's type having it.
+ * The live figures the landing page shows, from `stats.public` (per session type: mechanics online
+ * and free, and the typical wait as a range from measured acceptance times). The page shows the
+ * busiest picture across types: the most mechanics any type has online, and the middle of the
+ * typical-wait range. Read over plain HTTP so the landing page works before sign-up.
  */
-const publicStatsSchema = z.object({
-  /** Mechanics available right now (presence: available, heartbeat within a minute). */
-  mechanicsOnline: z.number().int().min(0),
-  /** Median time from queued to accepted over the recent requests, or null with too few. */
-  medianWaitSeconds: z.number().min(0).nullable(),
-  /** Requests waiting right now. */
-  waitingNow: z.number().int().min(0),
-});
+const publicStatsSchema = z
+  .object({
+    sessionTypes: z.array(
+      z.object({
+        sessionType: z.string(),
+        mechanicsOnline: z.number().int().min(0),
+        mechanicsFree: z.number().int().min(0),
+        typicalWait: z
+          .object({
+            lowSeconds: z.number().min(0),
+            highSeconds: z.number().min(0),
+            samples: z.number().int(),
+          })
+          .nullable(),
+      }),
+    ),
+  })
+  .transform(({ sessionTypes }) => {
+    const waits = sessionTypes.flatMap((type) => (type.typicalWait ? [type.typicalWait] : []));
+    const low = Math.min(...waits.map((w) => w.lowSeconds));
+    const high = Math.max(...waits.map((w) => w.highSeconds));
+    return {
+      /** Mechanics available right now for the type that has the most. */
+      mechanicsOnline: Math.max(0, ...sessionTypes.map((type) => type.mechanicsOnline)),
+      /** The middle of the typical-wait range across types, or null without measurements. */
+      medianWaitSeconds: waits.length > 0 ? Math.round((low + high) / 2) : null,
+    };
+  });
 export type PublicStats = z.output<typeof publicStatsSchema>;
 
 export async function fetchPublicStats(origin = window.location.origin): Promise<PublicStats | null> {

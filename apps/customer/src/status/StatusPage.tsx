@@ -1,28 +1,24 @@
+import { NOTICE_TEXT, renderWaitingMessage } from '@dispatch/domain';
 import {
   applyIfNewer,
   ConnectionIndicator,
   errorCode,
   errorMessage,
   useLiveSnapshot,
+  useNow,
   useTRPC,
 } from '@dispatch/web';
-import { skipToken, useQueryClient } from '@tanstack/react-query';
+import { skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useId } from 'react';
 import { PushOptIn } from '../push/PushOptIn.tsx';
 import { hrefFor } from '../routing.ts';
 import { Loading, Notice } from '../ui/Notice.tsx';
 import { OutageNote } from '../ui/OutageNote.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';
-import { formatDuration, formatTime, useNow } from '../ui/time.ts';
+import { formatDuration, formatTime } from '../ui/time.ts';
 import { WaiverForm } from '../waiver/WaiverForm.tsx';
 import { CancelRequest, useCancelRequest } from './CancelRequest.tsx';
-import {
-  headline,
-  NO_MECHANIC_AVAILABLE,
-  nextStep,
-  type SessionDetails,
-  sessionTypeLabel,
-} from './headline.ts';
+import { headline, nextStep, type SessionDetails, sessionTypeLabel } from './headline.ts';
 import { SameDetailsLink } from './SameDetailsLink.tsx';
 
 /**
@@ -225,7 +221,7 @@ function StatusBody({
     case 'cancelled':
       return (
         <Notice tone="warning">
-          {session.cancelReason === NO_MECHANIC_AVAILABLE ? (
+          {session.cancelCode === 'no_mechanic_available' ? (
             <p>
               <strong>No mechanic was available</strong> to take your request in time. We are sorry to have
               kept you waiting. You can book again right away with the same details
@@ -248,17 +244,34 @@ function StatusBody({
 }
 
 function Waiting({ session }: { session: SessionDetails }) {
+  const trpc = useTRPC();
   const now = useNow(1_000);
   const since = session.queuedAt ?? session.createdAt;
   const waited = formatDuration(now - new Date(since).getTime());
+  // The honest picture: who could take it, who is online and free, what is ahead of it. Re-read
+  // whenever the request changes (its version) and every few seconds as mechanics come and go.
+  const waiting = useQuery({
+    ...trpc.stats.waiting.queryOptions({ sessionId: session.sessionId }),
+    refetchInterval: 10_000,
+  });
+  const { refetch } = waiting;
+  // A new version of the request is the cue to ask again.
+  useEffect(() => {
+    void refetch();
+  }, [session.version, refetch]);
+  const told = waiting.data ?? null;
+  const position = told?.facts.position ?? null;
+  const online = told?.facts.online ?? null;
   return (
     <>
       <dl className="stats">
         <div className="stat">
           <dt>Your place in the queue</dt>
           <dd>
-            <span className="stat__value">{session.queuePosition ? `#${session.queuePosition}` : '—'}</span>
-            {session.queuePosition === 1 ? <span className="stat__note">you're next</span> : null}
+            <span className="stat__value">{position ? `#${position}` : '—'}</span>
+            {position === 1 && online !== null && online > 0 ? (
+              <span className="stat__note">you're next</span>
+            ) : null}
           </dd>
         </div>
         <div className="stat">
@@ -268,10 +281,20 @@ function Waiting({ session }: { session: SessionDetails }) {
           </dd>
         </div>
       </dl>
-      <p className="lead">
-        {session.dispatchMode === 'targeted'
-          ? 'We are offering your request to available mechanics one at a time.'
-          : 'Your request is with every mechanic who can take it.'}{' '}
+      {told?.message.notice ? (
+        <Notice tone="warning">
+          <p>{NOTICE_TEXT[told.message.notice]}</p>
+        </Notice>
+      ) : null}
+      <p className="lead" data-waiting-code={told?.message.code ?? 'unknown'}>
+        {told
+          ? renderWaitingMessage(told.message)
+          : session.dispatchMode === 'targeted'
+            ? 'We are offering your request to available mechanics one at a time.'
+            : 'Your request is with every mechanic who can take it.'}{' '}
+        {told?.facts.typicalWait
+          ? `Requests like yours are usually taken in ${formatDuration(told.facts.typicalWait.lowSeconds * 1000)} to ${formatDuration(told.facts.typicalWait.highSeconds * 1000)}. `
+          : ''}
         This page updates by itself: keep it open and we will show you here the moment one accepts.
         {session.urgent ? ' Marked urgent, so it is seen first.' : ''}
       </p>

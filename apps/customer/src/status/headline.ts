@@ -1,9 +1,7 @@
 import type { RouterOutputs } from '@dispatch/api/client-types';
+import { SESSION_TYPE_LABELS } from '@dispatch/domain';
 
 export type SessionDetails = RouterOutputs['session']['get'];
-
-/** The reason the server gives when nobody took a request in time. */
-export const NO_MECHANIC_AVAILABLE = 'no mechanic available';
 
 /** The page's h1: where the customer stands, in words a worried person reads at a glance. */
 export function headline(session: Pick<SessionDetails, 'status' | 'mechanicName'>): string {
@@ -21,15 +19,9 @@ export function headline(session: Pick<SessionDetails, 'status' | 'mechanicName'
   }
 }
 
-const TYPE_LABELS: Record<SessionDetails['sessionType'], string> = {
-  video: 'Video call',
-  chat: 'Chat',
-  diagnostic: 'Diagnostic',
-  in_person: 'In person at a workshop',
-};
-
+/** The shared label; a customer is told where an in-person visit happens. */
 export function sessionTypeLabel(type: SessionDetails['sessionType']): string {
-  return TYPE_LABELS[type];
+  return type === 'in_person' ? `${SESSION_TYPE_LABELS.in_person} at a workshop` : SESSION_TYPE_LABELS[type];
 }
 
 /** What happens next once a mechanic has accepted, by session type. */

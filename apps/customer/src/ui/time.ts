@@ -1,17 +1,3 @@
-import { useEffect, useState } from 'react';
-
-/** The current time, re-rendering every `intervalMs` while `enabled`. */
-export function useNow(intervalMs = 1_000, enabled = true): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!enabled) return;
-    setNow(Date.now());
-    const timer = window.setInterval(() => setNow(Date.now()), intervalMs);
-    return () => window.clearInterval(timer);
-  }, [intervalMs, enabled]);
-  return now;
-}
-
 /** "45 s", "3 min 05 s", "1 h 02 min". */
 export function formatDuration(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));

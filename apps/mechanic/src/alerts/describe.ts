@@ -1,12 +1,7 @@
-import type { SessionType } from '@dispatch/domain';
+import { SESSION_TYPE_LABELS } from '@dispatch/domain';
 import type { AssignmentCard } from '../api-types.ts';
 
-export const SESSION_TYPE_LABELS: Record<SessionType, string> = {
-  video: 'Video call',
-  chat: 'Chat',
-  diagnostic: 'Diagnostic',
-  in_person: 'In person',
-};
+export { SESSION_TYPE_LABELS };
 
 export function vehicleOf(card: AssignmentCard): string {
   return `${card.vehicle.year} ${card.vehicle.make} ${card.vehicle.model}`;

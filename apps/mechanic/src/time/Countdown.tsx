@@ -1,4 +1,4 @@
-import { useNow } from './clock.ts';
+import { useNow } from '@dispatch/web';
 
 function formatCountdown(ms: number): string {
   const seconds = Math.max(0, Math.ceil(ms / 1_000));

@@ -1,4 +1,4 @@
-import { useNow } from './clock.ts';
+import { useNow } from '@dispatch/web';
 
 function formatWaiting(ms: number): string {
   const minutes = Math.floor(ms / 60_000);

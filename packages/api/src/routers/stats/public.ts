@@ -3,7 +3,7 @@ import { publicStats as computePublicStats } from '../../queries/public-stats.ts
 import { publicProcedure } from '../../trpc.ts';
 
 const publicStatsInput = z
-  .object({
+  .strictObject({
     /** For in-person visits: the workshop the customer is about to choose (null: any workshop). */
     workshopId: z.uuid('Choose a workshop from the list').nullable().default(null),
   })

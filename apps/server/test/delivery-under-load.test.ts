@@ -178,8 +178,16 @@ describe('a socket follows its user', () => {
     const closes: number[] = [];
     const page = pageSocket(server, jar, closes);
     const seen: { sessionId: string; at: number }[] = [];
+    // From a known position, as a page subscribes from its snapshot: however late the socket comes
+    // back (as Y), it resumes from there, so whether Y's events arrive does not depend on timing.
+    const { position } = await fetch(
+      `${server.url}/trpc/session.get?input=${encodeURIComponent(JSON.stringify({ sessionId: xSession.result.data.sessionId }))}`,
+      { headers: { cookie: jar.cookie } },
+    )
+      .then((r) => r.json() as Promise<{ result: { data: { position: string } } }>)
+      .then((b) => b.result.data);
     const sub = page.trpc.session.onChange.subscribe(
-      { lastEventId: null },
+      { lastEventId: position },
       {
         onData: (e) =>
           e.data.kind === 'session' && seen.push({ sessionId: e.data.session.sessionId, at: Date.now() }),

@@ -154,8 +154,8 @@ function SessionView({
 
       <StatusBody session={session} onChanged={onChanged} />
 
-      {/* While it is open, the customer may leave: a push says "accepted", "no mechanic" or "completed". */}
-      {!terminal && session.status !== 'pending_waiver' ? <PushOptIn /> : null}
+      {/* While it waits, the customer may leave: a push says "accepted", "no mechanic" or "completed". */}
+      {session.status === 'waiting' ? <PushOptIn /> : null}
 
       {!terminal && (canCancel || cancel.notDone || cancel.open) ? (
         <div className="status__cancel">

@@ -48,6 +48,27 @@ export async function pgNotifyLatency(url: string, count: number): Promise<numbe
   return rows.map((row) => (received.get(row.id) ?? Number.NaN) - Number(row.commit_ms));
 }
 
+/** `count` connected clients that ignore connection errors (the floors measure, they do not recover). */
+function connectClients(url: string, count: number): Promise<pg.Client[]> {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const client = new pg.Client({ connectionString: url });
+      client.on('error', () => {});
+      await client.connect();
+      return client;
+    }),
+  );
+}
+
+/** The rate and p99 of `commits` operations that took `latencies` ms each over `wallMs`. */
+function rateOf(commits: number, latencies: number[], wallMs: number) {
+  latencies.sort((a, b) => a - b);
+  return {
+    commitsPerSecond: (commits * 1000) / wallMs,
+    p99Ms: latencies[Math.ceil(latencies.length * 0.99) - 1] ?? Number.NaN,
+  };
+}
+
 /**
  * Commits per second from `connections` writers for `durationMs`, each an insert; with `notify`, a
  * pg_notify inside each transaction (what the app does today); with `coalesced`, no notify inside
@@ -63,14 +84,7 @@ export async function pgCommitRate(
   await listener.connect();
   await listener.query(`LISTEN ${CHANNEL}`);
   listener.on('notification', () => {});
-  const clients = await Promise.all(
-    Array.from({ length: options.connections }, async () => {
-      const client = new pg.Client({ connectionString: url });
-      client.on('error', () => {});
-      await client.connect();
-      return client;
-    }),
-  );
+  const clients = await connectClients(url, options.connections);
   let commits = 0;
   let notifies = 0;
   const latencies: number[] = [];
@@ -109,12 +123,7 @@ export async function pgCommitRate(
   const wall = nowMs() - start;
   await sending;
   await Promise.all([...clients, listener, notifier].map((client) => client.end()));
-  latencies.sort((a, b) => a - b);
-  return {
-    commitsPerSecond: (commits * 1000) / wall,
-    notifies: options.notify ? commits : notifies,
-    p99Ms: latencies[Math.ceil(latencies.length * 0.99) - 1] ?? Number.NaN,
-  };
+  return { ...rateOf(commits, latencies, wall), notifies: options.notify ? commits : notifies };
 }
 
 /**
@@ -142,14 +151,7 @@ export async function pgEventAppendRate(
   const sql = `WITH e AS (INSERT INTO ${table} (assignment_id, session_id, type, to_status, actor_kind, data)
       VALUES (gen_random_uuid(), gen_random_uuid(), 'bench_probe', 'queued', 'system', '{}') RETURNING 1)
     SELECT 1 FROM e${notify}`;
-  const clients = await Promise.all(
-    Array.from({ length: options.connections }, async () => {
-      const client = new pg.Client({ connectionString: url });
-      client.on('error', () => {});
-      await client.connect();
-      return client;
-    }),
-  );
+  const clients = await connectClients(url, options.connections);
   let commits = 0;
   const latencies: number[] = [];
   const end = nowMs() + options.durationMs;
@@ -166,10 +168,5 @@ export async function pgEventAppendRate(
   );
   const wall = nowMs() - start;
   await Promise.all(clients.map((client) => client.end()));
-  latencies.sort((a, b) => a - b);
-  return {
-    commitsPerSecond: (commits * 1000) / wall,
-    notifies: commits,
-    p99Ms: latencies[Math.ceil(latencies.length * 0.99) - 1] ?? Number.NaN,
-  };
+  return { ...rateOf(commits, latencies, wall), notifies: commits };
 }

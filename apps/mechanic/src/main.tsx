@@ -1,4 +1,4 @@
-import { ApiProvider } from '@dispatch/web';
+import { LiveApiProvider } from '@dispatch/web';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
@@ -8,8 +8,8 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
-    <ApiProvider>
+    <LiveApiProvider>
       <App />
-    </ApiProvider>
+    </LiveApiProvider>
   </StrictMode>,
 );

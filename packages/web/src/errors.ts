@@ -143,3 +143,15 @@ function ownWords(message: string): string | null {
   const own = message.trim();
   return own && own.length <= 200 && !LIBRARY_TEXT.test(own) ? own : null;
 }
+
+/**
+ * The server's retry hint on a busy refusal (SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS), capped at
+ * 30 s, or null for any other error: mutations retry only these, with the same input (so the same
+ * idempotency key).
+ */
+export function retryAfterMsOf(error: unknown): number | null {
+  const code = dataOf(error)?.code;
+  if (code !== 'SERVICE_UNAVAILABLE' && code !== 'TOO_MANY_REQUESTS') return null;
+  const hint = retryAfterMs(error);
+  return hint === null ? null : Math.min(hint, 30_000);
+}

@@ -15,6 +15,7 @@ export {
   isUnreachable,
   refusalCode,
   retryAfterMs,
+  retryAfterMsOf,
   retryDelayMs,
   retryQuery,
   UNREACHABLE_MESSAGE,
@@ -40,5 +41,4 @@ export {
 } from './live-snapshot.ts';
 export { type LogOutDeps, type LogOutResult, logOut, useLogOut } from './log-out.ts';
 export { useNow } from './now.ts';
-export { ApiProvider, retryAfterMsOf } from './provider.tsx';
 export { TRPCProvider, useTRPC, useTRPCClient } from './trpc.ts';

@@ -2,8 +2,7 @@ import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/reac
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
 import { createApiClient, type WsClient } from './client.ts';
 import { ConnectionProvider } from './connection.tsx';
-import { retryDelayMs, retryQuery } from './errors.ts';
-import { retryAfterMsOf } from './provider.tsx';
+import { retryAfterMsOf, retryDelayMs, retryQuery } from './errors.ts';
 import { TRPCProvider, useTRPC } from './trpc.ts';
 
 /** WebSocket close codes the server uses (see the protocol contract). */

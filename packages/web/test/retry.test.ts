@@ -1,6 +1,6 @@
 import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
-import { retryAfterMsOf } from '../src/provider.tsx';
+import { retryAfterMsOf } from '../src/errors.ts';
 
 function serverError(data: Record<string, unknown>) {
   return new TRPCClientError('x', { result: { error: { code: -32600, message: 'x', data } } });

@@ -1,28 +1,27 @@
-import { errorMessage, useTRPC } from '@dispatch/web';
-import { useMutation } from '@tanstack/react-query';
+import { errorMessage, useLogOut } from '@dispatch/web';
+import { useState } from 'react';
 
 /**
- * Logs out, then reloads the dashboard: the WebSocket is authenticated when it opens, so a fresh page
- * is the one sure way to drop the old session's socket, caches and alerts together.
+ * Logs out the way both apps do (packages/web logOut): the server ends the session, the socket
+ * closes (the next user's opens afresh with the new cookie), and the cache forgets this account;
+ * the dashboard then shows the log-in form. If the server cannot be reached, it says so.
  */
 export function LogOutButton() {
-  const trpc = useTRPC();
-  const logOut = useMutation(
-    trpc.auth.logOut.mutationOptions({ onSuccess: () => window.location.assign(import.meta.env.BASE_URL) }),
-  );
+  const { logOut, pending } = useLogOut();
+  const [failure, setFailure] = useState<unknown>(null);
   return (
     <>
       <button
         type="button"
         className="button button--quiet"
-        onClick={() => logOut.mutate()}
-        disabled={logOut.isPending}
+        onClick={() => void logOut().then((result) => setFailure(result.ok ? null : result.error))}
+        disabled={pending}
       >
         Log out
       </button>
-      {logOut.error ? (
+      {failure ? (
         <span role="alert" className="form-error">
-          {errorMessage(logOut.error)}
+          Not logged out: {errorMessage(failure)}
         </span>
       ) : null}
     </>

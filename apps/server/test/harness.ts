@@ -60,7 +60,14 @@ export function client(server: RunningServer, cookie: string, SocketClass?: type
       }),
     ],
   });
-  return { trpc, wsClient, close: () => wsClient.close() };
+  // Closing the socket is fire-and-forget for tests: nothing waits on it.
+  return {
+    trpc,
+    wsClient,
+    close: () => {
+      void wsClient.close();
+    },
+  };
 }
 
 export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {

@@ -92,7 +92,8 @@ export function WaiverForm({
       {/* Scrollable, so it is focusable: keyboard users can scroll it too. */}
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
       <section className="waiver__text" aria-label="Waiver text" tabIndex={0}>
-        <p>{waiver.data.text.replace(/\n/g, ' ')}</p>
+        {/* Exactly the text whose SHA-256 is stored with the signature, line breaks included. */}
+        <p className="waiver__words">{waiver.data.text}</p>
       </section>
       {sign.isPending && sign.failureCount > 0 ? (
         <Notice tone="warning">

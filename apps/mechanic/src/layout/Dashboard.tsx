@@ -14,6 +14,7 @@ import { useMechanicStatus } from '../presence/useMechanicStatus.ts';
 import { usePush } from '../push/usePush.ts';
 import { QueueSection } from '../queue/QueueSection.tsx';
 import { allCards, mySessionCards, queueCards } from '../queue/queue-state.ts';
+import { useCapacity } from '../queue/useCapacity.ts';
 import { useGhosts } from '../queue/useGhosts.ts';
 import { useQueueActions } from '../queue/useQueueActions.ts';
 import { useQueueFeed } from '../queue/useQueueFeed.ts';
@@ -59,11 +60,17 @@ export function Dashboard({ me }: { me: Me }) {
   const queue = useMemo(() => (isAdmin ? [] : queueCards(feed.cards)), [feed.cards, isAdmin]);
   const mine = useMemo(() => mySessionCards(feed.cards, me.id), [feed.cards, me.id]);
   const everything = useMemo(() => (isAdmin ? allCards(feed.cards) : []), [feed.cards, isAdmin]);
-  const alerting = useMemo(
-    () => (isAdmin ? everything.filter((card) => card.status === 'queued') : queue),
-    [isAdmin, everything, queue],
-  );
   const isMechanic = me.mechanic !== null;
+  // At capacity for a type: its cards say why, Accept is disabled, and they raise no alert.
+  const mineKey = mine.map((card) => `${card.assignmentId}:${card.version}`).join(',');
+  const capacityReason = useCapacity(isMechanic, mineKey);
+  const alerting = useMemo(
+    () =>
+      isAdmin
+        ? everything.filter((card) => card.status === 'queued')
+        : queue.filter((card) => capacityReason(card) === null),
+    [isAdmin, everything, queue, capacityReason],
+  );
   const { mechanic, status } = useMechanicStatus(isMechanic);
   const blocked = isMechanic ? blockedReason(status) : null;
   const { goAvailable, pending: goingAvailable } = useGoAvailable();
@@ -182,6 +189,7 @@ export function Dashboard({ me }: { me: Me }) {
             unseen={alerts.unseen}
             onSeen={alerts.markSeen}
             blocked={blocked}
+            blockedFor={capacityReason}
             unblock={unblock}
             ghosts={ghosts}
             onAccept={(card) => void run(card, 'accept')}

@@ -15,6 +15,8 @@ interface Props {
   onSeen(assignmentId: string): void;
   /** Why nothing can be taken now (away, offline), or null. */
   blocked: string | null;
+  /** Why this card in particular cannot be taken now (at capacity for its type), or null. */
+  blockedFor?: (card: AssignmentCard) => string | null;
   unblock: { label: string; run(): void; pending: boolean } | null;
   /** Requests that just left, kept in place for a beat. */
   ghosts?: readonly Ghost[];
@@ -31,6 +33,7 @@ export function QueueSection({
   unseen,
   onSeen,
   blocked,
+  blockedFor,
   unblock,
   ghosts = [],
   onAccept,
@@ -97,8 +100,8 @@ export function QueueSection({
               onDecline={onDecline}
               isNew={!ghost && unseen.has(card.assignmentId)}
               onSeen={onSeen}
-              blocked={blocked}
-              unblock={unblock}
+              blocked={blocked ?? blockedFor?.(card) ?? null}
+              unblock={blocked ? unblock : null}
               ghost={ghost}
             />
           ))}

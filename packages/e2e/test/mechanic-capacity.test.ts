@@ -1,0 +1,49 @@
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type AppServer, launchBrowser, newContext, screenshot, startAppServer } from '../src/index.ts';
+import { type ApiUser, apiLogIn, book, openDashboard, queueCard } from '../src/mechanic-helpers.ts';
+
+let app: AppServer;
+let browser: Browser;
+let customer: ApiUser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startAppServer(), launchBrowser()]);
+  // The default rule: one live virtual session at a time.
+  const virtual = await app.database.db.user.findUniqueOrThrow({ where: { email: 'virtual@demo.test' } });
+  await app.database.db.mechanic.update({ where: { userId: virtual.id }, data: { virtualCapacity: 1 } });
+  customer = await apiLogIn(app.url, 'customer1@demo.test');
+});
+afterAll(async () => {
+  await Promise.all(contexts.map((context) => context.close()));
+  await browser?.close();
+  await app?.close();
+});
+
+it('a mechanic at capacity sees the next request greyed with the reason and no Accept, until the session ends', async () => {
+  const context = await newContext(browser);
+  contexts.push(context);
+  const page = await openDashboard(context, app.mechanicUrl, 'virtual@demo.test');
+  const mechanic = await apiLogIn(app.url, 'virtual@demo.test');
+  const first = await book(customer, { sessionType: 'video', vehicleMake: 'Volvo', vehicleModel: 'V60' });
+  await mechanic.mutate('assignment.accept', { assignmentId: first.assignmentId });
+
+  const second = await book(customer, { sessionType: 'chat', vehicleMake: 'Fiat', vehicleModel: 'Panda' });
+  const card = queueCard(page, second.assignmentId);
+  await expect.poll(() => card.getAttribute('data-blocked'), { timeout: 10_000 }).toBe('true');
+  expect(await card.getByRole('button', { name: /Accept/ }).count()).toBe(0);
+  expect((await card.textContent()) ?? '').toMatch(/capacity|live session|finish/i);
+  await screenshot(page, 'mechanic-at-capacity');
+
+  // The server agrees: an accept anyway is refused inside the accept statement.
+  const refused = await mechanic
+    .mutate('assignment.accept', { assignmentId: second.assignmentId })
+    .catch((error: unknown) => String(error));
+  expect(String(refused)).toMatch(/capacity/i);
+
+  // Finishing the live session frees the mechanic: the card can be taken again.
+  await mechanic.mutate('assignment.complete', { assignmentId: first.assignmentId });
+  await expect.poll(() => card.getAttribute('data-blocked'), { timeout: 20_000 }).toBeNull();
+  await expect.poll(() => card.getByRole('button', { name: /Accept/ }).count()).toBe(1);
+});

@@ -275,7 +275,7 @@ describe('waiting message', () => {
       'targeted, free but others ahead',
       facts({ position: 2 }),
       'waiting_in_line',
-      '3 mechanics online; 1 requests are ahead of yours.',
+      '3 mechanics online; 1 request is ahead of yours.',
     ],
     [
       'targeted, about to be offered',
@@ -299,7 +299,7 @@ describe('waiting message', () => {
       'broadcast ignores rounds',
       facts({ mode: 'broadcast', nextRoundAt: at(5), position: 2 }),
       'waiting_in_line',
-      '3 mechanics online; 1 requests are ahead of yours.',
+      '3 mechanics online; 1 request is ahead of yours.',
     ],
   ] as const)('%s → %s', (_, input, code, text) => {
     const message = waitingMessage(input, NOW);

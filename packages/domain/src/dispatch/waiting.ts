@@ -101,5 +101,14 @@ export function waitingMessage(facts: WaitingFacts, now: Date): WaitingMessage {
 /** Fills a template with the message's params (for logs, tests and apps without their own copy). */
 export function renderWaitingMessage(message: WaitingMessage): string {
   const text: string = WAITING_MESSAGE_TEXT[message.code];
-  return text.replace(/\{(\w+)\}/g, (_, key: string) => String(message.params[key as 'online'] ?? ''));
+  const count = (key: string) => Number(message.params[key as 'online'] ?? 0);
+  return text
+    .replace(/\{online\} mechanics/g, () => plural(count('online'), 'mechanic', 'mechanics'))
+    .replace(/\{ahead\} requests are/g, () => plural(count('ahead'), 'request is', 'requests are'))
+    .replace(/\{(\w+)\}/g, (_, key: string) => String(message.params[key as 'online'] ?? ''));
+}
+
+/** "1 mechanic", "3 mechanics": a worried customer reads these, so they read right. */
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }

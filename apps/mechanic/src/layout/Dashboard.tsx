@@ -61,17 +61,19 @@ export function Dashboard({ me }: { me: Me }) {
   const mine = useMemo(() => mySessionCards(feed.cards, me.id), [feed.cards, me.id]);
   const everything = useMemo(() => (isAdmin ? allCards(feed.cards) : []), [feed.cards, isAdmin]);
   const isMechanic = me.mechanic !== null;
-  // At capacity for a type: its cards say why, Accept is disabled, and they raise no alert.
-  const mineKey = mine.map((card) => `${card.assignmentId}:${card.version}`).join(',');
-  const capacityReason = useCapacity(isMechanic, mineKey);
+  const { mechanic, status } = useMechanicStatus(isMechanic);
+  // At capacity for a type: its cards say why, Accept is disabled, and they raise no alert (while
+  // Away every card is known and silent anyway, so a card only alerts once it could be taken).
+  const changeKey = `${status.kind}|${mine.map((card) => `${card.assignmentId}:${card.version}`).join(',')}`;
+  const capacityReason = useCapacity(isMechanic, changeKey);
+  const available = status.kind === 'available';
   const alerting = useMemo(
     () =>
       isAdmin
         ? everything.filter((card) => card.status === 'queued')
-        : queue.filter((card) => capacityReason(card) === null),
-    [isAdmin, everything, queue, capacityReason],
+        : queue.filter((card) => !available || capacityReason(card) === null),
+    [isAdmin, everything, queue, capacityReason, available],
   );
-  const { mechanic, status } = useMechanicStatus(isMechanic);
   const blocked = isMechanic ? blockedReason(status) : null;
   const { goAvailable, pending: goingAvailable } = useGoAvailable();
   const unblock =

@@ -8,18 +8,20 @@ import type { AssignmentCard } from '../api-types.ts';
  * `stats.mine`): a card they could not accept shows why, with Accept disabled, and raises no
  * alert. Re-read whenever their own sessions change, and now and then.
  */
-export function useCapacity(enabled: boolean, mineKey: string) {
+export function useCapacity(enabled: boolean, changeKey: string) {
   const trpc = useTRPC();
   const mine = useQuery({ ...trpc.stats.mine.queryOptions(), enabled, refetchInterval: 15_000 });
   const { refetch } = mine;
   useEffect(() => {
-    if (enabled && mineKey) void refetch();
-  }, [enabled, mineKey, refetch]);
+    if (enabled && changeKey) void refetch();
+  }, [enabled, changeKey, refetch]);
   const acceptable = mine.data?.acceptable;
   return useCallback(
     (card: AssignmentCard): string | null => {
       const verdict = acceptable?.[card.sessionType];
-      return verdict && !verdict.ok ? verdict.message : null;
+      // Availability has its own status and banner (and changes faster than this is re-read): only
+      // the capacity verdicts block a card here.
+      return verdict && !verdict.ok && verdict.code !== 'not_available' ? verdict.message : null;
     },
     [acceptable],
   );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { capacityAllows, DEFAULT_VIRTUAL_CAPACITY } from '../src/capacity.ts';
+import { capacityAllows } from '../src/capacity.ts';
+import { DEFAULT_VIRTUAL_CAPACITY } from '../src/dispatch/capacity.ts';
 import { SESSION_TYPE_LABELS } from '../src/labels.ts';
 import { NO_MECHANIC_AVAILABLE } from '../src/reasons.ts';
 import { SESSION_TYPES } from '../src/statuses.ts';

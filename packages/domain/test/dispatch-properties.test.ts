@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { capacityAllows, type MechanicLoad } from '../src/capacity.ts';
+import { capacityAllows } from '../src/capacity.ts';
+import type { MechanicLoad } from '../src/dispatch/capacity.ts';
 import {
   addLoad,
   capacityVerdict,

@@ -1,8 +1,15 @@
-import type { MechanicLoad } from '../capacity.ts';
 import { isVirtual, type SessionType } from '../statuses.ts';
 
-// MechanicLoad (accepted sessions by kind; open offers are not load), DEFAULT_VIRTUAL_CAPACITY and
-// capacityAllows() live in ../capacity.ts; capacityVerdict() below is the same rule with reasons.
+/** A mechanic's live (accepted) sessions by kind; open offers are not load. */
+export interface MechanicLoad {
+  virtual: number;
+  inPerson: number;
+}
+
+/** Live virtual sessions a mechanic takes at once unless an admin sets otherwise. */
+export const DEFAULT_VIRTUAL_CAPACITY = 1;
+
+// capacityAllows() in ../capacity.ts is this rule's yes/no, for the accept statement's mirror.
 /** The bounds an admin may set a mechanic's virtual capacity to (0 = takes no virtual sessions). */
 export const MIN_VIRTUAL_CAPACITY = 0;
 export const MAX_VIRTUAL_CAPACITY = 5;

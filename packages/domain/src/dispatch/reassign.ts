@@ -1,7 +1,6 @@
-import type { MechanicLoad } from '../capacity.ts';
 import type { Availability, SessionType } from '../statuses.ts';
 import { isEligible, type MechanicViewer, type VisibilityFacts } from '../visibility.ts';
-import { type CapacityRefusalCode, capacityVerdict } from './capacity.ts';
+import { type CapacityRefusalCode, capacityVerdict, type MechanicLoad } from './capacity.ts';
 
 export const REASSIGN_REFUSAL_CODES = [
   'not_eligible',

@@ -57,6 +57,8 @@ describe('transactions that write no event', () => {
       await local.query('CREATE TABLE IF NOT EXISTS unrelated_backfill (n integer)');
       await local.query('BEGIN');
       await local.query('INSERT INTO unrelated_backfill VALUES (1)');
+      // Held from here: the hold is measured from the moment both are open, not from the first booking.
+      const openedAt = Date.now();
 
       const mechanic = client(server, (await logIn(server, 'virtual@demo.test')).cookie);
       const { cookie } = await logIn(server, 'customer1@demo.test');
@@ -83,7 +85,7 @@ describe('transactions that write no event', () => {
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
       }
       await waitFor(() => booked.every((id) => arrived.has(id)), 5000);
-      const heldFor = Date.now() - started;
+      const heldFor = Date.now() - openedAt;
 
       const pids = [
         (await foreign.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid,

@@ -314,6 +314,7 @@ describe('a consumer that stops reading', () => {
       offerExpiresAt: null,
       cancelReason: null,
       cancelCode: null,
+      outcome: null,
     });
     const facts = {
       status: 'queued',

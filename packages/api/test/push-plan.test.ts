@@ -49,6 +49,7 @@ function event(
         offerExpiresAt: null,
         cancelReason: null,
         cancelCode: null,
+        outcome: null,
         ...card,
       },
     },

@@ -24,6 +24,7 @@ export {
   Availability,
   MechanicKind,
   Plan,
+  SessionOutcome,
   SessionStatus,
   SessionType,
   UserRole,

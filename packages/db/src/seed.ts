@@ -9,9 +9,21 @@ export const DEMO_PASSWORD = 'demo-password-1';
 
 const SEED_LOCK_KEY = 727_073_691;
 
+// Real streets (so the map link lands somewhere sensible), made-up businesses, and numbers from
+// the 555-01xx range that is reserved for fiction.
 const WORKSHOPS = [
-  { key: 'A', name: 'Northside Garage', address: '1200 Northside Ave, Springfield' },
-  { key: 'B', name: 'Harbor Auto Works', address: '48 Harbor Rd, Springfield' },
+  {
+    key: 'A',
+    name: 'Northside Garage',
+    address: '1450 W Irving Park Rd, Chicago, IL 60613',
+    phone: '+13125550142',
+  },
+  {
+    key: 'B',
+    name: 'Harbor Auto Works',
+    address: '2100 S Halsted St, Chicago, IL 60608',
+    phone: '+13125550187',
+  },
 ] as const;
 
 type WorkshopKey = (typeof WORKSHOPS)[number]['key'];
@@ -98,8 +110,8 @@ export async function seed(db: Db): Promise<SeedResult> {
     if ((await tx.user.count()) > 0) return false;
 
     const workshopIds = new Map<WorkshopKey, string>();
-    for (const { key, name, address } of WORKSHOPS) {
-      const workshop = await tx.workshop.create({ data: { name, address } });
+    for (const { key, name, address, phone } of WORKSHOPS) {
+      const workshop = await tx.workshop.create({ data: { name, address, phone } });
       workshopIds.set(key, workshop.id);
     }
     for (const { mechanic, ...person } of people) {

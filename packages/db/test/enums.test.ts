@@ -7,6 +7,7 @@ import {
   Availability,
   MechanicKind,
   Plan,
+  SessionOutcome,
   SessionStatus,
   SessionType,
   UserRole,
@@ -28,6 +29,11 @@ describe('Prisma enums match the domain', () => {
   it('SessionType', () => {
     expectTypeOf<SessionType>().toEqualTypeOf<domain.SessionType>();
     expect(sorted(Object.values(SessionType))).toEqual(sorted(domain.SESSION_TYPES));
+  });
+
+  it('SessionOutcome', () => {
+    expectTypeOf<SessionOutcome>().toEqualTypeOf<domain.SessionOutcome>();
+    expect(sorted(Object.values(SessionOutcome))).toEqual(sorted(domain.SESSION_OUTCOMES));
   });
 
   it('Plan', () => {

@@ -1,5 +1,6 @@
 export * from './actors.ts';
 export * from './capacity.ts';
+export * from './completion.ts';
 export * from './dispatch/index.ts';
 export * from './labels.ts';
 export * from './missed-offers.ts';

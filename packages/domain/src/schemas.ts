@@ -33,6 +33,38 @@ export const text = (label: string, min: number, max: number, { multiline = fals
     .min(min, min === 1 ? `${label} is required` : `${label} needs at least ${min} characters`)
     .max(max, `${label} can be at most ${max} characters`);
 
+/**
+ * A callback phone number as people type it ("+1 (415) 555-0100", "020 7946 0958"): digits with
+ * spaces, dots, dashes, brackets and one leading +; 7 to 15 digits (E.164's maximum). Stored
+ * normalised to the digits, with the + if one was given.
+ */
+export const phoneSchema = z
+  .string({ error: 'Phone number must be text' })
+  .trim()
+  .regex(/^\+?[0-9 ().-]+$/, {
+    message: 'Phone number may only hold digits, spaces, +, -, . and brackets',
+    abort: true,
+  })
+  .refine((value) => {
+    const digits = value.replace(/\D/g, '').length;
+    return digits >= 7 && digits <= 15;
+  }, 'Phone number needs 7 to 15 digits')
+  .transform((value) => `${value.startsWith('+') ? '+' : ''}${value.replace(/\D/g, '')}`);
+
+/** An optional phone: left empty (or absent) it is null. */
+export const optionalPhoneSchema = z.preprocess(
+  (value) =>
+    value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
+      ? null
+      : value,
+  phoneSchema.nullable(),
+);
+
+/** In-person visits and urgent requests ask for a phone the mechanic can call back. */
+export function callbackPhoneNeeded(intake: { sessionType?: string; urgent?: boolean }): boolean {
+  return intake.sessionType === 'in_person' || intake.urgent === true;
+}
+
 /** What a customer fills in to book a session. The workshop is only for in-person visits. */
 export const intakeSchema = z
   .object({
@@ -49,8 +81,21 @@ export const intakeSchema = z
     workshopId: z.uuid('Choose a workshop from the list').nullable().default(null),
     plan: z.enum(PLANS, { error: 'Choose a plan' }),
     urgent: z.boolean().default(false),
+    /**
+     * Asked for in-person and urgent requests (the mechanic may need to call: running late, stuck
+     * at the roadside). Stored on the session in its own column, shown only to the session's
+     * mechanic and admins after accept, never in an event or a log line.
+     */
+    callbackPhone: optionalPhoneSchema,
   })
   .superRefine((intake, ctx) => {
+    if (intake.callbackPhone === null && callbackPhoneNeeded(intake)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['callbackPhone'],
+        message: 'Phone number is required for in-person and urgent requests, so your mechanic can call you',
+      });
+    }
     if (intake.workshopId !== null && intake.sessionType !== 'in_person') {
       ctx.addIssue({
         code: 'custom',
@@ -74,30 +119,6 @@ export const waiverSignatureSchema = z.object({
     .refine((value) => isCleanText(value), 'Waiver version is not one we know'),
 });
 export type WaiverSignature = z.output<typeof waiverSignatureSchema>;
-
-/**
- * A callback phone number as people type it ("+1 (415) 555-0100", "020 7946 0958"): digits with
- * spaces, dots, dashes, brackets and one leading +; 7 to 15 digits (E.164's maximum). Stored
- * normalised to the digits, with the + if one was given.
- */
-export const phoneSchema = z
-  .string({ error: 'Phone number must be text' })
-  .trim()
-  .regex(/^\+?[0-9 ().-]+$/, 'Phone number may only hold digits, spaces, +, -, . and brackets')
-  .refine((value) => {
-    const digits = value.replace(/\D/g, '').length;
-    return digits >= 7 && digits <= 15;
-  }, 'Phone number needs 7 to 15 digits')
-  .transform((value) => `${value.startsWith('+') ? '+' : ''}${value.replace(/\D/g, '')}`);
-
-/** An optional phone: left empty (or absent) it is null. */
-export const optionalPhoneSchema = z.preprocess(
-  (value) =>
-    value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
-      ? null
-      : value,
-  phoneSchema.nullable(),
-);
 
 export const cancelReasonSchema = text('Reason', 3, 500, { multiline: true });
 

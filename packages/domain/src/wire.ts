@@ -1,5 +1,6 @@
 // The shapes both apps receive: pure types (and one pure mapping), so the server, the apps and the
 // tests share one definition.
+import type { SessionOutcome } from './completion.ts';
 import type { CancelCode } from './reasons.ts';
 import {
   type AssignmentStatus,
@@ -29,6 +30,8 @@ export interface AssignmentCard {
   offerExpiresAt: string | null;
   cancelReason: string | null;
   cancelCode: CancelCode | null;
+  /** How a completed session ended (the mechanic's choice); null until then. The note stays out of cards. */
+  outcome: SessionOutcome | null;
 }
 
 /** What a customer sees of their own session. */

@@ -112,6 +112,7 @@ describe('wire shapes and shared words', () => {
     offerExpiresAt: null,
     cancelReason: null,
     cancelCode: null,
+    outcome: null,
   };
 
   it('a customer sees the mechanic by name only once the request is theirs', () => {

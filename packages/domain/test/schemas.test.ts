@@ -31,7 +31,12 @@ function errors(result: {
 
 describe('intakeSchema', () => {
   it('accepts a complete intake and fills defaults', () => {
-    expect(intakeSchema.parse(valid)).toEqual({ ...valid, workshopId: null, urgent: false });
+    expect(intakeSchema.parse(valid)).toEqual({
+      ...valid,
+      workshopId: null,
+      urgent: false,
+      callbackPhone: null,
+    });
   });
 
   it('trims text', () => {
@@ -51,7 +56,7 @@ describe('intakeSchema', () => {
     ['plan', 'gold', 'Choose a plan'],
     ['workshopId', 'not-a-uuid', 'Choose a workshop from the list'],
   ])('names the problem with %s = %o', (field, value, message) => {
-    const intake = { ...valid, sessionType: 'in_person', [field]: value };
+    const intake = { ...valid, sessionType: 'in_person', callbackPhone: '+44 20 7946 0958', [field]: value };
     expect(errors(intakeSchema.safeParse(intake))).toEqual({ [field]: message });
   });
 
@@ -65,9 +70,13 @@ describe('intakeSchema', () => {
     expect(errors(intakeSchema.safeParse({ ...valid, workshopId: WORKSHOP }))).toEqual({
       workshopId: 'A workshop can only be chosen for an in-person visit',
     });
-    expect(intakeSchema.parse({ ...valid, sessionType: 'in_person', workshopId: WORKSHOP }).workshopId).toBe(
-      WORKSHOP,
-    );
+    const visit = {
+      ...valid,
+      sessionType: 'in_person',
+      workshopId: WORKSHOP,
+      callbackPhone: '0161 496 0000',
+    };
+    expect(intakeSchema.parse(visit).workshopId).toBe(WORKSHOP);
   });
 
   it('reports every missing field at once', () => {
@@ -80,6 +89,43 @@ describe('intakeSchema', () => {
       'sessionType',
       'plan',
     ]);
+  });
+});
+
+describe('the callback phone', () => {
+  it.each([
+    ['an in-person visit', { sessionType: 'in_person' }],
+    ['an urgent request', { urgent: true }],
+  ])('is asked for %s, with a field error when missing or blank', (_what, overrides) => {
+    const message =
+      'Phone number is required for in-person and urgent requests, so your mechanic can call you';
+    expect(errors(intakeSchema.safeParse({ ...valid, ...overrides }))).toEqual({ callbackPhone: message });
+    expect(errors(intakeSchema.safeParse({ ...valid, ...overrides, callbackPhone: '   ' }))).toEqual({
+      callbackPhone: message,
+    });
+  });
+
+  it('is normalised to its digits with the leading +', () => {
+    const visit = { ...valid, sessionType: 'in_person', callbackPhone: ' +44 20 7946 0958 ' };
+    expect(intakeSchema.parse(visit).callbackPhone).toBe('+442079460958');
+    expect(intakeSchema.parse({ ...visit, callbackPhone: '(415) 555-0100' }).callbackPhone).toBe(
+      '4155550100',
+    );
+  });
+
+  it.each([
+    ['letters', '+44 20 CALL ME', 'Phone number may only hold digits, spaces, +, -, . and brackets'],
+    ['too few digits', '+44 20', 'Phone number needs 7 to 15 digits'],
+    ['too many digits', '+44 20 7946 0958 1234 5678', 'Phone number needs 7 to 15 digits'],
+    ['a NUL', '+44 20\u0000 7946 0958', 'Phone number may only hold digits, spaces, +, -, . and brackets'],
+    ['a number', 4420794609, 'Phone number must be text'],
+  ])('refuses %s with a clear field error', (_what, phone, message) => {
+    const visit = { ...valid, urgent: true, callbackPhone: phone };
+    expect(errors(intakeSchema.safeParse(visit))).toEqual({ callbackPhone: message });
+  });
+
+  it('is optional for a virtual request that is not urgent', () => {
+    expect(intakeSchema.parse({ ...valid, callbackPhone: '' }).callbackPhone).toBe(null);
   });
 });
 

@@ -73,6 +73,7 @@ describe('shared constants and wire shapes', () => {
       mechanic: { id: MECHANIC, displayName: 'Tom' },
       cancelReason: null,
       cancelCode: null,
+      outcome: null,
     } as unknown as AssignmentCard;
     expect(summaryOfCard(card)).toMatchObject({
       status: sessionStatus,

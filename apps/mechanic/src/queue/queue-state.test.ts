@@ -23,6 +23,7 @@ function card(id: string, patch: Partial<AssignmentCard> = {}): AssignmentCard {
     offerExpiresAt: null,
     cancelReason: null,
     cancelCode: null,
+    outcome: null,
     ...patch,
   };
 }

@@ -117,6 +117,7 @@ export async function createSession(db: DbClient, request: CreateSessionRequest)
     offerExpiresAt: null,
     cancelReason: null,
     cancelCode: null,
+    outcome: null,
   };
   const facts = {
     status,

@@ -30,6 +30,13 @@ import {
 } from './support/chaos-cluster.ts';
 import { FaultProxy } from './support/fault-proxy.ts';
 
+/** A diagnostic session completes with findings (any other with none). */
+const CHAOS_FINDINGS = {
+  checked: 'Warning lights and codes',
+  suspectedCause: 'Loose sensor plug',
+  advice: 'Reseat the plug',
+};
+
 /** Bounded for the test suite; `pnpm soak` runs it for longer. */
 const SECONDS = Number(process.env.CHAOS_SECONDS ?? 20);
 const PASSWORD = 'demo-password-1';
@@ -190,6 +197,7 @@ it(`loses and duplicates nothing through ${SECONDS} s of socket drops, proxy fau
               sessionType: pick(['video', 'chat', 'diagnostic', 'in_person'] as const),
               plan,
               urgent: Math.random() < 0.2,
+              callbackPhone: '+44 20 7946 0958',
             },
             idempotencyKey: key,
             allowAnotherOpen: true,
@@ -215,7 +223,12 @@ it(`loses and duplicates nothing through ${SECONDS} s of socket drops, proxy fau
           if (roll < 0.8 && items[0])
             await http(mechanic).assignment.accept.mutate({ assignmentId: items[0].assignmentId });
           else if (roll < 0.9 && open)
-            await http(mechanic).assignment.complete.mutate({ assignmentId: open.assignmentId });
+            await http(mechanic).assignment.complete.mutate({
+              assignmentId: open.assignmentId,
+              outcome: 'resolved',
+              note: 'Sorted out together.',
+              findings: open.sessionType === 'diagnostic' ? CHAOS_FINDINGS : null,
+            });
           else {
             const current = await http(customer).session.current.query();
             if (current)

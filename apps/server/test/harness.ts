@@ -87,4 +87,6 @@ export const intake = {
   concern: 'Grinding noise when braking',
   sessionType: 'chat' as const,
   plan: 'paid' as const,
+  // Asked for in-person and urgent requests (tests spread this and add `urgent: true`).
+  callbackPhone: '+44 20 7946 0958',
 };

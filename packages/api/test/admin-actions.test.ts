@@ -64,7 +64,11 @@ describe('admin actions, each a domain transition with the admin and the reason 
     expect(a1Queue.items.map((c) => c.assignmentId)).not.toContain(booked.assignmentId);
     await (await api.as('a2@demo.test')).assignment.accept({ assignmentId: booked.assignmentId });
     expect((await assignment(booked.assignmentId)).mechanicId).toBe(a2.id);
-    await (await api.as('a2@demo.test')).assignment.complete({ assignmentId: booked.assignmentId });
+    await (await api.as('a2@demo.test')).assignment.complete({
+      assignmentId: booked.assignmentId,
+      outcome: 'resolved',
+      note: 'Sorted out together.',
+    });
   });
 
   it.each([
@@ -96,7 +100,11 @@ describe('admin actions, each a domain transition with the admin and the reason 
       })
       .catch((e: unknown) => e);
     expect(refusal(error)).toEqual({ code: 'CONFLICT', refusal: 'at_capacity' });
-    await (await api.as('virtual@demo.test')).assignment.complete({ assignmentId: busy.assignmentId });
+    await (await api.as('virtual@demo.test')).assignment.complete({
+      assignmentId: busy.assignmentId,
+      outcome: 'resolved',
+      note: 'Sorted out together.',
+    });
     await (await admin()).admin.cancel({ sessionId: other.sessionId, reason: 'test done' });
   });
 

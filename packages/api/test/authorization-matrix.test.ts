@@ -31,7 +31,7 @@ afterAll(() => api?.close());
 type Caller = Awaited<ReturnType<TestApi['as']>>;
 
 /** A fresh resource per cell, owned by customer X, at workshop A: nothing one cell does leaks into another. */
-async function fixture(kind: 'queued' | 'pendingWaiver' | 'acceptedByA') {
+async function fixture(kind: 'queued' | 'pendingWaiver' | 'acceptedByA' | 'completedByA') {
   const x = await api.as(ACTORS.customerX);
   const plan = kind === 'pendingWaiver' ? 'free' : 'paid';
   const booked = await x.session.create({
@@ -42,10 +42,19 @@ async function fixture(kind: 'queued' | 'pendingWaiver' | 'acceptedByA') {
   // An in-person visit blocks its mechanic: finish what an earlier cell left, so each cell starts free.
   const mechanicA = await api.as(ACTORS.mechanicA);
   for (const card of (await mechanicA.queue.list()).mine.filter((c) => c.status === 'accepted'))
-    await mechanicA.assignment.complete({ assignmentId: card.assignmentId });
-  if (kind === 'acceptedByA') await mechanicA.assignment.accept({ assignmentId: booked.assignmentId });
+    await mechanicA.assignment.complete({
+      assignmentId: card.assignmentId,
+      outcome: 'resolved',
+      note: 'Sorted out together.',
+    });
+  if (kind === 'acceptedByA' || kind === 'completedByA')
+    await mechanicA.assignment.accept({ assignmentId: booked.assignmentId });
+  if (kind === 'completedByA')
+    await mechanicA.assignment.complete({ assignmentId: booked.assignmentId, ...COMPLETION });
   return booked;
 }
+
+const COMPLETION = { outcome: 'resolved', note: 'Replaced the worn brake pads.' } as const;
 
 /** Earlier cells set mechanics away; the admin-action cells need them available to accept. */
 async function everyoneAvailable() {
@@ -176,10 +185,65 @@ const MATRIX: Record<string, () => Promise<Cell>> = {
   'assignment.complete': async () => {
     const { assignmentId } = await fixture('acceptedByA');
     return {
-      call: (c) => c.assignment.complete({ assignmentId }),
+      call: (c) => c.assignment.complete({ assignmentId, ...COMPLETION }),
       expected: { ...everyone('NOT_FOUND'), ...staffOnly, admin: 'FORBIDDEN', mechanicA: 'ok' },
     };
   },
+  // The session's people only: its customer, the mechanic who took it, admins. Another customer or
+  // a mechanic of the same workshop gets the unknown-id answer.
+  'session.summary (accepted by A)': async () => {
+    const { sessionId } = await fixture('acceptedByA');
+    return {
+      call: (c) => c.session.summary({ sessionId }),
+      expected: { ...everyone('NOT_FOUND'), ...signedIn, customerX: 'ok', mechanicA: 'ok', admin: 'ok' },
+    };
+  },
+  'session.summary (completed by A)': async () => {
+    const { sessionId } = await fixture('completedByA');
+    return {
+      call: (c) => c.session.summary({ sessionId }),
+      expected: { ...everyone('NOT_FOUND'), ...signedIn, customerX: 'ok', mechanicA: 'ok', admin: 'ok' },
+    };
+  },
+  'session.contacts (accepted by A)': async () => {
+    const { sessionId } = await fixture('acceptedByA');
+    return {
+      call: (c) => c.session.contacts({ sessionId }),
+      expected: { ...everyone('NOT_FOUND'), ...signedIn, customerX: 'ok', mechanicA: 'ok', admin: 'ok' },
+    };
+  },
+  'session.contacts (queued at workshop A)': async () => {
+    // Mechanics who may take it see the request, so they may ask; the answer holds nothing yet
+    // (no visit details, no phone before accept: see the completion tests).
+    const { sessionId } = await fixture('queued');
+    return {
+      call: (c) => c.session.contacts({ sessionId }),
+      expected: {
+        ...everyone('NOT_FOUND'),
+        ...signedIn,
+        customerX: 'ok',
+        mechanicA: 'ok',
+        mechanicA2: 'ok',
+        admin: 'ok',
+      },
+    };
+  },
+  'session.rate (completed by A)': async () => {
+    const { sessionId } = await fixture('completedByA');
+    return {
+      call: (c) => c.session.rate({ sessionId, stars: 5, comment: 'Clear and quick' }),
+      expected: {
+        ...everyone('FORBIDDEN'),
+        anonymous: 'UNAUTHORIZED',
+        customerX: 'ok',
+        customerY: 'NOT_FOUND',
+      },
+    };
+  },
+  'mechanic.finished': async () => ({
+    call: (c) => c.mechanic.finished(),
+    expected: { ...everyone('ok'), ...staffOnly, admin: 'FORBIDDEN' },
+  }),
   'mechanic.setAvailability': async () => ({
     call: (c) => c.mechanic.setAvailability({ availability: 'away' }),
     expected: { ...everyone('ok'), ...staffOnly, admin: 'FORBIDDEN' },

@@ -59,9 +59,17 @@ describe('one mechanic accepting two requests at once', () => {
     expect(loserEvents.map((e) => e.type)).toEqual(['create']);
 
     // Once the first is done, the second can be taken.
-    await mechanic.assignment.complete({ assignmentId: winner.assignmentId });
+    await mechanic.assignment.complete({
+      assignmentId: winner.assignmentId,
+      outcome: 'resolved',
+      note: 'Sorted out together.',
+    });
     await mechanic.assignment.accept({ assignmentId: loser.assignmentId });
-    await mechanic.assignment.complete({ assignmentId: loser.assignmentId });
+    await mechanic.assignment.complete({
+      assignmentId: loser.assignmentId,
+      outcome: 'resolved',
+      note: 'Sorted out together.',
+    });
   });
 
   it('an in-person visit blocks a video call, and a live video call blocks an in-person visit', async () => {
@@ -71,7 +79,11 @@ describe('one mechanic accepting two requests at once', () => {
     await a1.assignment.accept({ assignmentId: visit.assignmentId });
     const error = await a1.assignment.accept({ assignmentId: call.assignmentId }).catch((e: unknown) => e);
     expect(refusalCode(error)).toBe('at_capacity');
-    await a1.assignment.complete({ assignmentId: visit.assignmentId });
+    await a1.assignment.complete({
+      assignmentId: visit.assignmentId,
+      outcome: 'resolved',
+      note: 'Sorted out together.',
+    });
     await a1.assignment.accept({ assignmentId: call.assignmentId });
     const next = await book('in_person');
     const busy = await a1.assignment.accept({ assignmentId: next.assignmentId }).catch((e: unknown) => e);
@@ -81,7 +93,11 @@ describe('one mechanic accepting two requests at once', () => {
       ok: false,
       code: 'finish_live_sessions_first',
     });
-    await a1.assignment.complete({ assignmentId: call.assignmentId });
+    await a1.assignment.complete({
+      assignmentId: call.assignmentId,
+      outcome: 'resolved',
+      note: 'Sorted out together.',
+    });
     await (await api.as('admin@demo.test')).session.cancel({
       sessionId: next.sessionId,
       reason: 'test done',

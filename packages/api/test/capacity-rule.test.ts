@@ -2,7 +2,7 @@ import { capacityAllows, type MechanicLoad, SESSION_TYPES, type SessionType } fr
 import { TRPCError } from '@trpc/server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestApi, idempotencyKey, intake, type TestApi } from './harness.ts';
+import { completion, createTestApi, idempotencyKey, intake, type TestApi } from './harness.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -32,7 +32,10 @@ it('the accept statement enforces exactly the domain capacity rule', async () =>
       async (capacity, steps) => {
         // Start each run free, with this capacity.
         for (const card of (await mechanic.queue.list()).mine.filter((c) => c.status === 'accepted'))
-          await mechanic.assignment.complete({ assignmentId: card.assignmentId });
+          await mechanic.assignment.complete({
+            assignmentId: card.assignmentId,
+            ...completion(card.sessionType),
+          });
         await api.database.db.mechanic.update({
           where: { userId: me.id },
           data: { virtualCapacity: capacity },
@@ -41,7 +44,7 @@ it('the accept statement enforces exactly the domain capacity rule', async () =>
         for (const s of steps) {
           if (s.kind === 'complete') {
             const done = held.shift();
-            if (done) await mechanic.assignment.complete({ assignmentId: done.id });
+            if (done) await mechanic.assignment.complete({ assignmentId: done.id, ...completion(done.type) });
             continue;
           }
           const load: MechanicLoad = {

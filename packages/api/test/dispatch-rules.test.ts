@@ -12,7 +12,7 @@ import { Dispatcher } from '../src/dispatch/dispatcher.ts';
 import { EventHub } from '../src/log/hub.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
 import { waitingFacts } from '../src/queries/waiting-facts.ts';
-import { createTestApi, idempotencyKey, intake, log, type TestApi } from './harness.ts';
+import { completion, createTestApi, idempotencyKey, intake, log, type TestApi } from './harness.ts';
 
 const OFFER_MS = 30_000;
 let api: TestApi;
@@ -271,7 +271,10 @@ describe('honest position and wait', () => {
       await online('virtual@demo.test');
       await dispatcher.runOnce();
       await (await as('virtual@demo.test')).assignment.accept({ assignmentId: booked.assignmentId });
-      await (await as('virtual@demo.test')).assignment.complete({ assignmentId: booked.assignmentId });
+      await (await as('virtual@demo.test')).assignment.complete({
+        assignmentId: booked.assignmentId,
+        ...completion('diagnostic'),
+      });
     }
     const stats = await (await as(null)).stats.public();
     expect(stats.dispatchMode).toBe('targeted');

@@ -297,10 +297,22 @@ describe('accepting', () => {
     const winner = await api.as('a1@demo.test');
     await winner.assignment.accept({ assignmentId: created.assignmentId });
     const other = await api.as('a2@demo.test');
-    expect((await errorOf(other.assignment.complete({ assignmentId: created.assignmentId }))).code).toBe(
-      'NOT_FOUND',
-    );
-    await winner.assignment.complete({ assignmentId: created.assignmentId });
+    expect(
+      (
+        await errorOf(
+          other.assignment.complete({
+            assignmentId: created.assignmentId,
+            outcome: 'resolved',
+            note: 'Sorted out together.',
+          }),
+        )
+      ).code,
+    ).toBe('NOT_FOUND');
+    await winner.assignment.complete({
+      assignmentId: created.assignmentId,
+      outcome: 'resolved',
+      note: 'Sorted out together.',
+    });
     const session = await api.database.db.helpSession.findUniqueOrThrow({ where: { id: created.sessionId } });
     expect(session.status).toBe('completed');
     const refused = await errorOf(

@@ -1,6 +1,6 @@
 import { seed } from '@dispatch/db';
 import { createTestDatabase, type TestDatabase } from '@dispatch/db/testing';
-import type { DispatchMode, IntakeInput, Viewer } from '@dispatch/domain';
+import type { DispatchMode, IntakeInput, SessionType, Viewer } from '@dispatch/domain';
 import pino from 'pino';
 import { AuthSessions } from '../src/auth/auth-sessions.ts';
 import type { ApiConfig, Context, Services, SignedInUser } from '../src/context.ts';
@@ -117,7 +117,25 @@ export function intake(overrides: Partial<IntakeInput> = {}): IntakeInput {
     sessionType: 'video',
     plan: 'paid',
     urgent: false,
+    // Asked for in-person and urgent requests; optional (and harmless) for the rest.
+    callbackPhone: '+44 20 7946 0958',
     ...overrides,
+  };
+}
+
+/** A valid completion for a session of this type (a diagnostic one needs its findings). */
+export function completion(sessionType: SessionType) {
+  return {
+    outcome: 'resolved' as const,
+    note: 'Sorted out together.',
+    findings:
+      sessionType === 'diagnostic'
+        ? {
+            checked: 'Warning lights and codes',
+            suspectedCause: 'Loose sensor plug',
+            advice: 'Reseat the plug',
+          }
+        : null,
   };
 }
 

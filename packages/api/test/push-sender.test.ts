@@ -199,7 +199,11 @@ describe('Web Push from the event log, against a local push service (web-push-te
     const customerDevice = await device(CUSTOMER);
     const session = await book();
     await (await api.as(OTHER)).assignment.accept({ assignmentId: session.assignmentId });
-    await (await api.as(OTHER)).assignment.complete({ assignmentId: session.assignmentId });
+    await (await api.as(OTHER)).assignment.complete({
+      assignmentId: session.assignmentId,
+      outcome: 'resolved',
+      note: 'Sorted out together.',
+    });
     await settled();
     const got = await messages(customerDevice);
     expect(got.map((m) => m.title)).toEqual([expect.stringMatching(/^Accepted by /), 'Completed']);

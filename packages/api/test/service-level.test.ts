@@ -40,7 +40,11 @@ it('reports the share accepted within 30/60/120 s, the longest wait and acceptan
     await online();
     await dispatcher.runOnce();
     await mechanic.assignment.accept({ assignmentId: booked.assignmentId });
-    await mechanic.assignment.complete({ assignmentId: booked.assignmentId });
+    await mechanic.assignment.complete({
+      assignmentId: booked.assignmentId,
+      outcome: 'resolved',
+      note: 'Sorted out together.',
+    });
   }
   const declined = await book();
   await dispatcher.runOnce();

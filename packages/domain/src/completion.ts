@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { text } from './schemas.ts';
 import type { AssignmentStatus, SessionType } from './statuses.ts';
+import type { RefusalCode } from './transitions.ts';
 
 /** How the help ended. Mirrors the Prisma `SessionOutcome` enum (a db test proves the migrations agree). */
 export const SESSION_OUTCOMES = ['resolved', 'needs_workshop', 'could_not_help'] as const;
@@ -65,14 +66,17 @@ export const ratingSchema = z.object({
     .int('Choose 1 to 5 stars')
     .min(1, 'Choose 1 to 5 stars')
     .max(5, 'Choose 1 to 5 stars'),
-  comment: z.preprocess(
-    (value) => (typeof value === 'string' && value.trim() === '' ? null : (value ?? null)),
-    text('Comment', 1, RATING_COMMENT_MAX, { multiline: true }).nullable(),
-  ),
+  comment: z
+    .preprocess(
+      (value) => (typeof value === 'string' && value.trim() === '' ? null : value),
+      text('Comment', 1, RATING_COMMENT_MAX, { multiline: true }).nullable(),
+    )
+    .optional()
+    .transform((value) => value ?? null),
 });
 export type Rating = z.output<typeof ratingSchema>;
 
-export type RatingRefusal = 'not_completed' | 'already_rated';
+type RatingRefusal = Extract<RefusalCode, 'not_completed' | 'already_rated'>;
 
 /** Whether the session's customer may rate it now; null when they may. */
 export function ratingRefusal(

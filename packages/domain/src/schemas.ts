@@ -86,7 +86,7 @@ export const intakeSchema = z
      * at the roadside). Stored on the session in its own column, shown only to the session's
      * mechanic and admins after accept, never in an event or a log line.
      */
-    callbackPhone: optionalPhoneSchema,
+    callbackPhone: optionalPhoneSchema.optional().transform((value) => value ?? null),
   })
   .superRefine((intake, ctx) => {
     if (intake.callbackPhone === null && callbackPhoneNeeded(intake)) {

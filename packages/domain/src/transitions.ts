@@ -78,6 +78,9 @@ export const REFUSAL_CODES = [
   'open_request_exists',
   'idempotency_key_reused',
   'waiver_changed',
+  // Ratings (completion.ts): only a completed session, only once.
+  'not_completed',
+  'already_rated',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

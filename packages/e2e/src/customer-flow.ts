@@ -47,6 +47,8 @@ export interface IntakeChoices {
   type?: 'Video call' | 'Chat' | 'Diagnostic' | 'In person at a workshop';
   plan?: 'Free' | 'Paid';
   urgent?: boolean;
+  /** The callback phone, asked for in-person and urgent requests (a default is typed when asked). */
+  phone?: string;
   /** Double-click "Book session", as an anxious customer might. */
   doubleClick?: boolean;
 }
@@ -68,6 +70,9 @@ export async function book(page: Page, choices: IntakeChoices = {}) {
     .getByRole('radio', { name: choices.plan ?? 'Free', exact: true })
     .check();
   if (choices.urgent) await page.getByRole('checkbox', { name: 'Urgent' }).check();
+  if (choices.urgent || choices.type === 'In person at a workshop' || choices.phone !== undefined) {
+    await page.getByLabel('Callback phone').fill(choices.phone ?? '+44 20 7946 0958');
+  }
   const submit = page.getByRole('button', { name: 'Book session' });
   await (choices.doubleClick ? submit.dblclick() : submit.click());
 }

@@ -61,6 +61,8 @@ export async function book(customer: ApiUser, intake: Partial<Intake> = {}): Pro
     plan: 'paid',
     urgent: false,
     workshopId: null,
+    // Asked for in-person and urgent requests; optional for the rest.
+    callbackPhone: '+44 20 7946 0958',
     ...intake,
   };
   const session = await customer.mutate<SessionDetails>('session.create', {

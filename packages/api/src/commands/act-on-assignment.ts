@@ -5,9 +5,12 @@ import {
   type AssignmentState,
   alreadyApplied,
   type CancelCode,
+  type Completion,
   canView,
+  completionProblem,
   type DispatchMode,
   isEligible,
+  OUTCOME_LABELS,
   type RefusalCode,
   sessionStatusFor,
   transition,
@@ -36,6 +39,8 @@ export interface ActRequest {
   reason?: string;
   cancelCode?: CancelCode;
   waiver?: AssignmentChange['waiver'];
+  /** How the session ended: required to complete (outcome, note; findings for a diagnostic session). */
+  completion?: Completion;
 }
 
 export interface ActResult {
@@ -73,6 +78,7 @@ export async function actOnAssignment(db: Db, request: ActRequest): Promise<ActR
     const result = transition(stateOf(row), event, actor, now);
     if (!result.ok)
       throw new CommandError('refused', result.refusal.message, { refusal: result.refusal.code });
+    if (event.type === 'complete') checkCompletion(row, request.completion);
 
     const after = await rowAfter(db, row, result.state, request);
     const change: AssignmentChange = {
@@ -92,6 +98,7 @@ export async function actOnAssignment(db: Db, request: ActRequest): Promise<ActR
         ? { taker: { mechanicId: actor.userId, sessionType: row.session.type } }
         : {}),
       ...(request.waiver ? { waiver: request.waiver } : {}),
+      ...(event.type === 'complete' && request.completion ? { completion: request.completion } : {}),
       event: eventFields({
         assignmentId: row.id,
         sessionId: row.sessionId,
@@ -99,7 +106,7 @@ export async function actOnAssignment(db: Db, request: ActRequest): Promise<ActR
         from: row.status,
         to: result.state.status,
         actor,
-        reason: request.reason ?? (event.type === 'cancel' ? event.reason : null),
+        reason: request.reason ?? reasonOf(event, request.completion),
         requestId: request.requestId,
         data: { before: visibilityFacts(row), after: visibilityFacts(after), card: toCard(after) },
       }),
@@ -124,6 +131,24 @@ export async function actOnAssignment(db: Db, request: ActRequest): Promise<ActR
     }
   }
   throw new CommandError('conflict', 'This request changed while you were acting on it. Try again.');
+}
+
+/** The event's reason when the caller gave none: a cancel's reason, a completion's outcome (never its note). */
+function reasonOf(event: TransitionEvent, completion: Completion | undefined): string | null {
+  if (event.type === 'cancel') return event.reason;
+  if (event.type === 'complete' && completion) return `Outcome: ${OUTCOME_LABELS[completion.outcome]}`;
+  return null;
+}
+
+/** A completion must say how it ended, and carry findings exactly when the session is a diagnostic one. */
+function checkCompletion(row: AssignmentRow, completion: Completion | undefined): void {
+  if (!completion) {
+    throw new CommandError('invalid', 'Choose how the session ended before completing it.', {
+      field: ['outcome'],
+    });
+  }
+  const problem = completionProblem(row.session.type, completion);
+  if (problem) throw new CommandError('invalid', problem.message, { field: [problem.field] });
 }
 
 function stateOf(row: AssignmentRow): AssignmentState {
@@ -177,6 +202,15 @@ async function rowAfter(
       status: sessionStatusFor(next.status),
       cancelReason: event.type === 'cancel' ? event.reason : row.session.cancelReason,
       cancelCode: request.cancelCode ?? row.session.cancelCode,
+      ...(event.type === 'complete' && request.completion
+        ? {
+            outcome: request.completion.outcome,
+            outcomeNote: request.completion.note,
+            findingsChecked: request.completion.findings?.checked ?? null,
+            findingsCause: request.completion.findings?.suspectedCause ?? null,
+            findingsAdvice: request.completion.findings?.advice ?? null,
+          }
+        : {}),
       waiver: request.waiver ? { signedAt: now } : row.session.waiver,
       updatedAt: now,
     },

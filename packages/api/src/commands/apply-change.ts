@@ -1,5 +1,5 @@
 import type { DbTransaction as Db } from '@dispatch/db';
-import type { AssignmentStatus, SessionStatus, SessionType } from '@dispatch/domain';
+import type { AssignmentStatus, Completion, SessionStatus, SessionType } from '@dispatch/domain';
 import type { eventFields } from '../log/index.ts';
 
 /** A decided state change, applied by the `apply_assignment_change` SQL function in one statement. */
@@ -33,6 +33,8 @@ export interface AssignmentChange {
     ipAddress: string;
     userAgent: string;
   };
+  /** For a complete: the outcome, note and findings, written onto the session with its status. */
+  completion?: Completion;
   event: ReturnType<typeof eventFields>;
 }
 

@@ -35,6 +35,7 @@ function sameIntake(
     | 'workshopId'
     | 'plan'
     | 'urgent'
+    | 'callbackPhone'
   >,
 ): boolean {
   return (
@@ -46,7 +47,8 @@ function sameIntake(
     a.sessionType === b.type &&
     a.workshopId === b.workshopId &&
     a.plan === b.plan &&
-    a.urgent === b.urgent
+    a.urgent === b.urgent &&
+    a.callbackPhone === b.callbackPhone
   );
 }
 
@@ -140,11 +142,13 @@ export async function createSession(db: DbClient, request: CreateSessionRequest)
   const insert = db.$queryRaw<{ position: string }[]>`
     WITH s AS (
       INSERT INTO sessions (id, customer_id, type, workshop_id, plan, customer_name, vehicle_year, vehicle_make,
-                            vehicle_model, concern, urgent, status, idempotency_key, created_at, updated_at)
+                            vehicle_model, concern, urgent, callback_phone, status, idempotency_key, created_at,
+                            updated_at)
       SELECT ${sessionId}::uuid, ${customerId}::uuid, ${intake.sessionType}::session_type,
              ${intake.workshopId}::uuid, ${intake.plan}::plan, ${intake.customerName}::text,
              ${intake.vehicleYear}::int, ${intake.vehicleMake}::text, ${intake.vehicleModel}::text,
-             ${intake.concern}::text, ${intake.urgent}::boolean, ${sessionStatusFor(status)}::session_status,
+             ${intake.concern}::text, ${intake.urgent}::boolean, ${intake.callbackPhone}::text,
+             ${sessionStatusFor(status)}::session_status,
              ${request.idempotencyKey}::text, ${now}::timestamptz, ${now}::timestamptz
       WHERE ${request.allowAnotherOpen}::boolean OR NOT EXISTS (
         SELECT 1 FROM sessions WHERE customer_id = ${customerId}::uuid

@@ -65,8 +65,14 @@ function isEventData(data: unknown): data is EventData {
 export function fromRow(row: EventRow): StoredEvent {
   const position = BigInt(row.position);
   const readable = isEventData(row.data);
-  // Events written before cancel codes existed carry no code.
-  const card = readable ? { ...row.data.card, cancelCode: row.data.card.cancelCode ?? null } : row.data.card;
+  // Events written before cancel codes (or outcomes) existed carry none.
+  const card = readable
+    ? {
+        ...row.data.card,
+        cancelCode: row.data.card.cancelCode ?? null,
+        outcome: row.data.card.outcome ?? null,
+      }
+    : row.data.card;
   return {
     position,
     cursor: encodePosition(position),

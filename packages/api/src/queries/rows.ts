@@ -4,6 +4,9 @@ import type { AssignmentCard, AssignmentState, CancelCode, VisibilityFacts } fro
 /** The Prisma `include` that loads an AssignmentRow: one query, joined in SQL. */
 export const assignmentRowInclude = {
   session: {
+    // The customer's callback phone never rides along with a row: cards, events and answers are
+    // built from rows, and only queries/contacts.ts reads it, for the viewers allowed to see it.
+    omit: { callbackPhone: true },
     include: {
       workshop: { select: { id: true, name: true } },
       waiver: { select: { signedAt: true } },
@@ -59,6 +62,7 @@ export function toCard(row: AssignmentRow): AssignmentCard {
     offerExpiresAt: row.offerExpiresAt?.toISOString() ?? null,
     cancelReason: row.cancelReason,
     cancelCode: (session.cancelCode as CancelCode | null) ?? null,
+    outcome: session.outcome,
   };
 }
 

@@ -1,7 +1,12 @@
 import { type AssignmentCard, canView } from '@dispatch/domain';
 import { recordOfferOutcome } from '../../alerts/missed-offers.ts';
 import { actorOf } from '../../auth/actor.ts';
-import { actOnAssignment, CommandError, type TransitionEvent } from '../../commands/index.ts';
+import {
+  type ActRequest,
+  actOnAssignment,
+  CommandError,
+  type TransitionEvent,
+} from '../../commands/index.ts';
 import type { Context, SignedInUser } from '../../context.ts';
 import { type AssignmentRow, toCard, visibilityFacts } from '../../queries/rows.ts';
 
@@ -11,6 +16,7 @@ type MechanicContext = Context & { user: SignedInUser; assignment: AssignmentRow
 export async function actAsMechanic(
   ctx: MechanicContext,
   event: TransitionEvent,
+  extra: Pick<ActRequest, 'completion'> = {},
 ): Promise<AssignmentCard | null> {
   try {
     const wasOfferedToMe = ctx.assignment.status === 'offered' && ctx.assignment.mechanicId === ctx.user.id;
@@ -23,6 +29,7 @@ export async function actAsMechanic(
       requestId: ctx.meta.requestId,
       now: ctx.now(),
       mechanicName: ctx.user.displayName,
+      ...extra,
     });
     // Answering an offer (either way) resets the mechanic's run of missed offers.
     if (applied && wasOfferedToMe && (event.type === 'accept' || event.type === 'decline')) {

@@ -1,6 +1,6 @@
 import { customerProcedure } from '../../trpc.ts';
 
-/** The customer's recent sessions, newest first. */
+/** The customer's recent sessions, newest first; a completed one with its outcome and rating. */
 export const listMine = customerProcedure.query(async ({ ctx }) => {
   return ctx.db.helpSession.findMany({
     where: { customerId: ctx.user.id },
@@ -15,6 +15,8 @@ export const listMine = customerProcedure.query(async ({ ctx }) => {
       vehicleYear: true,
       createdAt: true,
       cancelReason: true,
+      outcome: true,
+      rating: { select: { stars: true } },
     },
   });
 });

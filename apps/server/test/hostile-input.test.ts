@@ -41,6 +41,7 @@ async function snapshot(): Promise<string> {
     UNION ALL SELECT 'assignments', count(*) FROM session_assignments UNION ALL SELECT 'waivers', count(*) FROM waivers
     UNION ALL SELECT 'events', count(*) FROM assignment_events
     UNION ALL SELECT 'versions', coalesce(sum(version), 0) FROM session_assignments
+    UNION ALL SELECT 'ratings', count(*) FROM session_ratings
     UNION ALL SELECT 'mechanics', count(*) FROM mechanics WHERE availability <> 'offline'`;
   return rows.map((r) => `${r.t}=${r.n}`).join(',');
 }
@@ -83,6 +84,12 @@ const FIELD_NAMES = [
   'lastEventId',
   'customerName',
   'vehicleYear',
+  'callbackPhone',
+  'outcome',
+  'note',
+  'findings',
+  'stars',
+  'comment',
 ] as const;
 const hostileValue = fc.oneof(
   fc.jsonValue(),

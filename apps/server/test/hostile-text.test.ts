@@ -15,6 +15,12 @@ let admin = '';
 let pendingWaiver: string;
 let open: string;
 let waiverVersion: string;
+/** Accepted, to complete: a chat (by the virtual mechanic) and a diagnostic one (by a1). */
+let chatAccepted: string;
+let diagnosticAccepted: string;
+/** Completed by b1, to rate. */
+let completed: string;
+const mechanics: Record<string, string> = {};
 const bodies: string[] = [];
 
 /** Internal detail that must never reach a client. */
@@ -41,6 +47,29 @@ beforeAll(async () => {
     result: { data: { version: string } };
   };
   waiverVersion = waiver.result.data.version;
+  for (const email of ['virtual@demo.test', 'a1@demo.test', 'b1@demo.test'])
+    mechanics[email] = (await logIn(server, email)).cookie;
+  const bookAccepted = async (sessionType: string, mechanic: string) => {
+    const booked = await post(
+      'session.create',
+      json({ intake: { ...intake, sessionType }, idempotencyKey: key(), allowAnotherOpen: true }),
+    );
+    expect(booked.status, booked.text).toBe(200);
+    const assignmentId: string = booked.body.result.data.assignmentId;
+    const accepted = await post('assignment.accept', json({ assignmentId }), mechanics[mechanic]);
+    expect(accepted.status, accepted.text).toBe(200);
+    return { assignmentId, sessionId: booked.body.result.data.sessionId as string };
+  };
+  chatAccepted = (await bookAccepted('chat', 'virtual@demo.test')).assignmentId;
+  diagnosticAccepted = (await bookAccepted('diagnostic', 'a1@demo.test')).assignmentId;
+  const toRate = await bookAccepted('video', 'b1@demo.test');
+  const done = await post(
+    'assignment.complete',
+    json({ assignmentId: toRate.assignmentId, outcome: 'resolved', note: 'Reset the light together.' }),
+    mechanics['b1@demo.test'],
+  );
+  expect(done.status, done.text).toBe(200);
+  completed = toRate.sessionId;
 });
 afterAll(async () => {
   await server?.close();
@@ -80,6 +109,8 @@ async function counts(db = database.db): Promise<string> {
     SELECT 'users' AS t, count(*) AS n FROM users UNION ALL SELECT 'sessions', count(*) FROM sessions
     UNION ALL SELECT 'assignments', count(*) FROM session_assignments UNION ALL SELECT 'waivers', count(*) FROM waivers
     UNION ALL SELECT 'events', count(*) FROM assignment_events UNION ALL SELECT 'auth', count(*) FROM auth_sessions
+    UNION ALL SELECT 'ratings', count(*) FROM session_ratings
+    UNION ALL SELECT 'outcomes', count(*) FROM sessions WHERE outcome IS NOT NULL
     UNION ALL SELECT 'versions', coalesce(sum(version), 0) FROM session_assignments`;
   return rows.map((r) => `${r.t}=${r.n}`).join(',');
 }
@@ -118,8 +149,50 @@ const intakeCase = (field: 'customerName' | 'vehicleMake' | 'vehicleModel' | 'co
   }),
 });
 
+const FINDINGS = {
+  checked: 'Codes P0301 and P0302',
+  suspectedCause: 'Worn spark plugs',
+  advice: 'Replace the plugs and the coil pack',
+};
+const findingsCase = (field: keyof typeof FINDINGS): Case => ({
+  procedure: 'assignment.complete',
+  field: `findings.${field}`,
+  cookie: () => mechanics['a1@demo.test'] ?? '',
+  body: () => ({
+    assignmentId: diagnosticAccepted,
+    outcome: 'needs_workshop',
+    note: 'See the findings.',
+    findings: { ...FINDINGS, [field]: withMark(FINDINGS[field]) },
+  }),
+});
+
 const CASES: Case[] = [
   intakeCase('customerName'),
+  {
+    procedure: 'session.create',
+    field: 'intake.callbackPhone',
+    cookie: () => customer,
+    body: () => ({
+      intake: { ...intake, urgent: true, callbackPhone: withMark('+44 20 7946 0958') },
+      idempotencyKey: key(),
+      allowAnotherOpen: true,
+    }),
+  },
+  {
+    procedure: 'assignment.complete',
+    field: 'note',
+    cookie: () => mechanics['virtual@demo.test'] ?? '',
+    body: () => ({ assignmentId: chatAccepted, outcome: 'resolved', note: withMark('Replaced the fuse') }),
+  },
+  findingsCase('checked'),
+  findingsCase('suspectedCause'),
+  findingsCase('advice'),
+  {
+    procedure: 'session.rate',
+    field: 'comment',
+    cookie: () => customer,
+    body: () => ({ sessionId: completed, stars: 4, comment: withMark('Clear and kind') }),
+  },
   intakeCase('vehicleMake'),
   intakeCase('vehicleModel'),
   intakeCase('concern'),

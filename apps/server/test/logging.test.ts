@@ -1,8 +1,12 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { TestDatabase } from '@dispatch/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../src/server.ts';
+import { createServerLog } from '../src/startup.ts';
 import { freshDatabase, testEnv } from './harness.ts';
 
 let database: TestDatabase;
@@ -57,6 +61,44 @@ it('one request id finds the request in the logs and in the events it caused, wi
   expect(res.status).toBe(200);
   await expect.poll(() => lines.some((line) => line.includes(requestId))).toBe(true);
 
+  // An urgent booking with a callback phone, accepted, and the phone read back by its mechanic:
+  // the number passes through the server in both directions and must reach no log line.
+  const urgent = await post(
+    'session.create',
+    {
+      intake: {
+        customerName: 'Dana Reyes',
+        vehicleYear: 2012,
+        vehicleMake: 'Mazda',
+        vehicleModel: '3',
+        concern: 'Stuck on the hard shoulder, engine cut out',
+        sessionType: 'video',
+        plan: 'paid',
+        urgent: true,
+        callbackPhone: '+44 20 7946 0958',
+      },
+      idempotencyKey: 'trace-booking-2',
+      allowAnotherOpen: true,
+    },
+    { cookie },
+  );
+  expect(urgent.status).toBe(200);
+  const booked = (await urgent.json()) as { result: { data: { sessionId: string; assignmentId: string } } };
+  const mechanicLogin = await post('auth.logIn', { email: 'virtual@demo.test', password: 'demo-password-1' });
+  const mechanicCookie = (mechanicLogin.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const accepted = await post(
+    'assignment.accept',
+    { assignmentId: booked.result.data.assignmentId },
+    { cookie: mechanicCookie },
+  );
+  expect(accepted.status).toBe(200);
+  const contacts = await fetch(
+    `${server.url}/trpc/session.contacts?input=${encodeURIComponent(JSON.stringify({ sessionId: booked.result.data.sessionId }))}`,
+    { headers: { cookie: mechanicCookie, 'x-request-id': 'trace-contacts-1' } },
+  );
+  expect(await contacts.text()).toContain('+442079460958');
+  await expect.poll(() => lines.some((line) => line.includes('trace-contacts-1'))).toBe(true);
+
   const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   expect(logged.find((entry) => entry.requestId === requestId)).toMatchObject({
     path: '/trpc/session.create',
@@ -72,7 +114,28 @@ it('one request id finds the request in the logs and in the events it caused, wi
     'Dana Reyes',
     cookie.split('=')[1] ?? 'x',
     '+1 555',
+    '7946 0958',
+    '2079460958',
   ]) {
     expect(everything).not.toContain(secret);
+  }
+});
+
+it('the server log redacts a callback phone wherever a log call might carry one', async () => {
+  const folder = await mkdtemp(path.join(tmpdir(), 'dispatch-log-redact-'));
+  try {
+    const file = path.join(folder, 'server.log');
+    const serverLog = createServerLog(testEnv({ LOG_FILE: file, LOG_LEVEL: 'info' }));
+    serverLog.log.info(
+      { callbackPhone: '+442079460958', intake: { callbackPhone: '+442079460958' } },
+      'an entry that should never have carried it',
+    );
+    serverLog.log.info({ session: { row: { callbackPhone: '+442079460958' } } }, 'deeper still');
+    serverLog.flush();
+    const written = await readFile(file, 'utf8');
+    expect(written).toContain('[redacted]');
+    expect(written).not.toContain('2079460958');
+  } finally {
+    await rm(folder, { recursive: true, force: true });
   }
 });

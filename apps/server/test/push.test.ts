@@ -73,6 +73,7 @@ it('two server processes on one database: each subscribed device gets each push 
       plan: 'free',
       urgent: true,
       workshopId: null,
+      callbackPhone: '+44 20 7946 0958',
     },
     idempotencyKey: 'push-two-processes-1',
   });

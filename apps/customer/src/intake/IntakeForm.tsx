@@ -1,5 +1,5 @@
 import type { RouterInputs } from '@dispatch/api/client-types';
-import { LAST_VEHICLE_YEAR } from '@dispatch/domain';
+import { callbackPhoneNeeded, LAST_VEHICLE_YEAR } from '@dispatch/domain';
 import {
   errorCode,
   errorMessage,
@@ -374,6 +374,47 @@ export function IntakeForm({ signedIn, defaultName }: { signedIn: boolean; defau
             </div>
           )}
         </form.Field>
+
+        <form.Subscribe
+          selector={(state) =>
+            callbackPhoneNeeded({ sessionType: state.values.sessionType, urgent: state.values.urgent })
+          }
+        >
+          {(needed) =>
+            needed ? (
+              <form.Field name="callbackPhone">
+                {(f) => {
+                  const error = shown('callbackPhone', f.state.meta);
+                  return (
+                    <TextField
+                      id={fid('callbackPhone')}
+                      label={LABELS.callbackPhone}
+                      hint="For in-person and urgent requests: your mechanic calls you on it if needed (running late, can't find you). Only your mechanic (and our support team) can see it."
+                      error={error}
+                    >
+                      <input
+                        id={fid('callbackPhone')}
+                        data-field="callbackPhone"
+                        type="tel"
+                        autoComplete="tel"
+                        inputMode="tel"
+                        placeholder="+44 20 7946 0958"
+                        maxLength={30}
+                        value={f.state.value}
+                        onBlur={f.handleBlur}
+                        onChange={(e) => {
+                          clearServer('callbackPhone');
+                          f.handleChange(e.target.value);
+                        }}
+                        {...describedBy(fid('callbackPhone'), { hint: 'phone', error })}
+                      />
+                    </TextField>
+                  );
+                }}
+              </form.Field>
+            ) : null
+          }
+        </form.Subscribe>
 
         {openRequest ? (
           <div className={`second-request${secondError ? ' field--invalid' : ''}`}>

@@ -17,7 +17,10 @@ it('"Try again with the same details" makes a valid draft with a new booking key
   expect(a.idempotencyKey).not.toBe(b.idempotencyKey);
   expect(hasContent(a.draft)).toBe(true);
   expect(hasContent(emptyDraft('Dana'))).toBe(false);
-  const result = validateIntake(a.draft);
+  // The callback phone is never sent back to the browser: an in-person or urgent retry asks for it again.
+  expect(a.draft.callbackPhone).toBe('');
+  expect(validateIntake(a.draft).ok).toBe(false);
+  const result = validateIntake({ ...a.draft, callbackPhone: '+44 20 7946 0958' });
   expect(result.ok && result.intake).toMatchObject({
     vehicleYear: 2019,
     vehicleMake: 'Skoda',

@@ -65,6 +65,8 @@ export function draftFromSession(
       workshopId: session.workshop?.id ?? '',
       plan: session.plan,
       urgent: session.urgent,
+      // Never sent back to the customer's browser after booking: typed again if asked.
+      callbackPhone: '',
     },
     idempotencyKey: newIdempotencyKey(),
   };

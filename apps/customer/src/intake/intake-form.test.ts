@@ -83,3 +83,36 @@ it('makes idempotency keys the server accepts, a new one each time', () => {
   expect(a).toMatch(/^[A-Za-z0-9_-]{8,100}$/);
   expect(newIdempotencyKey()).not.toBe(a);
 });
+
+describe('the callback phone', () => {
+  const base = {
+    ...emptyDraft('Dana Reyes'),
+    vehicleYear: '2019',
+    vehicleMake: 'Mazda',
+    vehicleModel: '3',
+    concern: 'Battery light flickers at idle.',
+    plan: 'paid' as const,
+  };
+
+  it('is asked for an in-person or urgent request, named by its label', () => {
+    for (const draft of [{ ...base, sessionType: 'in_person' as const }, { ...base, urgent: true }]) {
+      const result = validateIntake(draft);
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.errors.callbackPhone).toBe(
+        'Callback phone is required for in-person and urgent requests, so your mechanic can call you',
+      );
+    }
+    const bad = validateIntake({ ...base, urgent: true, callbackPhone: 'call me' });
+    expect(!bad.ok && bad.errors.callbackPhone).toBe(
+      'Callback phone may only hold digits, spaces, +, -, . and brackets',
+    );
+  });
+
+  it('is sent normalised when asked, and not at all otherwise', () => {
+    const visit = validateIntake({ ...base, sessionType: 'in_person', callbackPhone: '+44 20 7946 0958' });
+    expect(visit.ok && visit.intake.callbackPhone).toBe('+442079460958');
+    const video = validateIntake({ ...base, callbackPhone: '+44 20 7946 0958' });
+    expect(video.ok && video.intake.callbackPhone).toBe(null);
+  });
+});

@@ -1,4 +1,10 @@
-import { type Intake, intakeSchema, type Plan, type SessionType } from '@dispatch/domain';
+import {
+  callbackPhoneNeeded,
+  type Intake,
+  intakeSchema,
+  type Plan,
+  type SessionType,
+} from '@dispatch/domain';
 import { fieldErrors } from '@dispatch/web';
 import { labelled, messagesByField } from '../ui/labels.ts';
 
@@ -13,6 +19,8 @@ export interface IntakeDraft {
   workshopId: string;
   plan: Plan | '';
   urgent: boolean;
+  /** Asked (and sent) only for in-person and urgent requests. */
+  callbackPhone: string;
 }
 
 export type IntakeField = keyof IntakeDraft;
@@ -29,6 +37,7 @@ export const INTAKE_FIELDS: readonly IntakeField[] = [
   'workshopId',
   'plan',
   'urgent',
+  'callbackPhone',
 ];
 
 export function emptyDraft(customerName = ''): IntakeDraft {
@@ -42,6 +51,7 @@ export function emptyDraft(customerName = ''): IntakeDraft {
     workshopId: '',
     plan: '',
     urgent: false,
+    callbackPhone: '',
   };
 }
 
@@ -58,6 +68,9 @@ function toInput(draft: IntakeDraft): Record<string, unknown> {
     workshopId: draft.sessionType === 'in_person' && draft.workshopId ? draft.workshopId : null,
     plan: draft.plan || undefined,
     urgent: draft.urgent,
+    callbackPhone: callbackPhoneNeeded({ sessionType: draft.sessionType, urgent: draft.urgent })
+      ? draft.callbackPhone
+      : null,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { RouterOutputs } from '@dispatch/api/client-types';
 import { errorMessage, isTransient, useTRPC, useUnreachableSince } from '@dispatch/web';
+import { OUTCOME_LABELS } from '@dispatch/domain';
 import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { hrefFor } from '../routing.ts';
@@ -87,7 +88,13 @@ function RequestList({ rows }: { rows: Row[] }) {
           <span className={`badge badge--${row.status}`}>
             {STATE_LABELS[row.status]}
             {row.status === 'cancelled' && row.cancelReason ? `: ${row.cancelReason}` : ''}
+            {row.status === 'completed' && row.outcome ? `: ${OUTCOME_LABELS[row.outcome]}` : ''}
           </span>
+          {row.status === 'completed' ? (
+            <span className="request__rating">
+              {row.rating ? `Rated ${row.rating.stars} of 5` : 'Not rated yet: open it to rate'}
+            </span>
+          ) : null}
         </li>
       ))}
     </ul>

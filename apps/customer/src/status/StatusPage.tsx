@@ -11,6 +11,7 @@ import {
 import { skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useId } from 'react';
 import { PushOptIn } from '../push/PushOptIn.tsx';
+import { CompletedSummary, VisitDetails } from '../summary/SessionSummary.tsx';
 import { hrefFor } from '../routing.ts';
 import { Loading, Notice } from '../ui/Notice.tsx';
 import { OutageNote } from '../ui/OutageNote.tsx';
@@ -204,19 +205,25 @@ function StatusBody({
       return <Waiting session={session} />;
     case 'in_progress':
       return (
-        <Notice tone="success">
-          <p className="status__big">{session.mechanicName ?? 'A mechanic'} is on your request.</p>
-          <p>{nextStep(session)}</p>
-        </Notice>
+        <>
+          <Notice tone="success">
+            <p className="status__big">{session.mechanicName ?? 'A mechanic'} is on your request.</p>
+            <p>{nextStep(session)}</p>
+          </Notice>
+          {session.sessionType === 'in_person' ? <VisitDetails sessionId={session.sessionId} /> : null}
+        </>
       );
     case 'completed':
       return (
-        <Notice tone="success">
-          <p>
-            Your session with {session.mechanicName ?? 'your mechanic'} is finished. We hope your car is in
-            better shape. Thank you for using Mechanic on call.
-          </p>
-        </Notice>
+        <>
+          <Notice tone="success">
+            <p>
+              Your session with {session.mechanicName ?? 'your mechanic'} is finished. We hope your car is in
+              better shape. Thank you for using Mechanic on call.
+            </p>
+          </Notice>
+          <CompletedSummary sessionId={session.sessionId} />
+        </>
       );
     case 'cancelled':
       return (

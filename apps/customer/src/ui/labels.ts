@@ -13,6 +13,7 @@ export const LABELS = {
   workshopId: 'Workshop',
   plan: 'Plan',
   urgent: 'Urgent',
+  callbackPhone: 'Callback phone',
   displayName: 'Name',
   email: 'Email',
   password: 'Password',
@@ -29,6 +30,7 @@ const SCHEMA_WORDS: Partial<Record<LabelledField, readonly string[]>> = {
   vehicleModel: ['Vehicle model'],
   concern: ['Concern'],
   phone: ['Phone number'],
+  callbackPhone: ['Phone number'],
 };
 
 /** How a label is named inside a sentence: a question label reads better in quotes. */

@@ -1,3 +1,4 @@
+import type { Completion } from '@dispatch/domain';
 import { ConnectionIndicator } from '@dispatch/web';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { AdminBoard } from '../admin/AdminBoard.tsx';
@@ -99,9 +100,9 @@ export function Dashboard({ me }: { me: Me }) {
   );
   const { busy, run: runAction } = useQueueActions(actionsFeed);
   const run = useCallback(
-    (card: AssignmentCard, what: 'accept' | 'decline' | 'complete') => {
+    (card: AssignmentCard, what: 'accept' | 'decline' | 'complete', completion?: Completion) => {
       touched.current.add(card.assignmentId);
-      return runAction(card, what);
+      return runAction(card, what, completion);
     },
     [runAction],
   );
@@ -201,7 +202,7 @@ export function Dashboard({ me }: { me: Me }) {
             cards={mine}
             userId={me.id}
             completing={completing}
-            onComplete={(card) => void run(card, 'complete')}
+            onComplete={(card, completion) => run(card, 'complete', completion)}
           />
         </main>
       )}

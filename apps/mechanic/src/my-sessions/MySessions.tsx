@@ -1,13 +1,21 @@
-import { useId } from 'react';
+import type { Completion } from '@dispatch/domain';
+import { useId, useMemo } from 'react';
 import { SESSION_TYPE_LABELS, vehicleOf } from '../alerts/describe.ts';
 import type { AssignmentCard } from '../api-types.ts';
+import { CompleteSession } from '../completion/CompleteDialog.tsx';
+import {
+  CustomerContact,
+  FinishedExtras,
+  PastSessions,
+  useFinished,
+} from '../completion/FinishedSession.tsx';
 import { mechanicActions } from '../queue/actions.ts';
 
 interface Props {
   cards: AssignmentCard[];
   userId: string;
   completing: ReadonlySet<string>;
-  onComplete(card: AssignmentCard): void;
+  onComplete(card: AssignmentCard, completion: Completion): Promise<boolean>;
 }
 
 const STATUS_TEXT: Partial<Record<AssignmentCard['status'], string>> = {
@@ -19,6 +27,9 @@ const STATUS_TEXT: Partial<Record<AssignmentCard['status'], string>> = {
 /** The sessions this mechanic accepted: active ones to complete, and recently finished ones. */
 export function MySessions({ cards, userId, completing, onComplete }: Props) {
   const active = cards.filter((card) => card.status === 'accepted').length;
+  const done = cards.filter((card) => card.status === 'completed');
+  const finished = useFinished(done.map((card) => card.assignmentId).join(',')).data;
+  const shown = useMemo(() => new Set(done.map((card) => card.sessionId)), [done]);
   return (
     <section aria-label="My sessions" className="panel panel--mine">
       <header className="panel__header">
@@ -40,10 +51,12 @@ export function MySessions({ cards, userId, completing, onComplete }: Props) {
               userId={userId}
               completing={completing.has(card.assignmentId)}
               onComplete={onComplete}
+              finished={finished}
             />
           ))}
         </div>
       )}
+      <PastSessions finished={finished} shown={shown} />
     </section>
   );
 }
@@ -53,11 +66,13 @@ function SessionCard({
   userId,
   completing,
   onComplete,
+  finished,
 }: {
   card: AssignmentCard;
   userId: string;
   completing: boolean;
-  onComplete(card: AssignmentCard): void;
+  onComplete(card: AssignmentCard, completion: Completion): Promise<boolean>;
+  finished: Parameters<typeof FinishedExtras>[0]['finished'];
 }) {
   const titleId = useId();
   const actions = mechanicActions(card, userId);
@@ -85,15 +100,10 @@ function SessionCard({
           <strong>Cancelled:</strong> {card.cancelReason ?? 'no reason given'}
         </p>
       ) : null}
+      <CustomerContact card={card} />
+      {card.status === 'completed' ? <FinishedExtras card={card} finished={finished} /> : null}
       {actions.has('complete') ? (
-        <button
-          type="button"
-          className="button button--secondary"
-          disabled={completing}
-          onClick={() => onComplete(card)}
-        >
-          {completing ? 'Completing…' : 'Complete'}
-        </button>
+        <CompleteSession card={card} completing={completing} onComplete={onComplete} />
       ) : null}
     </article>
   );

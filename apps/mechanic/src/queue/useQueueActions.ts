@@ -1,3 +1,4 @@
+import type { Completion } from '@dispatch/domain';
 import { errorCode, errorMessage, useTRPC } from '@dispatch/web';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { TRPCClientError } from '@trpc/client';
@@ -43,15 +44,23 @@ export function useQueueActions(feed: QueueFeed) {
   const { applyLocal } = feed;
 
   const run = useCallback(
-    async (card: AssignmentCard, what: Busy) => {
-      const mutation = what === 'accept' ? accept : what === 'decline' ? decline : complete;
+    /** Resolves true when the server did it; what went wrong has been told as a notice. */
+    async (card: AssignmentCard, what: Busy, completion?: Completion): Promise<boolean> => {
       mark(card.assignmentId, what);
       try {
-        const result = await mutation.mutateAsync({ assignmentId: card.assignmentId });
+        const input = { assignmentId: card.assignmentId };
+        const result =
+          what === 'complete'
+            ? completion
+              ? await complete.mutateAsync({ ...input, ...completion })
+              : null
+            : await (what === 'accept' ? accept : decline).mutateAsync(input);
+        if (what === 'complete' && !completion) return false;
         if (result) applyLocal({ kind: 'upsert', card: result });
         else applyLocal({ kind: 'removed', assignmentId: card.assignmentId, reason: 'declined' });
         if (what === 'accept') notice(`You accepted — ${headline(card)}`, 'success');
         if (what === 'complete') notice(`Completed — ${headline(card)}`, 'success');
+        return true;
       } catch (error) {
         const code = errorCode(error);
         const refusal = refusalOf(error);
@@ -67,6 +76,7 @@ export function useQueueActions(feed: QueueFeed) {
         } else {
           notice(errorMessage(error), 'error');
         }
+        return false;
       } finally {
         mark(card.assignmentId, null);
       }

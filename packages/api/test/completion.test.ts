@@ -331,7 +331,7 @@ describe('in-person details and the callback phone', () => {
       visit: {
         workshopName: 'Northside Garage',
         address: '1450 W Irving Park Rd, Chicago, IL 60613',
-        phone: '+13125550142',
+        phone: '+1 312 555 0142',
         mapUrl:
           'https://www.openstreetmap.org/search?query=1450%20W%20Irving%20Park%20Rd%2C%20Chicago%2C%20IL%2060613',
       },
@@ -387,7 +387,7 @@ describe('in-person details and the callback phone', () => {
       { mechanic: 'b1@demo.test' },
     );
     const contacts = await (await api.as(CUSTOMER)).session.contacts({ sessionId: session.sessionId });
-    expect(contacts.visit).toMatchObject({ workshopName: 'Harbor Auto Works', phone: '+13125550187' });
+    expect(contacts.visit).toMatchObject({ workshopName: 'Harbor Auto Works', phone: '+1 312 555 0187' });
     expect(contacts.visit?.mapUrl).toMatch(
       /^https:\/\/www\.openstreetmap\.org\/search\?query=2100%20S%20Halsted/,
     );

@@ -16,13 +16,13 @@ const WORKSHOPS = [
     key: 'A',
     name: 'Northside Garage',
     address: '1450 W Irving Park Rd, Chicago, IL 60613',
-    phone: '+13125550142',
+    phone: '+1 312 555 0142',
   },
   {
     key: 'B',
     name: 'Harbor Auto Works',
     address: '2100 S Halsted St, Chicago, IL 60608',
-    phone: '+13125550187',
+    phone: '+1 312 555 0187',
   },
 ] as const;
 

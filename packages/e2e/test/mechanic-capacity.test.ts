@@ -43,7 +43,11 @@ it('a mechanic at capacity sees the next request greyed with the reason and no A
   expect(String(refused)).toMatch(/capacity/i);
 
   // Finishing the live session frees the mechanic: the card can be taken again.
-  await mechanic.mutate('assignment.complete', { assignmentId: first.assignmentId, outcome: 'resolved', note: 'Sorted out together.' });
+  await mechanic.mutate('assignment.complete', {
+    assignmentId: first.assignmentId,
+    outcome: 'resolved',
+    note: 'Sorted out together.',
+  });
   await expect.poll(() => card.getAttribute('data-blocked'), { timeout: 20_000 }).toBeNull();
   await expect.poll(() => card.getByRole('button', { name: /Accept/ }).count()).toBe(1);
 });

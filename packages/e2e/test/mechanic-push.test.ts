@@ -146,7 +146,11 @@ it('a push reaches the service worker: notification with Accept and Open, Accept
   await worker.evaluate(async () => {
     for (const n of await (self as unknown as SwScope).registration.getNotifications()) n.close();
   });
-  await mechanic.mutate('assignment.complete', { assignmentId: first.assignmentId, outcome: 'resolved', note: 'Sorted out together.' });
+  await mechanic.mutate('assignment.complete', {
+    assignmentId: first.assignmentId,
+    outcome: 'resolved',
+    note: 'Sorted out together.',
+  });
 
   // 3. Another request, shown, then taken by another mechanic: the follow-up push closes it.
   const second = await book(customer, { sessionType: 'chat', vehicleMake: 'Skoda', vehicleModel: 'Octavia' });

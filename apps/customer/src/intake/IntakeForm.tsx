@@ -384,7 +384,9 @@ export function IntakeForm({ signedIn, defaultName }: { signedIn: boolean; defau
             needed ? (
               <form.Field name="callbackPhone">
                 {(f) => {
-                  const error = shown('callbackPhone', f.state.meta);
+                  // Checked on submit, not on leaving the field: it sits right above "Book session",
+                  // and an error appearing on blur pushes the button away from a click in progress.
+                  const error = shown('callbackPhone', { ...f.state.meta, isBlurred: false });
                   return (
                     <TextField
                       id={fid('callbackPhone')}

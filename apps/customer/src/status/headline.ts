@@ -35,7 +35,7 @@ export function nextStep(session: Pick<SessionDetails, 'sessionType' | 'workshop
       return 'Your mechanic will walk you through the diagnostic in a moment. Have your keys at hand.';
     case 'in_person':
       return session.workshop
-        ? `Your mechanic expects you at ${session.workshop.name}.`
-        : 'Your mechanic will tell you which workshop to come to.';
+        ? `Your mechanic expects you at ${session.workshop.name}: the address and a map are below.`
+        : 'Your mechanic expects you at their workshop: the address and a map are below.';
   }
 }

@@ -258,8 +258,8 @@ export function VisitDetails({ sessionId }: { sessionId: string }) {
           Open map<span className="visually-hidden"> (opens in a new tab)</span>
         </a>
         {visit.phone ? (
-          <a className="button" href={`tel:${visit.phone}`}>
-            Call the workshop: {visit.phone}
+          <a className="button visit__call" href={`tel:${visit.phone.replace(/[^+\d]/g, '')}`}>
+            Call {visit.phone}
           </a>
         ) : null}
       </div>

@@ -68,19 +68,22 @@ export function CompleteSession({
           onConfirm={async (completion) => {
             if (!(await onComplete(card, completion))) return;
             setOpen(false);
-            // The card is now a finished one: its summary button takes the focus.
-            requestAnimationFrame(() =>
-              document
-                .querySelector<HTMLElement>(
-                  `[data-assignment-id="${card.assignmentId}"] [data-summary-button]`,
-                )
-                ?.focus(),
-            );
+            // The card is now a finished one: its summary button takes the focus once it is drawn.
+            focusWhenShown(`[data-assignment-id="${card.assignmentId}"] [data-summary-button]`);
           }}
         />
       ) : null}
     </>
   );
+}
+
+/** Focuses the element once it exists (the list re-renders a frame or two after the answer), for up to a second. */
+function focusWhenShown(selector: string, framesLeft = 60): void {
+  requestAnimationFrame(() => {
+    const element = document.querySelector<HTMLElement>(selector);
+    if (element) element.focus();
+    else if (framesLeft > 0) focusWhenShown(selector, framesLeft - 1);
+  });
 }
 
 function CompleteDialog({

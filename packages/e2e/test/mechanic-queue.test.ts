@@ -104,8 +104,23 @@ it('two mechanics race on one request: it reaches both live with alerts, exactly
   await screenshot(winner, 'mechanic-race-winner');
   await screenshot(loser, 'mechanic-race-loser');
 
-  // The winner completes it from the keyboard.
-  await mySessionCard(winner, session.assignmentId).getByRole('button', { name: 'Complete' }).focus();
+  // The winner completes it from the keyboard, through the confirmation dialog: Space picks the
+  // focused first outcome, Tab moves through the note and (a diagnostic session) the three
+  // findings, then to the confirm button.
+  await mySessionCard(winner, session.assignmentId).getByRole('button', { name: 'Complete…' }).focus();
+  await winner.keyboard.press('Enter');
+  await winner.getByRole('dialog', { name: 'Complete this session?' }).waitFor();
+  await winner.keyboard.press('Space');
+  for (const text of [
+    'Talked it through over the phone.',
+    'Wheel bearing noise test, brake pads and discs',
+    'Front left wheel bearing',
+    'Replace the bearing this week',
+  ]) {
+    await winner.keyboard.press('Tab');
+    await winner.keyboard.type(text);
+  }
+  await winner.keyboard.press('Tab');
   await winner.keyboard.press('Enter');
   await expect
     .poll(() => mySessionCard(winner, session.assignmentId).getAttribute('data-status'))

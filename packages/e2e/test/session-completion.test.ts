@@ -5,11 +5,11 @@
 // with findings. Screenshots at 375 px and 1280 px of both apps.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type AppServer, launchBrowser, newContext, screenshot, startAppServer } from '../src/index.ts';
 import { book, eventually, statusHeading } from '../src/customer-flow.ts';
+import { type AppServer, launchBrowser, newContext, screenshot, startAppServer } from '../src/index.ts';
 import {
-  apiLogIn,
   book as apiBook,
+  apiLogIn,
   DEMO_PASSWORD,
   mySessionCard,
   openDashboard,

@@ -95,7 +95,10 @@ describe('the callback phone', () => {
   };
 
   it('is asked for an in-person or urgent request, named by its label', () => {
-    for (const draft of [{ ...base, sessionType: 'in_person' as const }, { ...base, urgent: true }]) {
+    for (const draft of [
+      { ...base, sessionType: 'in_person' as const },
+      { ...base, urgent: true },
+    ]) {
       const result = validateIntake(draft);
       expect(result.ok).toBe(false);
       if (result.ok) return;

@@ -1,6 +1,6 @@
 import type { RouterOutputs } from '@dispatch/api/client-types';
-import { errorMessage, isTransient, useTRPC, useUnreachableSince } from '@dispatch/web';
 import { OUTCOME_LABELS } from '@dispatch/domain';
+import { errorMessage, isTransient, useTRPC, useUnreachableSince } from '@dispatch/web';
 import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { hrefFor } from '../routing.ts';

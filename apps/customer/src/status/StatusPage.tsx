@@ -11,8 +11,8 @@ import {
 import { skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useId } from 'react';
 import { PushOptIn } from '../push/PushOptIn.tsx';
-import { CompletedSummary, VisitDetails } from '../summary/SessionSummary.tsx';
 import { hrefFor } from '../routing.ts';
+import { CompletedSummary, VisitDetails } from '../summary/SessionSummary.tsx';
 import { Loading, Notice } from '../ui/Notice.tsx';
 import { OutageNote } from '../ui/OutageNote.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';

@@ -20,7 +20,7 @@ export function useFinished(changeKey: string) {
   return query;
 }
 
-export function Stars({ stars }: { stars: number }) {
+function Stars({ stars }: { stars: number }) {
   return (
     <span className="stars" role="img" aria-label={`Rated ${stars} out of 5`}>
       {'★'.repeat(stars)}

@@ -3,8 +3,10 @@ import {
   type AssignmentStatus,
   awayReasonIn,
   canTake,
+  capacityVerdict,
   type DispatchMode,
   type MechanicKind,
+  type MechanicLoad,
   type MechanicViewer,
   NO_MECHANIC_AVAILABLE,
   type VisibilityFacts,
@@ -32,6 +34,9 @@ export interface PushMechanic {
   workshopId: string | null;
   /** Their own stored choice: only `available` mechanics are alerted, by any channel. */
   availability: 'available' | 'away' | 'offline';
+  /** Live sessions they hold now, and their capacity: a mechanic at capacity is not alerted. */
+  load: MechanicLoad;
+  virtualCapacity: number;
 }
 
 type PushKind = 'alert' | 'retract' | 'customer' | 'notice';
@@ -137,8 +142,10 @@ function retractReason(after: VisibilityFacts, mechanicId: string): RetractReaso
 }
 
 /**
- * Which pushes one event causes, decided only by the domain's `canTake` (with the dispatch mode):
- *   - a mechanic for whom the request just became takeable, and who chose Available, is alerted;
+ * Which pushes one event causes, decided only by the domain's `canTake` (with the dispatch mode)
+ * and its capacity rule:
+ *   - a mechanic for whom the request just became takeable, who chose Available and is under
+ *     capacity for its session type, is alerted;
  *   - a mechanic for whom it stopped being takeable gets a retraction (sent only to the devices
  *     that were alerted, whatever their availability now), closing the notification;
  *   - the customer hears "Accepted by …", "No mechanic available" and "Completed".
@@ -162,6 +169,8 @@ export function planPushes(
     const takeableAfter = canTake(viewer, after, mode);
     if (takeableAfter && !takeableBefore) {
       if (mechanic.availability !== 'available' || ttlSeconds <= 0) continue;
+      // The same capacity rule as the accept statement: an alert they could not act on is noise.
+      if (!capacityVerdict(mechanic.load, mechanic.virtualCapacity, card.sessionType).ok) continue;
       planned.push({
         userId: mechanic.userId,
         kind: 'alert',

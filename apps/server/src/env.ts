@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_EMBEDDED_PG_PORT, DEFAULT_PGDATA_DIR } from '@dispatch/db';
-import { DISPATCH_MODES } from '@dispatch/domain';
+import { DISPATCH_MODES, STRANDED_AFTER_MS } from '@dispatch/domain';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -43,6 +43,13 @@ export const envSchema = z.object({
   /** Consecutive unanswered targeted offers before a mechanic is set Away (0 turns it off). */
   MISSED_OFFER_LIMIT: z.coerce.number().int().min(0).max(20).default(2),
   QUEUE_TIMEOUT_SECONDS: seconds(15 * 60),
+  /** An accepted session whose mechanic has had no connection this long goes back to the queue. */
+  STRANDED_AFTER_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60 * 60)
+    .default(STRANDED_AFTER_MS / 1000),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(10),
   RATE_LIMIT_SIGNUP_PER_10_MINUTES: z.coerce.number().int().positive().default(20),
   RATE_LIMIT_BOOKINGS_PER_MINUTE: z.coerce.number().int().positive().default(20),

@@ -1,8 +1,8 @@
 import type { RouterInputs } from '@dispatch/api/client-types';
 import { errorMessage, fieldErrors, useTRPC } from '@dispatch/web';
-import { useForm } from '@tanstack/react-form';
+import { type AnyFieldApi, useForm, useStore } from '@tanstack/react-form';
 import { useMutation } from '@tanstack/react-query';
-import { useId, useRef, useState } from 'react';
+import { type FormEvent, type RefObject, useId, useRef, useState } from 'react';
 import { loadDraft } from '../intake/draft.ts';
 import { hrefFor, navigate } from '../routing.ts';
 import { InputField } from '../ui/Field.tsx';
@@ -24,6 +24,79 @@ function serverFieldErrors(error: unknown): ServerErrors {
   return out;
 }
 
+/**
+ * The server's answer to a credentials form: its field messages (focus goes to the first), each
+ * cleared as soon as that field is edited, and a form-level error only when no field is named.
+ */
+function useServerErrors(formRef: RefObject<HTMLFormElement | null>) {
+  const [server, setServer] = useState<ServerErrors>({});
+  return {
+    server,
+    onError: (error: unknown) => {
+      setServer(serverFieldErrors(error));
+      focusFirstInvalid(formRef);
+    },
+    clear: (name: string) => setServer(({ [name]: _, ...rest }) => rest),
+    formError: (error: unknown) => (error && Object.keys(server).length === 0 ? error : null),
+  };
+}
+
+interface InputSpec {
+  type: string;
+  autoComplete: string;
+  hint?: string;
+  inputMode?: 'tel' | 'email';
+}
+
+/** One input of a credentials form, tied to its TanStack Form field and the server's message for it. */
+function CredentialInput({
+  field,
+  id,
+  name,
+  spec,
+  serverError,
+  submitted,
+  onEdited,
+}: {
+  field: AnyFieldApi;
+  id: string;
+  name: keyof typeof LABELS;
+  spec: InputSpec;
+  serverError: string | undefined;
+  submitted: boolean;
+  onEdited(): void;
+}) {
+  return (
+    <InputField
+      id={`${id}-${name}`}
+      label={LABELS[name]}
+      hint={spec.hint}
+      error={
+        serverError ??
+        // After a submit only: a message appearing on blur would move the button under the pointer.
+        (submitted ? firstError(field.state.meta.errors) : undefined)
+      }
+      type={spec.type}
+      autoComplete={spec.autoComplete}
+      inputMode={spec.inputMode}
+      value={String(field.state.value ?? '')}
+      onBlur={field.handleBlur}
+      onValue={(value) => {
+        onEdited();
+        field.handleChange(value);
+      }}
+    />
+  );
+}
+
+/** Submits through TanStack Form (its validators first); the browser's own validation stays off. */
+function submitWith(form: { handleSubmit(): Promise<unknown> }) {
+  return (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    void form.handleSubmit();
+  };
+}
+
 /** A sentence above the form when a booking is waiting for this log-in or sign-up. */
 function DraftWaiting() {
   const stored = loadDraft();
@@ -36,6 +109,10 @@ function DraftWaiting() {
 }
 
 const LOG_IN_FIELDS = ['email', 'password'] as const;
+const LOG_IN_INPUTS: Record<(typeof LOG_IN_FIELDS)[number], InputSpec> = {
+  email: { type: 'email', autoComplete: 'email' },
+  password: { type: 'password', autoComplete: 'current-password' },
+};
 
 /**
  * Log in with email and password. On the landing page it sits under the service description
@@ -46,15 +123,9 @@ export function LogInForm({ embedded = false }: { embedded?: boolean }) {
   const afterSignIn = useAfterSignIn();
   const id = useId();
   const formRef = useRef<HTMLFormElement>(null);
-  const [server, setServer] = useState<ServerErrors>({});
+  const serverErrors = useServerErrors(formRef);
   const logIn = useMutation(
-    trpc.auth.logIn.mutationOptions({
-      onSuccess: afterSignIn,
-      onError: (error) => {
-        setServer(serverFieldErrors(error));
-        focusFirstInvalid(formRef);
-      },
-    }),
+    trpc.auth.logIn.mutationOptions({ onSuccess: afterSignIn, onError: serverErrors.onError }),
   );
   const validate = schemaValidator(logInFormSchema, LOG_IN_FIELDS);
   const form = useForm({
@@ -67,7 +138,8 @@ export function LogInForm({ embedded = false }: { embedded?: boolean }) {
     },
     onSubmitInvalid: ({ value }) => focusFirstOf(id, LOG_IN_FIELDS, errorsOf(validate, value)),
   });
-  const formError = logIn.error && Object.keys(server).length === 0 ? logIn.error : null;
+  const submitted = useStore(form.store, (state) => state.submissionAttempts > 0);
+  const formError = serverErrors.formError(logIn.error);
   const title = `${id}-title`;
   return (
     <section className={embedded ? 'card auth auth--embedded' : 'card auth'} aria-labelledby={title}>
@@ -85,38 +157,19 @@ export function LogInForm({ embedded = false }: { embedded?: boolean }) {
       )}
       <DraftWaiting />
       {formError ? <Notice tone="error">{errorMessage(formError)}</Notice> : null}
-      <form
-        ref={formRef}
-        onSubmit={(event) => {
-          event.preventDefault();
-          void form.handleSubmit();
-        }}
-        noValidate
-      >
+      <form ref={formRef} onSubmit={submitWith(form)} noValidate>
         {LOG_IN_FIELDS.map((name) => (
           <form.Field key={name} name={name}>
             {(field) => (
-              <form.Subscribe selector={(state) => state.submissionAttempts > 0}>
-                {(submitted) => (
-                  <InputField
-                    id={`${id}-${name}`}
-                    label={LABELS[name]}
-                    error={
-                      server[name] ??
-                      // After a submit only: a message appearing on blur would move the button under the pointer.
-                      (submitted ? firstError(field.state.meta.errors) : undefined)
-                    }
-                    type={name === 'email' ? 'email' : 'password'}
-                    autoComplete={name === 'email' ? 'email' : 'current-password'}
-                    value={field.state.value}
-                    onBlur={field.handleBlur}
-                    onValue={(value) => {
-                      setServer(({ [name]: _, ...rest }) => rest);
-                      field.handleChange(value);
-                    }}
-                  />
-                )}
-              </form.Subscribe>
+              <CredentialInput
+                field={field}
+                id={id}
+                name={name}
+                spec={LOG_IN_INPUTS[name]}
+                serverError={serverErrors.server[name]}
+                submitted={submitted}
+                onEdited={() => serverErrors.clear(name)}
+              />
             )}
           </form.Field>
         ))}
@@ -137,10 +190,7 @@ export function LogInForm({ embedded = false }: { embedded?: boolean }) {
 const SIGN_UP_FIELDS = ['displayName', 'email', 'password', 'phone'] as const;
 type SignUpField = (typeof SIGN_UP_FIELDS)[number];
 
-const SIGN_UP_INPUTS: Record<
-  SignUpField,
-  { type: string; autoComplete: string; hint?: string; inputMode?: 'tel' | 'email' }
-> = {
+const SIGN_UP_INPUTS: Record<SignUpField, InputSpec> = {
   displayName: { type: 'text', autoComplete: 'name' },
   email: { type: 'email', autoComplete: 'email', inputMode: 'email' },
   password: { type: 'password', autoComplete: 'new-password', hint: 'At least 10 characters.' },
@@ -158,15 +208,9 @@ export function SignUpForm() {
   const afterSignIn = useAfterSignIn();
   const id = useId();
   const formRef = useRef<HTMLFormElement>(null);
-  const [server, setServer] = useState<ServerErrors>({});
+  const serverErrors = useServerErrors(formRef);
   const signUp = useMutation(
-    trpc.auth.signUp.mutationOptions({
-      onSuccess: afterSignIn,
-      onError: (error) => {
-        setServer(serverFieldErrors(error));
-        focusFirstInvalid(formRef);
-      },
-    }),
+    trpc.auth.signUp.mutationOptions({ onSuccess: afterSignIn, onError: serverErrors.onError }),
   );
   const validate = schemaValidator(signUpFormSchema, SIGN_UP_FIELDS);
   const form = useForm({
@@ -183,7 +227,8 @@ export function SignUpForm() {
     },
     onSubmitInvalid: ({ value }) => focusFirstOf(id, SIGN_UP_FIELDS, errorsOf(validate, value)),
   });
-  const formError = signUp.error && Object.keys(server).length === 0 ? signUp.error : null;
+  const submitted = useStore(form.store, (state) => state.submissionAttempts > 0);
+  const formError = serverErrors.formError(signUp.error);
   return (
     <section className="card auth" aria-labelledby={`${id}-title`}>
       <PageHeading id={`${id}-title`} focusKey="sign-up">
@@ -192,40 +237,19 @@ export function SignUpForm() {
       <p className="lead">It takes a minute. Then tell us what is going on with your car.</p>
       <DraftWaiting />
       {formError ? <Notice tone="error">{errorMessage(formError)}</Notice> : null}
-      <form
-        ref={formRef}
-        onSubmit={(event) => {
-          event.preventDefault();
-          void form.handleSubmit();
-        }}
-        noValidate
-      >
+      <form ref={formRef} onSubmit={submitWith(form)} noValidate>
         {SIGN_UP_FIELDS.map((name) => (
           <form.Field key={name} name={name}>
             {(field) => (
-              <form.Subscribe selector={(state) => state.submissionAttempts > 0}>
-                {(submitted) => (
-                  <InputField
-                    id={`${id}-${name}`}
-                    label={LABELS[name]}
-                    hint={SIGN_UP_INPUTS[name].hint}
-                    error={
-                      server[name] ??
-                      // After a submit only: a message appearing on blur would move the button under the pointer.
-                      (submitted ? firstError(field.state.meta.errors) : undefined)
-                    }
-                    type={SIGN_UP_INPUTS[name].type}
-                    autoComplete={SIGN_UP_INPUTS[name].autoComplete}
-                    inputMode={SIGN_UP_INPUTS[name].inputMode}
-                    value={field.state.value}
-                    onBlur={field.handleBlur}
-                    onValue={(value) => {
-                      setServer(({ [name]: _, ...rest }) => rest);
-                      field.handleChange(value);
-                    }}
-                  />
-                )}
-              </form.Subscribe>
+              <CredentialInput
+                field={field}
+                id={id}
+                name={name}
+                spec={SIGN_UP_INPUTS[name]}
+                serverError={serverErrors.server[name]}
+                submitted={submitted}
+                onEdited={() => serverErrors.clear(name)}
+              />
             )}
           </form.Field>
         ))}

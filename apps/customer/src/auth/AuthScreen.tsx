@@ -2,7 +2,7 @@ import type { RouterInputs } from '@dispatch/api/client-types';
 import { errorMessage, fieldErrors, useTRPC } from '@dispatch/web';
 import { type AnyFieldApi, useForm, useStore } from '@tanstack/react-form';
 import { useMutation } from '@tanstack/react-query';
-import { type FormEvent, type RefObject, useId, useRef, useState } from 'react';
+import { type FormEvent, type ReactNode, type RefObject, useId, useRef, useState } from 'react';
 import { loadDraft } from '../intake/draft.ts';
 import { hrefFor, navigate } from '../routing.ts';
 import { InputField } from '../ui/Field.tsx';
@@ -89,12 +89,74 @@ function CredentialInput({
   );
 }
 
-/** Submits through TanStack Form (its validators first); the browser's own validation stays off. */
-function submitWith(form: { handleSubmit(): Promise<unknown> }) {
-  return (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    void form.handleSubmit();
-  };
+/** What the credentials form needs of a TanStack Form instance with string fields `F`. */
+interface CredentialsFormApi<F extends string> {
+  Field: (props: { name: F; children: (field: AnyFieldApi) => ReactNode }) => ReactNode | Promise<ReactNode>;
+  handleSubmit(): Promise<unknown>;
+}
+
+/**
+ * A credentials form's body: the server's form-level error, one input per field (submitted through
+ * TanStack Form, its validators first; the browser's own validation stays off) and the button.
+ */
+function CredentialsForm<F extends keyof typeof LABELS>({
+  form,
+  fields,
+  inputs,
+  id,
+  formRef,
+  serverErrors,
+  submitted,
+  error,
+  pending,
+  label,
+  pendingLabel,
+}: {
+  form: CredentialsFormApi<F>;
+  fields: readonly F[];
+  inputs: Record<F, InputSpec>;
+  id: string;
+  formRef: RefObject<HTMLFormElement | null>;
+  serverErrors: ReturnType<typeof useServerErrors>;
+  submitted: boolean;
+  error: unknown;
+  pending: boolean;
+  label: string;
+  pendingLabel: string;
+}) {
+  const formError = serverErrors.formError(error);
+  return (
+    <>
+      {formError ? <Notice tone="error">{errorMessage(formError)}</Notice> : null}
+      <form
+        ref={formRef}
+        onSubmit={(event: FormEvent<HTMLFormElement>) => {
+          event.preventDefault();
+          void form.handleSubmit();
+        }}
+        noValidate
+      >
+        {fields.map((name) => (
+          <form.Field key={name} name={name}>
+            {(field) => (
+              <CredentialInput
+                field={field}
+                id={id}
+                name={name}
+                spec={inputs[name]}
+                serverError={serverErrors.server[name]}
+                submitted={submitted}
+                onEdited={() => serverErrors.clear(name)}
+              />
+            )}
+          </form.Field>
+        ))}
+        <button type="submit" className="button button--primary button--wide" disabled={pending}>
+          {pending ? pendingLabel : label}
+        </button>
+      </form>
+    </>
+  );
 }
 
 /** A sentence above the form when a booking is waiting for this log-in or sign-up. */
@@ -139,7 +201,6 @@ export function LogInForm({ embedded = false }: { embedded?: boolean }) {
     onSubmitInvalid: ({ value }) => focusFirstOf(id, LOG_IN_FIELDS, errorsOf(validate, value)),
   });
   const submitted = useStore(form.store, (state) => state.submissionAttempts > 0);
-  const formError = serverErrors.formError(logIn.error);
   const title = `${id}-title`;
   return (
     <section className={embedded ? 'card auth auth--embedded' : 'card auth'} aria-labelledby={title}>
@@ -156,27 +217,19 @@ export function LogInForm({ embedded = false }: { embedded?: boolean }) {
         <p className="lead">Welcome back. Log in to book a mechanic or check on your requests.</p>
       )}
       <DraftWaiting />
-      {formError ? <Notice tone="error">{errorMessage(formError)}</Notice> : null}
-      <form ref={formRef} onSubmit={submitWith(form)} noValidate>
-        {LOG_IN_FIELDS.map((name) => (
-          <form.Field key={name} name={name}>
-            {(field) => (
-              <CredentialInput
-                field={field}
-                id={id}
-                name={name}
-                spec={LOG_IN_INPUTS[name]}
-                serverError={serverErrors.server[name]}
-                submitted={submitted}
-                onEdited={() => serverErrors.clear(name)}
-              />
-            )}
-          </form.Field>
-        ))}
-        <button type="submit" className="button button--primary button--wide" disabled={logIn.isPending}>
-          {logIn.isPending ? 'Logging in…' : 'Log in'}
-        </button>
-      </form>
+      <CredentialsForm
+        form={form}
+        fields={LOG_IN_FIELDS}
+        inputs={LOG_IN_INPUTS}
+        id={id}
+        formRef={formRef}
+        serverErrors={serverErrors}
+        submitted={submitted}
+        error={logIn.error}
+        pending={logIn.isPending}
+        label="Log in"
+        pendingLabel="Logging in…"
+      />
       <p className="switch">
         New here?{' '}
         <button type="button" className="link-button" onClick={() => navigate({ name: 'sign-up' })}>
@@ -228,7 +281,6 @@ export function SignUpForm() {
     onSubmitInvalid: ({ value }) => focusFirstOf(id, SIGN_UP_FIELDS, errorsOf(validate, value)),
   });
   const submitted = useStore(form.store, (state) => state.submissionAttempts > 0);
-  const formError = serverErrors.formError(signUp.error);
   return (
     <section className="card auth" aria-labelledby={`${id}-title`}>
       <PageHeading id={`${id}-title`} focusKey="sign-up">
@@ -236,27 +288,19 @@ export function SignUpForm() {
       </PageHeading>
       <p className="lead">It takes a minute. Then tell us what is going on with your car.</p>
       <DraftWaiting />
-      {formError ? <Notice tone="error">{errorMessage(formError)}</Notice> : null}
-      <form ref={formRef} onSubmit={submitWith(form)} noValidate>
-        {SIGN_UP_FIELDS.map((name) => (
-          <form.Field key={name} name={name}>
-            {(field) => (
-              <CredentialInput
-                field={field}
-                id={id}
-                name={name}
-                spec={SIGN_UP_INPUTS[name]}
-                serverError={serverErrors.server[name]}
-                submitted={submitted}
-                onEdited={() => serverErrors.clear(name)}
-              />
-            )}
-          </form.Field>
-        ))}
-        <button type="submit" className="button button--primary button--wide" disabled={signUp.isPending}>
-          {signUp.isPending ? 'Creating your account…' : 'Create account'}
-        </button>
-      </form>
+      <CredentialsForm
+        form={form}
+        fields={SIGN_UP_FIELDS}
+        inputs={SIGN_UP_INPUTS}
+        id={id}
+        formRef={formRef}
+        serverErrors={serverErrors}
+        submitted={submitted}
+        error={signUp.error}
+        pending={signUp.isPending}
+        label="Create account"
+        pendingLabel="Creating your account…"
+      />
       <p className="switch">
         Have an account? <a href={hrefFor({ name: 'log-in' })}>Log in</a>
       </p>

@@ -3,11 +3,11 @@ import {
   type AssignmentStatus,
   awayReasonIn,
   canTake,
-  capacityVerdict,
   type DispatchMode,
   type MechanicKind,
   type MechanicLoad,
   type MechanicViewer,
+  mayAlert,
   NO_MECHANIC_AVAILABLE,
   type VisibilityFacts,
 } from '@dispatch/domain';
@@ -168,9 +168,10 @@ export function planPushes(
     const takeableBefore = before !== null && canTake(viewer, before, mode);
     const takeableAfter = canTake(viewer, after, mode);
     if (takeableAfter && !takeableBefore) {
-      if (mechanic.availability !== 'available' || ttlSeconds <= 0) continue;
-      // The same capacity rule as the accept statement: an alert they could not act on is noise.
-      if (!capacityVerdict(mechanic.load, mechanic.virtualCapacity, card.sessionType).ok) continue;
+      // Their own choice (a closed tab is exactly who push is for) and the accept statement's
+      // capacity rule: an alert they could not act on is noise.
+      const reachable = { ...mechanic, presence: mechanic.availability };
+      if (!mayAlert(reachable, card.sessionType) || ttlSeconds <= 0) continue;
       planned.push({
         userId: mechanic.userId,
         kind: 'alert',

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_EMBEDDED_PG_PORT, DEFAULT_PGDATA_DIR } from '@dispatch/db';
@@ -55,6 +56,11 @@ export const envSchema = z.object({
   RATE_LIMIT_BOOKINGS_PER_MINUTE: z.coerce.number().int().positive().default(20),
   /** Names this process in metrics and logs; defaults to the host name and pid. */
   PROCESS_NAME: z.string().min(1).max(100).optional(),
+  /** Server processes on the one port (node:cluster); `auto` = one per core. */
+  SERVER_PROCESSES: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)])
+    .default(1)
+    .transform((value) => (value === 'auto' ? availableParallelism() : value)),
   READY_MAX_LAG_SECONDS: z.coerce.number().positive().default(10),
   /** The VAPID subject push services may contact about this sender (mailto: or https:). */
   PUSH_SUBJECT: z

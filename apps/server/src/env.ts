@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_EMBEDDED_PG_PORT, DEFAULT_PGDATA_DIR } from '@dispatch/db';
-import { DISPATCH_MODES } from '@dispatch/domain';
+import { DEFAULT_RECEIPT_RETENTION_DAYS, DISPATCH_MODES } from '@dispatch/domain';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -49,6 +49,8 @@ export const envSchema = z.object({
   /** Names this process in metrics and logs; defaults to the host name and pid. */
   PROCESS_NAME: z.string().min(1).max(100).optional(),
   READY_MAX_LAG_SECONDS: z.coerce.number().positive().default(10),
+  /** Days delivery receipts ("who could see this?") are kept; 0 records none. */
+  RECEIPT_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(DEFAULT_RECEIPT_RETENTION_DAYS),
   /** The VAPID subject push services may contact about this sender (mailto: or https:). */
   PUSH_SUBJECT: z
     .string()

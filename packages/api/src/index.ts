@@ -25,6 +25,7 @@ export {
   TOO_SLOW_CLOSE_CODE,
 } from './log/index.ts';
 export { createMetrics, type Metrics } from './observability/metrics.ts';
+export { type Receipt, type ReceiptSink, ReceiptWriter } from './observability/receipts.ts';
 export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from './root.ts';
 export {
   DEFAULT_RATE_LIMITS,

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@dispatch/db';
+import { parsePosition } from '@dispatch/domain';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import webpush from 'web-push';
 import type { Services } from '../context.ts';
+import type { ReceiptSink } from '../observability/receipts.ts';
 import {
   type PlannedPush,
   type PlanSettings,
@@ -28,6 +30,8 @@ export interface PushSenderOptions {
   /** Back-off before each retry of a failed push (not 404/410); its length is the retry count. */
   retryDelaysMs?: readonly number[];
   requestTimeoutMs?: number;
+  /** Where a sent alert's receipt (push_sent, by this process) goes. */
+  receipts?: ReceiptSink;
 }
 
 interface Device {
@@ -41,7 +45,7 @@ interface Device {
 
 interface Job {
   /** The claim key: the event's position, or a caller's key for pushes not caused by one event. */
-  event: { position: string; assignmentId: string | null; createdAt: Date };
+  event: { position: string; assignmentId: string | null; sessionId?: string; createdAt: Date };
   push: PlannedPush;
   device: Device;
   attempt: number;
@@ -109,6 +113,7 @@ export class PushSender {
   readonly #retryDelaysMs: readonly number[];
   readonly #timeoutMs: number;
   readonly #metrics: ReturnType<typeof pushMetrics>;
+  readonly #receipts: ReceiptSink | null;
   readonly #queue: PushEvent[] = [];
   readonly #retries = new Set<ReturnType<typeof setTimeout>>();
   #draining: Promise<void> | null = null;
@@ -131,6 +136,7 @@ export class PushSender {
     this.#retryDelaysMs = options.retryDelaysMs ?? [1_000, 5_000, 30_000];
     this.#timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.#metrics = pushMetrics(options.registry);
+    this.#receipts = options.receipts ?? null;
   }
 
   /** Queues committed events; never blocks and never throws. */
@@ -332,6 +338,17 @@ export class PushSender {
     }
     if (outcome === 'sent') {
       this.#metrics.sent.inc({ kind: push.kind });
+      if (push.payload.kind === 'alert' && event.sessionId) {
+        this.#receipts?.record({
+          sessionId: event.sessionId,
+          mechanicId: push.userId,
+          channel: 'push_sent',
+          position: parsePosition(event.position),
+          version: push.payload.version,
+          process: this.#receipts.process,
+          at: new Date(),
+        });
+      }
       this.#metrics.latency.observe((Date.now() - event.createdAt.getTime()) / 1000);
     }
   }

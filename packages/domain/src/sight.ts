@@ -5,13 +5,7 @@
 import { capacityVerdict, type MechanicLoad } from './dispatch/capacity.ts';
 import { effectivePresence } from './dispatch/presence.ts';
 import { RECEIPT_CHANNEL_LABELS, type ReceiptChannel } from './receipts.ts';
-import {
-  type Availability,
-  type DispatchMode,
-  isVirtual,
-  type MechanicKind,
-  type SessionType,
-} from './statuses.ts';
+import type { Availability, DispatchMode, MechanicKind, SessionType } from './statuses.ts';
 import { canView, isEligible, type MechanicViewer, type VisibilityFacts } from './visibility.ts';
 
 export interface SightMechanic {
@@ -162,18 +156,24 @@ export function sightVerdict(
       break;
   }
   // Waiting (queued, or between a pass and its requeue): who passed, who is reachable, who has room.
-  if (request.declinedBy.includes(mechanic.userId)) return verdict('declined', history.declinedAt);
-  if (
-    mode === 'targeted' &&
-    history.expiredAt &&
-    !(history.offeredAt && history.offeredAt > history.expiredAt)
-  )
-    return verdict('offer_expired', history.expiredAt);
+  // A pass (a decline, or an offer left to run out) keeps them from being offered it again this round.
+  if (request.declinedBy.includes(mechanic.userId)) {
+    const { expiredAt, declinedAt } = history;
+    return expiredAt && (!declinedAt || expiredAt > declinedAt)
+      ? verdict('offer_expired', expiredAt)
+      : verdict('declined', declinedAt);
+  }
   if (presence === 'offline') return verdict('offline', mechanic.lastSeenAt);
   if (presence === 'away') return verdict('away', mechanic.awaySetAt, null, mechanic.awayReason);
   if (!capacity.ok) {
-    const live = isVirtual(request.sessionType) ? mechanic.load.virtual : mechanic.load.inPerson;
-    return verdict(capacity.code, null, null, `${live} of ${mechanic.virtualCapacity}`);
+    const { virtual } = mechanic.load;
+    const detail =
+      capacity.code === 'at_capacity'
+        ? `${virtual} of ${mechanic.virtualCapacity}`
+        : capacity.code === 'finish_live_sessions_first'
+          ? String(virtual)
+          : null;
+    return verdict(capacity.code, null, null, detail);
   }
   if (!visible) return verdict('waiting_turn');
   return verdict('can_see');

@@ -239,7 +239,11 @@ export function describeSight(
     }
   })();
   const evidence = describeReceipts(v, time);
-  return evidence ? `${reason}; ${evidence}` : reason;
+  if (evidence) return `${reason}; ${evidence}`;
+  // They may see it, but no connection of theirs was handed it (no dashboard open, or receipts off).
+  return (v.code === 'can_see' || v.code === 'holds_offer') && v.connections === 0
+    ? `${reason}; no open dashboard was handed it`
+    : reason;
 }
 
 /** "delivered 14:02:01.234 on web-2 and shown 14:02:01.301, alerted by push sent at 14:02:01.500". */

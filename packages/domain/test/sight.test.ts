@@ -136,6 +136,13 @@ describe('sightVerdict', () => {
 
 describe('describeSight', () => {
   const verdict = (m: SightMechanic, r: SightRequest) => sightVerdict(m, r, NO_HISTORY, [], 'broadcast', NOW);
+  it('says when someone who may see it has no dashboard open that was handed it', () => {
+    expect(describeSight(verdict(mechanic({ connections: 0 }), request()))).toBe(
+      'Can see it; no open dashboard was handed it',
+    );
+    expect(describeSight(verdict(mechanic({ connections: 1 }), request()))).toBe('Can see it');
+  });
+
   it('says why in plain words, with times in the caller’s format', () => {
     expect(
       describeSight(

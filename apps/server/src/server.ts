@@ -138,7 +138,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Web Push from the event log, outside every writing transaction; one claim per device and event.
   const push = startPushSender(services, hub, fromStoredEvent, {
     instanceId: processName,
-    receipts,
     ...(env.PUSH_SUBJECT ? { vapidSubject: env.PUSH_SUBJECT } : {}),
   });
 

@@ -446,7 +446,9 @@ export class PushSender {
  * `toPushEvent` adapts the log's event type (today's StoredEvent, tomorrow's) to `PushEvent`.
  */
 export function startPushSender<E>(
-  services: Pick<Services, 'db' | 'log' | 'config' | 'now'> & { metrics?: { registry: Registry } },
+  services: Pick<Services, 'db' | 'log' | 'config' | 'now' | 'receipts'> & {
+    metrics?: { registry: Registry };
+  },
   hub: EventSource<E>,
   toPushEvent: (event: E) => PushEvent | null,
   options: Partial<PushSenderOptions> = {},
@@ -461,6 +463,8 @@ export function startPushSender<E>(
     },
     now: services.now,
     ...(services.metrics ? { registry: services.metrics.registry } : {}),
+    // Sent alerts are receipted wherever this process records receipts.
+    ...(services.receipts ? { receipts: services.receipts } : {}),
     ...options,
   });
   const unsubscribe = hub.onEvents((events) =>

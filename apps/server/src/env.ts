@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_EMBEDDED_PG_PORT, DEFAULT_PGDATA_DIR } from '@dispatch/db';
-import { DISPATCH_MODES, STRANDED_AFTER_MS } from '@dispatch/domain';
+import { DEFAULT_RECEIPT_RETENTION_DAYS, DISPATCH_MODES, STRANDED_AFTER_MS } from '@dispatch/domain';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -62,6 +62,8 @@ export const envSchema = z.object({
     .default(1)
     .transform((value) => (value === 'auto' ? availableParallelism() : value)),
   READY_MAX_LAG_SECONDS: z.coerce.number().positive().default(10),
+  /** Days delivery receipts ("who could see this?") are kept; 0 records none. */
+  RECEIPT_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(DEFAULT_RECEIPT_RETENTION_DAYS),
   /** The VAPID subject push services may contact about this sender (mailto: or https:). */
   PUSH_SUBJECT: z
     .string()

@@ -11,6 +11,7 @@ import {
   Dispatcher,
   EventHub,
   type RateLimits,
+  ReceiptWriter,
   readSessionToken,
   requestIdOf,
   retryAfterMsOf,
@@ -99,6 +100,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Rate-limit counters live in PostgreSQL so they hold across processes; their own small pool.
   const rateLimitPool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
   rateLimitPool.on('error', (error) => log.warn({ err: error.message }, 'rate-limit pool error'));
+  // Delivery receipts: batched inserts on their own connection, never on a request's path.
+  const receiptPool = new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
+  receiptPool.on('error', (error) => log.warn({ err: error.message }, 'receipt pool error'));
+  const receipts = new ReceiptWriter({
+    pool: receiptPool,
+    process: processName,
+    log: log.child({ part: 'receipts' }),
+    registry: metrics.registry,
+    retentionDays: env.RECEIPT_RETENTION_DAYS,
+  });
+  receipts.start();
   const admission = new Admission({
     concurrency: env.DB_POOL_SIZE,
     queue: env.ADMISSION_QUEUE,
@@ -114,6 +126,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     now,
     rateLimiter: sharedRateLimiter(rateLimitPool, rateLimits(env)),
     metrics,
+    receipts,
   };
 
   const dispatcher = new Dispatcher(services, {
@@ -131,7 +144,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(env.PUSH_SUBJECT ? { vapidSubject: env.PUSH_SUBJECT } : {}),
   });
 
-  const presence = new PresenceTracker(db, log, now);
+  const presence = new PresenceTracker(db, log, now, processName);
   presence.start();
   const sockets = new SocketRegistry({ db, hub, metrics, log, now });
   sockets.start();
@@ -289,8 +302,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       presence.stop();
       await dispatcher.stop();
       await push.stop();
+      await presence.forget();
+      await receipts.stop();
       await hub.stop();
       await rateLimitPool.end();
+      await receiptPool.end();
       await db.$disconnect();
     })();
     return closing;

@@ -83,6 +83,10 @@ const FIELD_NAMES = [
   'lastEventId',
   'customerName',
   'vehicleYear',
+  'items',
+  'channel',
+  'ageMs',
+  'version',
 ] as const;
 const hostileValue = fc.oneof(
   fc.jsonValue(),
@@ -106,6 +110,12 @@ const hostileInput = fc.oneof(
   fc.record({
     intake: fc.dictionary(fc.constantFrom(...FIELD_NAMES), hostileValue),
     idempotencyKey: hostileValue,
+  }),
+  // receipts.report: a list of hostile receipts (too many, wrong channels, ages, ids).
+  fc.record({
+    items: fc.array(fc.dictionary(fc.constantFrom(...FIELD_NAMES), hostileValue, { maxKeys: 5 }), {
+      maxLength: 120,
+    }),
   }),
 );
 

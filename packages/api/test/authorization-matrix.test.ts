@@ -229,6 +229,21 @@ const MATRIX: Record<string, () => Promise<Cell>> = {
     call: (c) => c.admin.mechanics(),
     expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
   }),
+  'admin.whoCouldSee': async () => {
+    const { sessionId } = await fixture('queued');
+    return {
+      call: (c) => c.admin.whoCouldSee({ sessionId }),
+      expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
+    };
+  },
+  'receipts.report': async () => {
+    // Any mechanic may report; a receipt for a request they could never see is ignored, not an error.
+    const { sessionId } = await fixture('queued');
+    return {
+      call: (c) => c.receipts.report({ items: [{ sessionId, version: 0, channel: 'shown', ageMs: 0 }] }),
+      expected: { ...everyone('ok'), ...staffOnly, admin: 'FORBIDDEN' },
+    };
+  },
   'admin.serviceLevel': async () => ({
     call: (c) => c.admin.serviceLevel(),
     expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },

@@ -47,6 +47,8 @@ export type PushPayload =
       kind: 'alert';
       tag: string;
       assignmentId: string;
+      /** With the version: what the service worker's receipts (push shown, clicked) name. */
+      sessionId: string;
       version: number;
       title: string;
       body: string;
@@ -179,6 +181,7 @@ export function planPushes(
           kind: 'alert',
           tag,
           assignmentId: event.assignmentId,
+          sessionId: event.sessionId,
           version: card.version,
           title:
             after.status === 'offered'

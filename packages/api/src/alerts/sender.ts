@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@dispatch/db';
+import { parsePosition } from '@dispatch/domain';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import webpush from 'web-push';
 import type { Services } from '../context.ts';
+import type { ReceiptSink } from '../observability/receipts.ts';
 import {
   type PlannedPush,
   type PlanSettings,
@@ -28,6 +30,8 @@ export interface PushSenderOptions {
   /** Back-off before each retry of a failed push (not 404/410); its length is the retry count. */
   retryDelaysMs?: readonly number[];
   requestTimeoutMs?: number;
+  /** Where a sent alert's receipt (push_sent, by this process) goes. */
+  receipts?: ReceiptSink;
 }
 
 /** One row of the push sender's mechanics query, before the load is folded into `PushMechanic`. */
@@ -44,7 +48,7 @@ interface Device {
 
 interface Job {
   /** The claim key: the event's position, or a caller's key for pushes not caused by one event. */
-  event: { position: string; assignmentId: string | null; createdAt: Date };
+  event: { position: string; assignmentId: string | null; sessionId?: string; createdAt: Date };
   push: PlannedPush;
   device: Device;
   attempt: number;
@@ -112,6 +116,7 @@ export class PushSender {
   readonly #retryDelaysMs: readonly number[];
   readonly #timeoutMs: number;
   readonly #metrics: ReturnType<typeof pushMetrics>;
+  readonly #receipts: ReceiptSink | null;
   readonly #queue: PushEvent[] = [];
   readonly #retries = new Set<ReturnType<typeof setTimeout>>();
   #draining: Promise<void> | null = null;
@@ -134,6 +139,7 @@ export class PushSender {
     this.#retryDelaysMs = options.retryDelaysMs ?? [1_000, 5_000, 30_000];
     this.#timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.#metrics = pushMetrics(options.registry);
+    this.#receipts = options.receipts ?? null;
   }
 
   /** Queues committed events; never blocks and never throws. */
@@ -346,6 +352,17 @@ export class PushSender {
     }
     if (outcome === 'sent') {
       this.#metrics.sent.inc({ kind: push.kind });
+      if (push.payload.kind === 'alert' && event.sessionId) {
+        this.#receipts?.record({
+          sessionId: event.sessionId,
+          mechanicId: push.userId,
+          channel: 'push_sent',
+          position: parsePosition(event.position),
+          version: push.payload.version,
+          process: this.#receipts.process,
+          at: new Date(),
+        });
+      }
       this.#metrics.latency.observe((Date.now() - event.createdAt.getTime()) / 1000);
     }
   }
@@ -443,7 +460,9 @@ export class PushSender {
  * `toPushEvent` adapts the log's event type (today's StoredEvent, tomorrow's) to `PushEvent`.
  */
 export function startPushSender<E>(
-  services: Pick<Services, 'db' | 'log' | 'config' | 'now'> & { metrics?: { registry: Registry } },
+  services: Pick<Services, 'db' | 'log' | 'config' | 'now' | 'receipts'> & {
+    metrics?: { registry: Registry };
+  },
   hub: EventSource<E>,
   toPushEvent: (event: E) => PushEvent | null,
   options: Partial<PushSenderOptions> = {},
@@ -458,6 +477,8 @@ export function startPushSender<E>(
     },
     now: services.now,
     ...(services.metrics ? { registry: services.metrics.registry } : {}),
+    // Sent alerts are receipted wherever this process records receipts.
+    ...(services.receipts ? { receipts: services.receipts } : {}),
     ...options,
   });
   const unsubscribe = hub.onEvents((events) =>

@@ -74,6 +74,7 @@ export function rateLimits(env: Env): RateLimits {
     logIn: env.RATE_LIMIT_LOGIN_PER_MINUTE,
     signUp: env.RATE_LIMIT_SIGNUP_PER_10_MINUTES,
     createSession: env.RATE_LIMIT_BOOKINGS_PER_MINUTE,
+    roomMessage: env.RATE_LIMIT_ROOM_MESSAGES_PER_MINUTE,
   };
 }
 

@@ -5,6 +5,7 @@ export * from './labels.ts';
 export * from './missed-offers.ts';
 export * from './position.ts';
 export * from './reasons.ts';
+export * from './room.ts';
 export * from './schemas.ts';
 export * from './statuses.ts';
 export * from './transitions.ts';

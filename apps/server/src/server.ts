@@ -28,6 +28,7 @@ import type { Env } from './env.ts';
 import { liveness, readiness } from './http/health.ts';
 import { metricsHandler } from './http/metrics.ts';
 import { originAllowed } from './http/origin.ts';
+import { ROOM_PHOTOS_PATH, roomPhotosHandler } from './http/room-photos.ts';
 import { createStaticApps } from './http/static-apps.ts';
 import { PresenceTracker } from './ws/presence-tracker.ts';
 import { sharedPayloadEncoder } from './ws/shared-payload-encoder.ts';
@@ -163,6 +164,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
   const serveMetrics = metricsHandler({ metrics, hub, admission, token: env.METRICS_TOKEN ?? null });
+  const roomPhotos = roomPhotosHandler(services, log.child({ part: 'room-photos' }));
   const apps = env.SERVE_APPS ? createStaticApps() : null;
   if (apps?.missing.length) log.warn({ missing: apps.missing }, 'app builds not found; run `pnpm build`');
 
@@ -201,6 +203,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return;
       }
       return trpc(req, res);
+    }
+    if (path === ROOM_PHOTOS_PATH || path?.startsWith(`${ROOM_PHOTOS_PATH}/`)) {
+      return void roomPhotos(req, res, path).catch((error: unknown) => {
+        log.error({ err: error, requestId }, 'room photo request failed');
+        if (!res.headersSent) res.writeHead(503, { 'content-type': 'text/plain' }).end('Please try again.');
+      });
     }
     if (apps) return apps.handle(req, res, () => notFound(res));
     notFound(res);

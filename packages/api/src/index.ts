@@ -26,6 +26,7 @@ export {
 } from './log/index.ts';
 export { createMetrics, type Metrics } from './observability/metrics.ts';
 export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from './root.ts';
+export { photoUploadRefusal, roomPhoto, uploadRoomPhoto } from './routers/room/photos.ts';
 export {
   DEFAULT_RATE_LIMITS,
   memoryRateLimiter,

@@ -17,7 +17,7 @@ import {
   type Services,
   sharedRateLimiter,
 } from '@dispatch/api';
-import { fromStoredEvent, startPushSender } from '@dispatch/api/alerts';
+import { fromStoredEvent, startPushSender, startRoomAlerts } from '@dispatch/api/alerts';
 import { createDb } from '@dispatch/db';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
@@ -128,6 +128,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const push = startPushSender(services, hub, fromStoredEvent, {
     instanceId: processName,
     ...(env.PUSH_SUBJECT ? { vapidSubject: env.PUSH_SUBJECT } : {}),
+  });
+
+  // A chat message the other side has not read within a few seconds is pushed to them.
+  const roomAlerts = startRoomAlerts({
+    db,
+    log: log.child({ part: 'room-alerts' }),
+    feed: hub.rooms,
+    sender: push.sender,
   });
 
   const presence = new PresenceTracker(db, log, now);
@@ -294,6 +302,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       sockets.stop();
       presence.stop();
       await dispatcher.stop();
+      roomAlerts.stop();
       await push.stop();
       await hub.stop();
       await rateLimitPool.end();

@@ -4,7 +4,11 @@ import { fromStoredEvent } from '../src/alerts/from-stored-event.ts';
 import { startRoomAlerts } from '../src/alerts/room-messages.ts';
 import { startPushSender } from '../src/alerts/sender.ts';
 import { createTestApi, idempotencyKey, intake, type TestApi } from './harness.ts';
-import { type LocalPushService, type PushServiceSubscription, startLocalPushService } from './support/push-service.ts';
+import {
+  type LocalPushService,
+  type PushServiceSubscription,
+  startLocalPushService,
+} from './support/push-service.ts';
 
 let api: TestApi;
 let pushService: LocalPushService;
@@ -15,8 +19,17 @@ beforeAll(async () => {
   // Two processes' worth: each sees every message; the claim lets each device get it once.
   for (const name of ['one', 'two']) {
     const push = startPushSender(api.services, api.hub, fromStoredEvent, { instanceId: name });
-    const alerts = startRoomAlerts({ db: api.services.db, log: api.services.log, feed: api.hub.rooms, sender: push.sender, delayMs: 300 });
-    stops.push(() => alerts.stop(), () => push.stop());
+    const alerts = startRoomAlerts({
+      db: api.services.db,
+      log: api.services.log,
+      feed: api.hub.rooms,
+      sender: push.sender,
+      delayMs: 300,
+    });
+    stops.push(
+      () => alerts.stop(),
+      () => push.stop(),
+    );
   }
 });
 afterAll(async () => {

@@ -24,10 +24,13 @@ function LiveRoom({ sessionId, open, onToggle }: { sessionId: string; open: bool
   useUnreadTitle(room.unread);
   return (
     <div className="room-toggle">
-      <Toggle open={open} unread={room.unread} onToggle={onToggle} controls={`${id}-room`} />
-      <div id={`${id}-room`} hidden={!open}>
-        <RoomChat room={room} />
-      </div>
+      <Toggle open={open} unread={room.unread} onToggle={onToggle} controls={open ? `${id}-room` : null} />
+      {/* Mounted when shown, so it opens at the newest message; the hook keeps the room meanwhile. */}
+      {open ? (
+        <div id={`${id}-room`}>
+          <RoomChat room={room} />
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -29,13 +29,15 @@ export function RoomChat({ room, heading }: { room: Room; heading?: string }) {
   const list = useRef<HTMLOListElement>(null);
   const stick = useRef(true);
   const count = view.messages.length + view.outbox.length;
+  // Anything that changes the list's height at its end: a message, an outgoing one's status.
+  const tail = `${count}:${view.outbox.map((o) => o.status).join(',')}`;
   const other = state ? (state.side === 'mechanic' ? state.customerName : state.mechanicName) : null;
 
   // Follow the conversation while the reader is at the bottom; leave them where they are otherwise.
   useLayoutEffect(() => {
     const element = list.current;
-    if (element && stick.current && count >= 0) element.scrollTop = element.scrollHeight;
-  }, [count]);
+    if (element && stick.current && tail) element.scrollTop = element.scrollHeight;
+  }, [tail]);
 
   if (room.fatal && !state) {
     return (
@@ -166,7 +168,7 @@ function OutgoingItem({
             <span>Sending…</span>
           ) : (
             <span className={outgoing.status === 'failed' ? 'room__error' : undefined}>
-              {outgoing.status === 'queued' ? '⏳ ' : 'Not sent: '}
+              {outgoing.status === 'queued' ? 'Waiting to send: ' : 'Not sent: '}
               {outgoing.error}
             </span>
           )}
@@ -238,6 +240,8 @@ function Composer({ room }: { room: Room }) {
           type="file"
           accept={PHOTO_TYPES.join(',')}
           className="room__sr"
+          aria-label="Photo to send"
+          tabIndex={-1}
           onChange={(event) => {
             const chosen = event.target.files?.[0];
             event.target.value = '';

@@ -40,7 +40,7 @@ function sendError(error: unknown): string {
   return errorMessage(error);
 }
 
-const isVisible = () => document.visibilityState === 'visible' && document.hasFocus();
+const isVisible = () => document.visibilityState === 'visible';
 
 export interface Room {
   view: RoomView;

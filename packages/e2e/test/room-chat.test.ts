@@ -131,7 +131,7 @@ it('a customer (375 px) and a mechanic (1280 px) chat in two browsers: order, ma
   const photo = card.locator('.room__photo img');
   await photo.waitFor();
   await expect.poll(() => photo.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(240);
-  expect(await photo.getAttribute('alt')).toBe('Photo from Dana Reyes');
+  expect(await photo.getAttribute('alt')).toBe('Sent by Dana Reyes');
 
   // Offline: the message waits in the outbox, says so, and goes when the network is back.
   await customerContext.setOffline(true);

@@ -67,7 +67,7 @@ ALTER TABLE "room_messages" ADD CONSTRAINT "room_messages_photo_id_fkey" FOREIGN
 -- (payload: the session id) only wakes readers; they read the table.
 CREATE SEQUENCE "room_message_position_seq" AS bigint;
 
--- Lock key 42420002 is ROOM_ORDER_LOCK in packages/api/src/log/room-feed.ts.
+-- Lock key 42420002: the room writers' order (packages/api/src/log/room-feed.ts).
 CREATE FUNCTION "room_messages_position"() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

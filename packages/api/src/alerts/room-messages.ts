@@ -40,8 +40,7 @@ export function startRoomAlerts(options: {
        WHERE a.session_id = ${message.sessionId}::uuid AND u.user_id IS NOT NULL
          AND u.user_id <> ${message.authorId}::uuid`;
     const recipient = rows[0];
-    if (!recipient || recipient.status !== 'accepted' || BigInt(recipient.read_up_to) >= message.position)
-      return;
+    if (recipient?.status !== 'accepted' || BigInt(recipient.read_up_to) >= message.position) return;
     const url =
       recipient.role === 'customer'
         ? `/#/session/${message.sessionId}`

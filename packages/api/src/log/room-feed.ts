@@ -5,12 +5,11 @@ import { brief } from './brief.ts';
 import { ReadLoop, type ReadPage } from './reader.ts';
 
 /**
- * The order of room writers. The room_messages insert trigger (migration 20261201150000_room_chat)
- * takes this transaction-scoped advisory lock, draws the position and notifies ROOM_CHANNEL with
- * the session id; a room_reads change notifies the same channel. Its own key: chat never waits
- * for dispatch, nor dispatch for chat.
+ * The order of room writers: the room_messages insert trigger (migration 20261201150000_room_chat)
+ * takes transaction-scoped advisory lock 42420002, draws the position and notifies ROOM_CHANNEL
+ * with the session id; a room_reads change notifies the same channel. Its own key (the event
+ * log's is 42420001, EVENT_ORDER_LOCK): chat never waits for dispatch, nor dispatch for chat.
  */
-export const ROOM_ORDER_LOCK = 42_420_002;
 export const ROOM_CHANNEL = 'room_messages';
 
 /** One committed room message as the log reads it (the photo's bytes stay in room_photos). */

@@ -34,7 +34,7 @@ interface StateRow {
 }
 
 /** Photos are served at this path, to the room's members only (apps/server room-photos route). */
-export const photoUrl = (messageId: string) => `/room-photos/${messageId}`;
+const photoUrl = (messageId: string) => `/room-photos/${messageId}`;
 
 /**
  * The room of a session if the viewer may enter it (the domain's `roomAccess`), else null: the

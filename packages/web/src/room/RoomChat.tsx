@@ -134,7 +134,7 @@ function MessageItem({ message, state }: { message: RoomMessage; state: RoomStat
           <a href={message.photo.url} target="_blank" rel="noreferrer" className="room__photo">
             <img
               src={message.photo.url}
-              alt={`Photo from ${message.mine ? 'you' : message.authorName}`}
+              alt={`Sent by ${message.mine ? 'you' : message.authorName}`}
               loading="lazy"
             />
           </a>

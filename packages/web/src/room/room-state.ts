@@ -31,7 +31,12 @@ const byPosition = (a: RoomMessage, b: RoomMessage) => {
 export function withMessages(view: RoomView, incoming: readonly RoomMessage[]): RoomView {
   if (incoming.length === 0) return view;
   const known = new Set(view.messages.map((m) => m.id));
-  const fresh = incoming.filter((m) => !known.has(m.id) && (known.add(m.id), true));
+  const fresh: RoomMessage[] = [];
+  for (const message of incoming) {
+    if (known.has(message.id)) continue;
+    known.add(message.id);
+    fresh.push(message);
+  }
   const confirmedKeys = new Set(incoming.map((m) => m.clientKey));
   const outbox = view.outbox.filter((o) => !confirmedKeys.has(o.clientKey));
   if (fresh.length === 0 && outbox.length === view.outbox.length) return view;
@@ -81,11 +86,6 @@ export function unreadIn(view: RoomView): number {
   const counted = view.messages.filter((m) => !m.mine && BigInt(m.position) > myRead).length;
   // The server's count covers messages this view has not loaded yet.
   return Math.max(counted, view.messages.length === 0 ? view.state.marks.unread : counted);
-}
-
-/** The newest position written by the other side (what "delivered" and "read" acknowledge). */
-export function newestPosition(view: RoomView): string | null {
-  return view.messages.at(-1)?.position ?? null;
 }
 
 /** Where queued messages live between page loads, so a reload or a closed tab loses none. */

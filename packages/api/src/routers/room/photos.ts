@@ -15,7 +15,7 @@ import { loadRoom, photoFor, toRoomMessage } from '../../queries/room.ts';
  */
 const uploadInput = z.object({ sessionId: z.uuid('Unknown session'), clientKey: clientKeySchema });
 
-export class RoomSendLimited extends Error {
+class RoomSendLimited extends Error {
   constructor(readonly retryAfterMs: number) {
     super(`You are sending messages too fast. Your photo will go in ${Math.ceil(retryAfterMs / 1000)} s.`);
   }

@@ -54,6 +54,8 @@ export const envSchema = z.object({
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(10),
   RATE_LIMIT_SIGNUP_PER_10_MINUTES: z.coerce.number().int().positive().default(20),
   RATE_LIMIT_BOOKINGS_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  /** Chat messages and photos one person may send per minute, across all their rooms. */
+  RATE_LIMIT_ROOM_MESSAGES_PER_MINUTE: z.coerce.number().int().positive().default(30),
   /** Names this process in metrics and logs; defaults to the host name and pid. */
   PROCESS_NAME: z.string().min(1).max(100).optional(),
   /** Server processes on the one port (node:cluster); `auto` = one per core. */

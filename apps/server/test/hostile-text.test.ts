@@ -14,6 +14,7 @@ let customer = '';
 let admin = '';
 let pendingWaiver: string;
 let open: string;
+let room: string;
 let waiverVersion: string;
 const bodies: string[] = [];
 
@@ -37,6 +38,16 @@ beforeAll(async () => {
   const paid = await post('session.create', json({ intake, idempotencyKey: key(), allowAnotherOpen: true }));
   expect(paid.status).toBe(200);
   open = paid.body.result.data.sessionId;
+  // A session in progress: its room takes messages.
+  const chat = await post('session.create', json({ intake, idempotencyKey: key(), allowAnotherOpen: true }));
+  const mechanic = (await logIn(server, 'virtual@demo.test')).cookie;
+  const accepted = await post(
+    'assignment.accept',
+    json({ assignmentId: chat.body.result.data.assignmentId }),
+    mechanic,
+  );
+  expect(accepted.status, accepted.text).toBe(200);
+  room = chat.body.result.data.sessionId;
   const waiver = (await (await fetch(`${server.url}/trpc/waiver.current`)).json()) as {
     result: { data: { version: string } };
   };
@@ -80,7 +91,8 @@ async function counts(db = database.db): Promise<string> {
     SELECT 'users' AS t, count(*) AS n FROM users UNION ALL SELECT 'sessions', count(*) FROM sessions
     UNION ALL SELECT 'assignments', count(*) FROM session_assignments UNION ALL SELECT 'waivers', count(*) FROM waivers
     UNION ALL SELECT 'events', count(*) FROM assignment_events UNION ALL SELECT 'auth', count(*) FROM auth_sessions
-    UNION ALL SELECT 'versions', coalesce(sum(version), 0) FROM session_assignments`;
+    UNION ALL SELECT 'versions', coalesce(sum(version), 0) FROM session_assignments
+    UNION ALL SELECT 'room_messages', count(*) FROM room_messages`;
   return rows.map((r) => `${r.t}=${r.n}`).join(',');
 }
 
@@ -139,6 +151,12 @@ const CASES: Case[] = [
     field: 'reason',
     cookie: () => customer,
     body: () => ({ sessionId: open, reason: withMark('Found another mechanic') }),
+  },
+  {
+    procedure: 'room.send',
+    field: 'body',
+    cookie: () => customer,
+    body: () => ({ sessionId: room, clientKey: randomUUID(), body: withMark('Hello, the brakes grind') }),
   },
   {
     procedure: 'auth.signUp',

@@ -35,6 +35,7 @@ export { createMetrics, type Metrics } from './observability/metrics.ts';
 export { type Receipt, type ReceiptSink, ReceiptWriter } from './observability/receipts.ts';
 export { type WhoCouldSee, whoCouldSee } from './queries/who-could-see.ts';
 export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from './root.ts';
+export { photoUploadRefusal, roomPhoto, uploadRoomPhoto } from './routers/room/photos.ts';
 export {
   DEFAULT_RATE_LIMITS,
   memoryRateLimiter,

@@ -6,6 +6,7 @@ import { mechanicRouter } from './routers/mechanic/index.ts';
 import { pushRouter } from './routers/push/index.ts';
 import { queueRouter } from './routers/queue/index.ts';
 import { receiptsRouter } from './routers/receipts/index.ts';
+import { roomRouter } from './routers/room/index.ts';
 import { sessionRouter } from './routers/session/index.ts';
 import { statsRouter } from './routers/stats/index.ts';
 import { waiverRouter } from './routers/waiver/index.ts';
@@ -24,6 +25,7 @@ export const appRouter = router({
   stats: statsRouter,
   push: pushRouter,
   receipts: receiptsRouter,
+  room: roomRouter,
 });
 
 export type AppRouter = typeof appRouter;

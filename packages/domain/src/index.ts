@@ -6,6 +6,7 @@ export * from './missed-offers.ts';
 export * from './position.ts';
 export * from './reasons.ts';
 export * from './receipts.ts';
+export * from './room.ts';
 export * from './schemas.ts';
 export * from './sight.ts';
 export * from './statuses.ts';

@@ -2,6 +2,7 @@ import { useId } from 'react';
 import { SESSION_TYPE_LABELS, vehicleOf } from '../alerts/describe.ts';
 import type { AssignmentCard } from '../api-types.ts';
 import { mechanicActions } from '../queue/actions.ts';
+import { SessionRoom } from '../room/SessionRoom.tsx';
 
 interface Props {
   cards: AssignmentCard[];
@@ -84,6 +85,9 @@ function SessionCard({
         <p className="session__reason">
           <strong>Cancelled:</strong> {card.cancelReason ?? 'no reason given'}
         </p>
+      ) : null}
+      {card.status !== 'cancelled' || card.mechanic ? (
+        <SessionRoom sessionId={card.sessionId} active={card.status === 'accepted'} />
       ) : null}
       {actions.has('complete') ? (
         <button

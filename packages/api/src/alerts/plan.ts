@@ -39,7 +39,8 @@ export interface PushMechanic {
   virtualCapacity: number;
 }
 
-type PushKind = 'alert' | 'retract' | 'customer' | 'notice';
+/** `message`: a chat message in a session room (alerts/room-messages.ts), shown as a notice. */
+type PushKind = 'alert' | 'retract' | 'customer' | 'notice' | 'message';
 
 /** The JSON the service worker receives. */
 export type PushPayload =

@@ -190,19 +190,12 @@ export class PushSender {
     payload: PlannedPush['payload'],
     claimKey: string,
     ttlSeconds = 3600,
+    { kind = 'notice', topic = 'availability' }: { kind?: PlannedPush['kind']; topic?: string } = {},
   ): Promise<void> {
     const devices = await this.#db.$queryRaw<Device[]>`
       SELECT id, user_id AS "userId", endpoint, p256dh, auth, focused_until AS "focusedUntil"
         FROM push_subscriptions WHERE user_id = ${userId}::uuid`;
-    const push: PlannedPush = {
-      userId,
-      kind: 'notice',
-      payload,
-      ttlSeconds,
-      urgency: 'high',
-      topic: 'availability',
-      devices: 'all',
-    };
+    const push: PlannedPush = { userId, kind, payload, ttlSeconds, urgency: 'high', topic, devices: 'all' };
     const event = { position: claimKey, assignmentId: null, createdAt: this.#now() };
     const jobs = devices.map((device) => ({ event, push, device, attempt: 0 }));
     if (jobs.length === 0) return;

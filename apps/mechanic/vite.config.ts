@@ -10,6 +10,7 @@ export default defineConfig({
     port: 5174,
     proxy: {
       '/trpc': { target: apiTarget, ws: true },
+      '/room-photos': { target: apiTarget },
     },
   },
   build: { sourcemap: true },

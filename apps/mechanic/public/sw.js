@@ -1,7 +1,7 @@
 // The mechanic dashboard's service worker (scope /mechanic/): it makes the dashboard installable
 // and shows Web Push alerts while no dashboard is open. Pushes carry JSON (see
 // packages/api/src/alerts/plan.ts, PushPayload):
-//   { kind: 'alert', tag, assignmentId, title, body, actionableUntil, offered }
+//   { kind: 'alert', tag, assignmentId, sessionId, version, title, body, actionableUntil, offered }
 //   { kind: 'retract', tag, assignmentId, reason }   closes that request's notification
 //   { kind: 'notice', tag, title, body, url }
 // Plain JavaScript, served as is: no build step, no imports.
@@ -69,9 +69,16 @@ async function handlePush(payload) {
         { action: 'accept', title: 'Accept' },
         { action: 'open', title: 'Open' },
       ],
-      data: { kind: 'alert', assignmentId: payload.assignmentId, url: SCOPE },
+      data: {
+        kind: 'alert',
+        assignmentId: payload.assignmentId,
+        sessionId: payload.sessionId,
+        version: payload.version,
+        url: SCOPE,
+      },
     });
     await setBadge(1);
+    await receipt(payload, 'push_shown');
     return;
   }
   if (payload.kind === 'notice') {
@@ -114,6 +121,20 @@ async function call(path, input) {
   };
 }
 
+/**
+ * A delivery receipt for "who could see this?" (ids and a version only). Best effort: an alert is
+ * shown and a click handled whether or not the receipt gets through.
+ */
+async function receipt(alert, channel) {
+  if (typeof alert.sessionId !== 'string') return;
+  const version = Number.isInteger(alert.version) ? alert.version : null;
+  try {
+    await call('receipts.report', { items: [{ sessionId: alert.sessionId, version, channel, ageMs: 0 }] });
+  } catch {
+    // Offline or signed out: the alert matters, its receipt does not.
+  }
+}
+
 async function openDashboard(url) {
   const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const existing = windows.find((client) => client.url.startsWith(SCOPE));
@@ -127,6 +148,15 @@ async function openDashboard(url) {
  * opens or focuses the dashboard. Exposed on `self` so tests can drive it.
  */
 async function handleNotificationClick(notification, action) {
+  const data = notification.data ?? {};
+  // The click's receipt goes alongside, never ahead of, the accept.
+  const clicked = data.kind === 'alert' ? receipt(data, 'push_clicked') : Promise.resolve();
+  const result = await actOnClick(notification, action);
+  await clicked;
+  return result;
+}
+
+async function actOnClick(notification, action) {
   const data = notification.data ?? {};
   notification.close();
   if (data.kind === 'alert' && action === 'accept') {

@@ -4,3 +4,5 @@ import type { AssignmentCard, QueueEvent, RouterOutputs } from '@dispatch/api/cl
 export type { AssignmentCard, QueueEvent };
 export type Me = NonNullable<RouterOutputs['auth']['me']>;
 export type QueueList = RouterOutputs['queue']['list'];
+export type AdminMechanic = RouterOutputs['admin']['mechanics'][number];
+export type WhoCouldSeeAnswer = RouterOutputs['admin']['whoCouldSee'];

@@ -22,20 +22,23 @@ function table(findings: readonly Finding[]): string {
   return formatTable([['finding', 'session', 'assignment', 'fixable', 'detail'], ...rows]);
 }
 
-const database = await resolveDatabase(loadEnv());
+const env = loadEnv();
+const database = await resolveDatabase(env);
 const db = createDb(database.url);
+const options = { retentionDays: env.RECEIPT_RETENTION_DAYS };
 let exitCode = 0;
 try {
-  let findings = await audit(db);
+  let findings = await audit(db, options);
   let fixed = 0;
   if (args.has('--fix')) {
-    fixed = await fixFindings(db, findings, new Date());
-    findings = await audit(db);
+    fixed = await fixFindings(db, findings, new Date(), options);
+    findings = await audit(db, options);
   }
   if (args.has('--json')) {
     console.log(JSON.stringify({ fixed, findings }, null, 2));
   } else {
-    if (fixed > 0) console.log(`Fixed ${fixed} finding(s); each fix wrote an audit_fix or expire event.`);
+    if (fixed > 0)
+      console.log(`Fixed ${fixed} finding(s); each state fix wrote an audit_fix or expire event.`);
     console.log(findings.length === 0 ? 'No inconsistencies found.' : table(findings));
   }
   exitCode = findings.length === 0 ? 0 : 1;

@@ -11,13 +11,14 @@ import {
   Dispatcher,
   EventHub,
   type RateLimits,
+  ReceiptWriter,
   readSessionToken,
   requestIdOf,
   retryAfterMsOf,
   type Services,
   sharedRateLimiter,
 } from '@dispatch/api';
-import { fromStoredEvent, startPushSender } from '@dispatch/api/alerts';
+import { fromStoredEvent, startPushSender, startRoomAlerts } from '@dispatch/api/alerts';
 import { createDb } from '@dispatch/db';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
@@ -28,6 +29,7 @@ import type { Env } from './env.ts';
 import { liveness, readiness } from './http/health.ts';
 import { metricsHandler } from './http/metrics.ts';
 import { originAllowed } from './http/origin.ts';
+import { ROOM_PHOTOS_PATH, roomPhotosHandler } from './http/room-photos.ts';
 import { createStaticApps } from './http/static-apps.ts';
 import { PresenceTracker } from './ws/presence-tracker.ts';
 import { sharedPayloadEncoder } from './ws/shared-payload-encoder.ts';
@@ -74,6 +76,7 @@ export function rateLimits(env: Env): RateLimits {
     logIn: env.RATE_LIMIT_LOGIN_PER_MINUTE,
     signUp: env.RATE_LIMIT_SIGNUP_PER_10_MINUTES,
     createSession: env.RATE_LIMIT_BOOKINGS_PER_MINUTE,
+    roomMessage: env.RATE_LIMIT_ROOM_MESSAGES_PER_MINUTE,
   };
 }
 
@@ -99,6 +102,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Rate-limit counters live in PostgreSQL so they hold across processes; their own small pool.
   const rateLimitPool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
   rateLimitPool.on('error', (error) => log.warn({ err: error.message }, 'rate-limit pool error'));
+  // Delivery receipts: batched inserts on their own connection, never on a request's path.
+  const receiptPool = new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
+  receiptPool.on('error', (error) => log.warn({ err: error.message }, 'receipt pool error'));
+  const receipts = new ReceiptWriter({
+    pool: receiptPool,
+    process: processName,
+    log: log.child({ part: 'receipts' }),
+    registry: metrics.registry,
+    retentionDays: env.RECEIPT_RETENTION_DAYS,
+  });
+  receipts.start();
   const admission = new Admission({
     concurrency: env.DB_POOL_SIZE,
     queue: env.ADMISSION_QUEUE,
@@ -114,9 +128,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     now,
     rateLimiter: sharedRateLimiter(rateLimitPool, rateLimits(env)),
     metrics,
+    receipts,
   };
 
-  const dispatcher = new Dispatcher(services, { tickMs: options.dispatcherTickMs ?? 1000 });
+  const dispatcher = new Dispatcher(services, {
+    tickMs: options.dispatcherTickMs ?? 1000,
+    strandedAfterMs: env.STRANDED_AFTER_SECONDS * 1000,
+  });
   hub.onEvents((events) => {
     if (events.some((event) => event.toStatus === 'queued' || event.toStatus === 'declined'))
       dispatcher.poke();
@@ -128,7 +146,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(env.PUSH_SUBJECT ? { vapidSubject: env.PUSH_SUBJECT } : {}),
   });
 
-  const presence = new PresenceTracker(db, log, now);
+  // A chat message the other side has not read within a few seconds is pushed to them.
+  const roomAlerts = startRoomAlerts({
+    db,
+    log: log.child({ part: 'room-alerts' }),
+    feed: hub.rooms,
+    sender: push.sender,
+  });
+
+  const presence = new PresenceTracker(db, log, now, processName);
   presence.start();
   const sockets = new SocketRegistry({ db, hub, metrics, log, now });
   sockets.start();
@@ -162,6 +188,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
   const serveMetrics = metricsHandler({ metrics, hub, admission, token: env.METRICS_TOKEN ?? null });
+  const roomPhotos = roomPhotosHandler(services, log.child({ part: 'room-photos' }));
   const apps = env.SERVE_APPS ? createStaticApps() : null;
   if (apps?.missing.length) log.warn({ missing: apps.missing }, 'app builds not found; run `pnpm build`');
 
@@ -200,6 +227,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return;
       }
       return trpc(req, res);
+    }
+    if (path === ROOM_PHOTOS_PATH || path?.startsWith(`${ROOM_PHOTOS_PATH}/`)) {
+      return void roomPhotos(req, res, path).catch((error: unknown) => {
+        log.error({ err: error, requestId }, 'room photo request failed');
+        if (!res.headersSent) res.writeHead(503, { 'content-type': 'text/plain' }).end('Please try again.');
+      });
     }
     if (apps) return apps.handle(req, res, () => notFound(res));
     notFound(res);
@@ -285,9 +318,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       sockets.stop();
       presence.stop();
       await dispatcher.stop();
+      roomAlerts.stop();
       await push.stop();
+      await presence.forget();
+      await receipts.stop();
       await hub.stop();
       await rateLimitPool.end();
+      await receiptPool.end();
       await db.$disconnect();
     })();
     return closing;

@@ -121,3 +121,48 @@ it('reports each kind of inconsistency made directly in the database, and fixes 
     ]),
   );
 });
+
+it('knows the delivery facts: receipts past the retention (fixed by deleting them), a request no connection was handed, a mechanic Available with no connection', async () => {
+  const db = database.db;
+  const customer = await db.user.findUniqueOrThrow({ where: { email: 'customer1@demo.test' } });
+  const mechanic = await db.user.findUniqueOrThrow({ where: { email: 'b2@demo.test' } });
+  const [unseen, seen] = await db.sessionAssignment.findMany({
+    where: { status: 'queued', session: { customerId: customer.id } },
+    take: 2,
+  });
+  if (!unseen || !seen) throw new Error('the earlier tests leave queued requests');
+  // Both have waited 10 minutes; only `seen` reached a mechanic's connection since it was queued.
+  await db.$executeRaw`UPDATE session_assignments SET queued_at = now() - interval '10 minutes'
+    WHERE id IN (${unseen.id}::uuid, ${seen.id}::uuid)`;
+  await db.$executeRaw`INSERT INTO delivery_receipts (session_id, mechanic_id, channel, position, version, process, at)
+    VALUES (${seen.sessionId}::uuid, ${mechanic.id}::uuid, 'delivered', 1, 0, 'web-1', now() - interval '9 minutes'),
+           (${seen.sessionId}::uuid, ${mechanic.id}::uuid, 'delivered', 1, 0, 'web-1', now() - interval '20 days'),
+           (${seen.sessionId}::uuid, ${mechanic.id}::uuid, 'shown', NULL, 0, NULL, now() - interval '30 days')`;
+  await db.mechanic.update({
+    where: { userId: mechanic.id },
+    data: { availability: 'available', lastSeenAt: new Date(Date.now() - 20 * 60_000) },
+  });
+
+  const findings = await audit(db, { retentionDays: 14 });
+  const mine = findings.filter((f) =>
+    ['stale_receipts', 'visible_to_nobody', 'available_without_connection'].includes(f.kind),
+  );
+  expect(mine.map((f) => [f.kind, f.sessionId, f.fixable])).toEqual([
+    ['available_without_connection', null, false],
+    ['stale_receipts', null, true],
+    ['visible_to_nobody', unseen.sessionId, false],
+  ]);
+  expect(mine[0]?.detail).toContain('b2@demo.test');
+  expect(mine[1]?.detail).toMatch(/^2 delivery receipts are older than the 14-day retention/);
+  expect(mine[2]?.detail).toContain(`pnpm explain ${unseen.sessionId}`);
+  // A longer retention keeps them; receipts switched off (0) are not checked at all.
+  expect((await audit(db, { retentionDays: 60 })).some((f) => f.kind === 'stale_receipts')).toBe(false);
+  expect((await audit(db, { retentionDays: 0 })).some((f) => f.kind === 'visible_to_nobody')).toBe(false);
+
+  const cli = await runCli('--fix');
+  expect(cli.stdout).not.toContain('stale_receipts');
+  const left = await db.deliveryReceipt.count({ where: { sessionId: seen.sessionId } });
+  expect(left).toBe(1);
+  expect(cli.stdout).toContain('visible_to_nobody');
+  expect(cli.stdout).toContain('available_without_connection');
+});

@@ -42,7 +42,9 @@ async function snapshot(): Promise<string> {
     UNION ALL SELECT 'events', count(*) FROM assignment_events
     UNION ALL SELECT 'versions', coalesce(sum(version), 0) FROM session_assignments
     UNION ALL SELECT 'ratings', count(*) FROM session_ratings
-    UNION ALL SELECT 'mechanics', count(*) FROM mechanics WHERE availability <> 'offline'`;
+    UNION ALL SELECT 'mechanics', count(*) FROM mechanics WHERE availability <> 'offline'
+    UNION ALL SELECT 'room_messages', count(*) FROM room_messages UNION ALL SELECT 'room_photos', count(*) FROM room_photos
+    UNION ALL SELECT 'room_reads', count(*) FROM room_reads`;
   return rows.map((r) => `${r.t}=${r.n}`).join(',');
 }
 
@@ -90,6 +92,16 @@ const FIELD_NAMES = [
   'findings',
   'stars',
   'comment',
+  'items',
+  'channel',
+  'ageMs',
+  'version',
+  'clientKey',
+  'body',
+  'delivered',
+  'read',
+  'after',
+  'limit',
 ] as const;
 const hostileValue = fc.oneof(
   fc.jsonValue(),
@@ -113,6 +125,12 @@ const hostileInput = fc.oneof(
   fc.record({
     intake: fc.dictionary(fc.constantFrom(...FIELD_NAMES), hostileValue),
     idempotencyKey: hostileValue,
+  }),
+  // receipts.report: a list of hostile receipts (too many, wrong channels, ages, ids).
+  fc.record({
+    items: fc.array(fc.dictionary(fc.constantFrom(...FIELD_NAMES), hostileValue, { maxKeys: 5 }), {
+      maxLength: 120,
+    }),
   }),
 );
 
@@ -177,6 +195,40 @@ describe('malformed requests', () => {
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
   });
 
+  it('answers junk room-photo requests with 4xx and writes nothing', async () => {
+    const before = await snapshot();
+    const junk = [
+      '',
+      'sessionId=../../etc/passwd',
+      `sessionId=${'9'.repeat(400)}&clientKey=%00`,
+      'sessionId[]=1',
+    ];
+    for (const [i, query] of junk.entries()) {
+      for (const cookie of Object.values(cookies)) {
+        const res = await fetch(`${server.url}/room-photos?${query}`, {
+          method: 'POST',
+          headers: { cookie, 'content-type': i % 2 ? 'image/png' : 'text/html' },
+          body: i % 2 ? new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) : '<script>',
+        });
+        const text = await res.text();
+        expect(res.status, text).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+        expect(text).not.toMatch(/\/work\/|node_modules|prisma/i);
+        tally.cases += 1;
+      }
+    }
+    for (const path of [
+      '/room-photos/..%2F..%2Fetc',
+      '/room-photos/%00',
+      `/room-photos/${'a'.repeat(500)}`,
+    ]) {
+      const res = await fetch(`${server.url}${path}`, { headers: { cookie: cookies.customer ?? '' } });
+      expect(res.status).toBe(404);
+      tally.cases += 1;
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
   it('keeps the socket and the server up through bad lastEventIds and junk frames, and closes on oversized frames', async () => {
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/trpc`, {
       headers: { cookie: cookies.mechanic ?? '' },
@@ -194,6 +246,16 @@ describe('malformed requests', () => {
         }),
       );
     });
+    // The room stream: a bad lastEventId or session id is refused the same way.
+    const roomIds = [
+      { sessionId: 'x' },
+      { sessionId: '00000000-0000-1000-8000-000000000000', lastEventId: '1e5' },
+    ];
+    roomIds.forEach((input, i) => {
+      ws.send(
+        JSON.stringify({ id: 50 + i, method: 'subscription', params: { path: 'room.onMessage', input } }),
+      );
+    });
     ws.send('{this is not json');
     ws.send(JSON.stringify({ id: 99, method: 'subscription', params: { path: 'no.such.path', input: {} } }));
     await expect
@@ -202,6 +264,9 @@ describe('malformed requests', () => {
     for (const i of badIds.keys()) {
       expect(messages.find((m) => m.id === i + 1)?.error?.data?.code).toBe('BAD_REQUEST');
     }
+    await expect.poll(() => messages.filter((m) => (m.id === 50 || m.id === 51) && m.error).length).toBe(2);
+    expect(messages.find((m) => m.id === 50)?.error?.data?.code).toBe('BAD_REQUEST');
+    expect(['BAD_REQUEST', 'NOT_FOUND']).toContain(messages.find((m) => m.id === 51)?.error?.data?.code);
     expect(ws.readyState).toBe(WebSocket.OPEN);
     tally.cases += badIds.length + 2;
 

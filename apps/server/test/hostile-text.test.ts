@@ -14,8 +14,9 @@ let customer = '';
 let admin = '';
 let pendingWaiver: string;
 let open: string;
+let room: string;
 let waiverVersion: string;
-/** Accepted, to complete: a chat (by the virtual mechanic) and a diagnostic one (by a1). */
+/** Accepted, to complete: a chat (by a2) and a diagnostic one (by a1). */
 let chatAccepted: string;
 let diagnosticAccepted: string;
 /** Completed by b1, to rate. */
@@ -43,11 +44,21 @@ beforeAll(async () => {
   const paid = await post('session.create', json({ intake, idempotencyKey: key(), allowAnotherOpen: true }));
   expect(paid.status).toBe(200);
   open = paid.body.result.data.sessionId;
+  // A session in progress: its room takes messages.
+  const chat = await post('session.create', json({ intake, idempotencyKey: key(), allowAnotherOpen: true }));
+  const mechanic = (await logIn(server, 'virtual@demo.test')).cookie;
+  const accepted = await post(
+    'assignment.accept',
+    json({ assignmentId: chat.body.result.data.assignmentId }),
+    mechanic,
+  );
+  expect(accepted.status, accepted.text).toBe(200);
+  room = chat.body.result.data.sessionId;
   const waiver = (await (await fetch(`${server.url}/trpc/waiver.current`)).json()) as {
     result: { data: { version: string } };
   };
   waiverVersion = waiver.result.data.version;
-  for (const email of ['virtual@demo.test', 'a1@demo.test', 'b1@demo.test'])
+  for (const email of ['a1@demo.test', 'a2@demo.test', 'b1@demo.test'])
     mechanics[email] = (await logIn(server, email)).cookie;
   const bookAccepted = async (sessionType: string, mechanic: string) => {
     const booked = await post(
@@ -60,7 +71,7 @@ beforeAll(async () => {
     expect(accepted.status, accepted.text).toBe(200);
     return { assignmentId, sessionId: booked.body.result.data.sessionId as string };
   };
-  chatAccepted = (await bookAccepted('chat', 'virtual@demo.test')).assignmentId;
+  chatAccepted = (await bookAccepted('chat', 'a2@demo.test')).assignmentId;
   diagnosticAccepted = (await bookAccepted('diagnostic', 'a1@demo.test')).assignmentId;
   const toRate = await bookAccepted('video', 'b1@demo.test');
   const done = await post(
@@ -111,7 +122,8 @@ async function counts(db = database.db): Promise<string> {
     UNION ALL SELECT 'events', count(*) FROM assignment_events UNION ALL SELECT 'auth', count(*) FROM auth_sessions
     UNION ALL SELECT 'ratings', count(*) FROM session_ratings
     UNION ALL SELECT 'outcomes', count(*) FROM sessions WHERE outcome IS NOT NULL
-    UNION ALL SELECT 'versions', coalesce(sum(version), 0) FROM session_assignments`;
+    UNION ALL SELECT 'versions', coalesce(sum(version), 0) FROM session_assignments
+    UNION ALL SELECT 'room_messages', count(*) FROM room_messages`;
   return rows.map((r) => `${r.t}=${r.n}`).join(',');
 }
 
@@ -181,7 +193,7 @@ const CASES: Case[] = [
   {
     procedure: 'assignment.complete',
     field: 'note',
-    cookie: () => mechanics['virtual@demo.test'] ?? '',
+    cookie: () => mechanics['a2@demo.test'] ?? '',
     body: () => ({ assignmentId: chatAccepted, outcome: 'resolved', note: withMark('Replaced the fuse') }),
   },
   findingsCase('checked'),
@@ -212,6 +224,12 @@ const CASES: Case[] = [
     field: 'reason',
     cookie: () => customer,
     body: () => ({ sessionId: open, reason: withMark('Found another mechanic') }),
+  },
+  {
+    procedure: 'room.send',
+    field: 'body',
+    cookie: () => customer,
+    body: () => ({ sessionId: room, clientKey: randomUUID(), body: withMark('Hello, the brakes grind') }),
   },
   {
     procedure: 'auth.signUp',

@@ -7,6 +7,7 @@ import type { Admission } from './errors/admission.ts';
 import type { EventHub } from './log/hub.ts';
 import type { SlowConsumerLimits, Transport } from './log/stream.ts';
 import type { Metrics } from './observability/metrics.ts';
+import type { ReceiptSink } from './observability/receipts.ts';
 import type { RateLimiter } from './security/rate-limit.ts';
 
 export interface ApiConfig {
@@ -32,6 +33,8 @@ export interface Services {
   now: () => Date;
   rateLimiter: RateLimiter;
   metrics: Metrics;
+  /** Delivery receipts ("who could see this?"); absent where nothing records them. */
+  receipts?: ReceiptSink;
 }
 
 export type { SignedInUser } from './auth/signed-in-user.ts';

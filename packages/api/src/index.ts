@@ -1,4 +1,11 @@
-export { audit, FINDING_KINDS, type Finding, type FindingKind, fixFindings } from './audit/index.ts';
+export {
+  type AuditOptions,
+  audit,
+  FINDING_KINDS,
+  type Finding,
+  type FindingKind,
+  fixFindings,
+} from './audit/index.ts';
 export { AuthSessions } from './auth/auth-sessions.ts';
 export { readSessionToken } from './auth/cookie.ts';
 export type { ApiConfig, Context, Services, SignedInUser } from './context.ts';
@@ -25,7 +32,10 @@ export {
   TOO_SLOW_CLOSE_CODE,
 } from './log/index.ts';
 export { createMetrics, type Metrics } from './observability/metrics.ts';
+export { type Receipt, type ReceiptSink, ReceiptWriter } from './observability/receipts.ts';
+export { type WhoCouldSee, whoCouldSee } from './queries/who-could-see.ts';
 export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from './root.ts';
+export { photoUploadRefusal, roomPhoto, uploadRoomPhoto } from './routers/room/photos.ts';
 export {
   DEFAULT_RATE_LIMITS,
   memoryRateLimiter,

@@ -5,6 +5,8 @@ import { authRouter } from './routers/auth/index.ts';
 import { mechanicRouter } from './routers/mechanic/index.ts';
 import { pushRouter } from './routers/push/index.ts';
 import { queueRouter } from './routers/queue/index.ts';
+import { receiptsRouter } from './routers/receipts/index.ts';
+import { roomRouter } from './routers/room/index.ts';
 import { sessionRouter } from './routers/session/index.ts';
 import { statsRouter } from './routers/stats/index.ts';
 import { waiverRouter } from './routers/waiver/index.ts';
@@ -22,6 +24,8 @@ export const appRouter = router({
   workshop: workshopRouter,
   stats: statsRouter,
   push: pushRouter,
+  receipts: receiptsRouter,
+  room: roomRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -71,6 +71,15 @@ const signedIn = { anonymous: 'UNAUTHORIZED' } as const;
 const everyone = (outcome: Outcome) =>
   Object.fromEntries(Object.keys(ACTORS).map((k) => [k, outcome])) as Record<ActorName, Outcome>;
 
+const roomReaders: Record<ActorName, Outcome> = {
+  ...everyone('NOT_FOUND'),
+  ...signedIn,
+  customerX: 'ok',
+  mechanicA: 'ok',
+  admin: 'ok',
+};
+const roomWriters: Record<ActorName, Outcome> = { ...roomReaders, admin: 'FORBIDDEN' };
+
 const MATRIX: Record<string, () => Promise<Cell>> = {
   'auth.me': async () => ({ call: (c) => c.auth.me(), expected: everyone('ok') }),
   'auth.logOut': async () => ({ call: (c) => c.auth.logOut(), expected: everyone('ok') }),
@@ -293,6 +302,21 @@ const MATRIX: Record<string, () => Promise<Cell>> = {
     call: (c) => c.admin.mechanics(),
     expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
   }),
+  'admin.whoCouldSee': async () => {
+    const { sessionId } = await fixture('queued');
+    return {
+      call: (c) => c.admin.whoCouldSee({ sessionId }),
+      expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
+    };
+  },
+  'receipts.report': async () => {
+    // Any mechanic may report; a receipt for a request they could never see is ignored, not an error.
+    const { sessionId } = await fixture('queued');
+    return {
+      call: (c) => c.receipts.report({ items: [{ sessionId, version: 0, channel: 'shown', ageMs: 0 }] }),
+      expected: { ...everyone('ok'), ...staffOnly, admin: 'FORBIDDEN' },
+    };
+  },
   'admin.serviceLevel': async () => ({
     call: (c) => c.admin.serviceLevel(),
     expected: { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHORIZED', admin: 'ok' },
@@ -361,6 +385,41 @@ const MATRIX: Record<string, () => Promise<Cell>> = {
     },
     expected: { ...everyone('ok'), ...staffOnly },
   }),
+  // The session room: its customer and its mechanic; admins read; everyone else as if it did not exist.
+  'room.get (accepted by A)': async () => {
+    const { sessionId } = await fixture('acceptedByA');
+    return { call: (c) => c.room.get({ sessionId }), expected: roomReaders };
+  },
+  'room.get (queued, no room yet)': async () => {
+    const { sessionId } = await fixture('queued');
+    return { call: (c) => c.room.get({ sessionId }), expected: { ...everyone('NOT_FOUND'), ...signedIn } };
+  },
+  'room.history': async () => {
+    const { sessionId } = await fixture('acceptedByA');
+    return { call: (c) => c.room.history({ sessionId }), expected: roomReaders };
+  },
+  'room.send': async () => {
+    const { sessionId } = await fixture('acceptedByA');
+    return {
+      call: (c) => c.room.send({ sessionId, clientKey: crypto.randomUUID(), body: 'Hello' }),
+      expected: roomWriters,
+    };
+  },
+  'room.mark': async () => {
+    const { sessionId } = await fixture('acceptedByA');
+    return { call: (c) => c.room.mark({ sessionId, read: '1' }), expected: roomWriters };
+  },
+  'room.unread': async () => ({ call: (c) => c.room.unread(), expected: { ...everyone('ok'), ...signedIn } }),
+  'room.onMessage': async () => {
+    const { sessionId } = await fixture('acceptedByA');
+    return {
+      call: async (c) => {
+        const iterable = await c.room.onMessage({ sessionId });
+        await (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.();
+      },
+      expected: roomReaders,
+    };
+  },
   'session.onChange': async () => ({
     call: async (c) => {
       const iterable = await c.session.onChange({});

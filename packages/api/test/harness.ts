@@ -42,7 +42,12 @@ export async function createTestApi(config: Partial<ApiConfig> = {}): Promise<Te
     log,
     now: () => clock.now,
     // Limits have their own tests; here fixtures book far more than a person would.
-    rateLimiter: memoryRateLimiter({ logIn: 10_000, signUp: 10_000, createSession: 10_000 }),
+    rateLimiter: memoryRateLimiter({
+      logIn: 10_000,
+      signUp: 10_000,
+      createSession: 10_000,
+      roomMessage: 10_000,
+    }),
     metrics: createMetrics('test'),
     config: {
       dispatchMode: 'broadcast' as DispatchMode,

@@ -15,6 +15,8 @@ const env = loadEnv({
   SEED_DEMO_DATA: 'false',
   LOG_LEVEL: 'warn',
   NODE_ENV: 'production',
+  // A case may set more (probe-receipts.ts: RECEIPT_RETENTION_DAYS, with and without receipts).
+  ...(JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>),
 });
 const log = pino({ level: 'warn' });
 const server = await startServer({ env, databaseUrl, log });

@@ -138,7 +138,7 @@ export async function openDashboard(
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('section[aria-label="Queue"], section[aria-label="All requests"]').waitFor();
+  await page.locator('section[aria-label="Queue"], section[aria-labelledby="requests-heading"]').waitFor();
   await expect.poll(() => page.locator('.connection').getAttribute('data-status')).toBe('live');
   // Away and offline mechanics get no alerts and cannot accept: a dashboard test works as an
   // Available mechanic unless it asks otherwise.

@@ -142,6 +142,21 @@ it('a push reaches the service worker: notification with Accept and Open, Accept
     where: { id: first.assignmentId },
   });
   expect(accepted.status).toBe('accepted');
+  // Its delivery receipts: sent by the server process, shown and clicked as the worker reported them.
+  const a1 = await app.database.db.user.findUniqueOrThrow({ where: { email: 'a1@demo.test' } });
+  await expect
+    .poll(
+      async () =>
+        (
+          await app.database.db.deliveryReceipt.findMany({
+            where: { sessionId: first.sessionId, mechanicId: a1.id, channel: { startsWith: 'push_' } },
+          })
+        )
+          .map((r) => r.channel)
+          .sort(),
+      { timeout: 5_000 },
+    )
+    .toEqual(['push_clicked', 'push_sent', 'push_shown']);
   // Close the outcome before the next round.
   await worker.evaluate(async () => {
     for (const n of await (self as unknown as SwScope).registration.getNotifications()) n.close();

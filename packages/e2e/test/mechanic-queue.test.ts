@@ -270,7 +270,7 @@ it('logs in and out, switches availability, shows a customer cancel reason, and 
     .poll(() => mySessionCard(page, session.assignmentId).textContent())
     .toMatch(/Cancelled: Found the problem myself/);
   expect(
-    await mySessionCard(page, session.assignmentId).getByRole('button', { name: 'Complete' }).count(),
+    await mySessionCard(page, session.assignmentId).getByRole('button', { name: 'Complete…' }).count(),
   ).toBe(0);
   expect(await seriousA11yViolations(page)).toEqual([]);
   await screenshot(page, 'mechanic-cancelled-session');

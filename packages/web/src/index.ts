@@ -28,6 +28,7 @@ export {
   LiveApiProvider,
   useWsClient,
 } from './live-api-provider.tsx';
+export { foldLog, type LoggedEvent, pruneLog } from './live-log.ts';
 export {
   applyIfNewer,
   type EventOf,
@@ -41,4 +42,7 @@ export {
 } from './live-snapshot.ts';
 export { type LogOutDeps, type LogOutResult, logOut, useLogOut } from './log-out.ts';
 export { useNow } from './now.ts';
+export { RoomChat } from './room/RoomChat.tsx';
+export { useUnreadTitle } from './room/unread-title.ts';
+export { type Room, useRoom } from './room/use-room.ts';
 export { TRPCProvider, useTRPC, useTRPCClient } from './trpc.ts';

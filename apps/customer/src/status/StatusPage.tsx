@@ -11,6 +11,7 @@ import {
 import { skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useId } from 'react';
 import { PushOptIn } from '../push/PushOptIn.tsx';
+import { SessionRoom } from '../room/SessionRoom.tsx';
 import { hrefFor } from '../routing.ts';
 import { CompletedSummary, VisitDetails } from '../summary/SessionSummary.tsx';
 import { Loading, Notice } from '../ui/Notice.tsx';
@@ -154,6 +155,11 @@ function SessionView({
       </p>
 
       <StatusBody session={session} onChanged={onChanged} />
+
+      {/* The room with the mechanic: live while accepted, its history afterwards. */}
+      {session.mechanicName && ['in_progress', 'completed', 'cancelled'].includes(session.status) ? (
+        <SessionRoom sessionId={session.sessionId} mechanicName={session.mechanicName} />
+      ) : null}
 
       {/* While it waits, the customer may leave: a push says "accepted", "no mechanic" or "completed". */}
       {session.status === 'waiting' ? <PushOptIn /> : null}

@@ -1,46 +1,186 @@
-import { errorMessage, useTRPC } from '@dispatch/web';
+import { SESSION_TYPE_LABELS, SESSION_TYPES } from '@dispatch/domain';
+import { errorMessage, useNow, useTRPC } from '@dispatch/web';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { SESSION_TYPE_LABELS, vehicleOf } from '../alerts/describe.ts';
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { vehicleOf } from '../alerts/describe.ts';
 import type { AssignmentCard } from '../api-types.ts';
 import type { QueueFeed } from '../queue/useQueueFeed.ts';
+import { Countdown } from '../time/Countdown.tsx';
 import { Elapsed } from '../time/Elapsed.tsx';
+import {
+  AGE_FILTERS,
+  type BoardFilters,
+  filterCards,
+  NO_FILTERS,
+  STATUS_FILTER_LABELS,
+  STATUS_FILTERS,
+  type StatusFilter,
+  waitingSince,
+} from './filters.ts';
+import { MechanicsPanel } from './MechanicsPanel.tsx';
+import { RequestPanel } from './RequestPanel.tsx';
+import { STATUS_TEXT } from './status-text.ts';
 
-const STATUS_TEXT: Record<AssignmentCard['status'], string> = {
-  pending_waiver: 'Waiting for waiver',
-  queued: 'Queued',
-  offered: 'Offered',
-  declined: 'Declined',
-  expired: 'Offer expired',
-  accepted: 'Accepted',
-  cancelled: 'Cancelled',
-  completed: 'Completed',
-};
+/** The mechanics list is polled this often: presence and load change without an event. */
+const MECHANICS_REFRESH_MS = 3_000;
 
-/** Admins see every request, live, and for any of them the full event trail: who did what, when, why. */
+/**
+ * The live operations board: every mechanic (presence, availability, load against capacity,
+ * connections) and every request from the live feed, with filters and search; a request opens in
+ * a side panel with the admin actions, who could see it and why, and its full trail.
+ */
 export function AdminBoard({ feed, cards }: { feed: QueueFeed; cards: AssignmentCard[] }) {
-  const [selected, setSelected] = useState<AssignmentCard | null>(null);
-  const current = selected ? (feed.cards.get(selected.assignmentId) ?? selected) : null;
+  const trpc = useTRPC();
+  const mechanics = useQuery({
+    ...trpc.admin.mechanics.queryOptions(),
+    refetchInterval: MECHANICS_REFRESH_MS,
+    refetchIntervalInBackground: false,
+  });
+  const [filters, setFilters] = useState<BoardFilters>(NO_FILTERS);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const opener = useRef<HTMLElement | null>(null);
+  const now = useNow(15_000);
+  const shown = useMemo(() => filterCards(cards, filters, now), [cards, filters, now]);
+  const workshops = useMemo(() => {
+    const byId = new Map<string, string>();
+    for (const card of cards) if (card.workshop) byId.set(card.workshop.id, card.workshop.name);
+    for (const m of mechanics.data ?? [])
+      if (m.workshopId && m.workshopName) byId.set(m.workshopId, m.workshopName);
+    return [...byId].sort((a, b) => a[1].localeCompare(b[1]));
+  }, [cards, mechanics.data]);
+  const selected = selectedId ? (feed.cards.get(selectedId) ?? null) : null;
+
+  const open = useCallback((card: AssignmentCard, button: HTMLElement) => {
+    opener.current = button;
+    setSelectedId(card.assignmentId);
+  }, []);
+  const close = useCallback(() => {
+    setSelectedId(null);
+    // Focus goes back to the button that opened the panel (after the panel is gone).
+    const back = opener.current;
+    requestAnimationFrame(() => back?.focus());
+  }, []);
+  const set = <K extends keyof BoardFilters>(key: K, value: BoardFilters[K]) =>
+    setFilters((current) => ({ ...current, [key]: value }));
+  const filtered = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
+
   return (
-    <div className="admin">
-      <section aria-label="All requests" className="panel">
+    <div className={`admin${selected ? ' admin--panel-open' : ''}`}>
+      <MechanicsPanel mechanics={mechanics.data ?? []} status={mechanics.status} error={mechanics.error} />
+      <section aria-labelledby="requests-heading" className="panel">
         <header className="panel__header">
-          <h2>
-            All requests <span className="count">{feed.status === 'ready' ? cards.length : ''}</span>
+          <h2 id="requests-heading">
+            Requests <span className="count">{feed.status === 'ready' ? shown.length : ''}</span>
           </h2>
-          <p className="panel__hint">Open requests first. Choose one to see its event trail.</p>
-        </header>
-        {feed.status === 'loading' ? (
-          <p className="empty">Loading requests…</p>
-        ) : feed.status === 'error' ? (
-          <p className="empty empty--error" role="alert">
-            Could not load requests: {errorMessage(feed.error)}
+          <p className="panel__hint">
+            Live.{' '}
+            {feed.dispatchMode === 'targeted'
+              ? 'Targeted offers: one mechanic at a time.'
+              : 'Broadcast to every eligible mechanic.'}
           </p>
-        ) : cards.length === 0 ? (
-          <p className="empty">No requests in the last day.</p>
+        </header>
+        <form className="filters" aria-label="Filter requests" onSubmit={(e) => e.preventDefault()}>
+          <div className="filters__field">
+            <label htmlFor="filter-search">Search</label>
+            <input
+              id="filter-search"
+              type="search"
+              value={filters.search}
+              placeholder="Customer, vehicle or id"
+              onChange={(e) => set('search', e.target.value)}
+            />
+          </div>
+          <div className="filters__field">
+            <label htmlFor="filter-status">Status</label>
+            <select
+              id="filter-status"
+              value={filters.status}
+              onChange={(e) => set('status', e.target.value as StatusFilter)}
+            >
+              {STATUS_FILTERS.map((s) => (
+                <option key={s} value={s}>
+                  {STATUS_FILTER_LABELS[s]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="filters__field">
+            <label htmlFor="filter-type">Type</label>
+            <select id="filter-type" value={filters.type} onChange={(e) => set('type', e.target.value)}>
+              <option value="">Any type</option>
+              {SESSION_TYPES.map((t) => (
+                <option key={t} value={t}>
+                  {SESSION_TYPE_LABELS[t]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="filters__field">
+            <label htmlFor="filter-workshop">Workshop</label>
+            <select
+              id="filter-workshop"
+              value={filters.workshop}
+              onChange={(e) => set('workshop', e.target.value)}
+            >
+              <option value="">Any workshop</option>
+              <option value="none">No workshop</option>
+              {workshops.map(([id, name]) => (
+                <option key={id} value={id}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="filters__field">
+            <label htmlFor="filter-urgency">Urgency</label>
+            <select
+              id="filter-urgency"
+              value={filters.urgency}
+              onChange={(e) => set('urgency', e.target.value as BoardFilters['urgency'])}
+            >
+              <option value="">Any</option>
+              <option value="urgent">Urgent</option>
+              <option value="normal">Not urgent</option>
+            </select>
+          </div>
+          <div className="filters__field">
+            <label htmlFor="filter-waiting">Waiting</label>
+            <select
+              id="filter-waiting"
+              value={filters.minAgeMinutes}
+              onChange={(e) => set('minAgeMinutes', Number(e.target.value))}
+            >
+              {AGE_FILTERS.map((minutes) => (
+                <option key={minutes} value={minutes}>
+                  {minutes === 0 ? 'Any time' : `${minutes}+ min`}
+                </option>
+              ))}
+            </select>
+          </div>
+          {filtered ? (
+            <button type="button" className="button button--quiet" onClick={() => setFilters(NO_FILTERS)}>
+              Clear filters
+            </button>
+          ) : null}
+        </form>
+        {feed.status === 'loading' ? (
+          <p className="empty" aria-busy="true">
+            Loading requests…
+          </p>
+        ) : feed.status === 'error' ? (
+          <div className="empty empty--error" role="alert">
+            <p>Could not load requests: {errorMessage(feed.error)}</p>
+            <button type="button" className="button button--secondary" onClick={feed.refetch}>
+              Try again
+            </button>
+          </div>
+        ) : shown.length === 0 ? (
+          <p className="empty">
+            {cards.length === 0 ? 'No requests in the last day.' : 'No request matches these filters.'}
+          </p>
         ) : (
           <div className="table-wrap">
-            <table className="table">
+            <table className="table requests">
               <thead>
                 <tr>
                   <th scope="col">Status</th>
@@ -48,39 +188,60 @@ export function AdminBoard({ feed, cards }: { feed: QueueFeed; cards: Assignment
                   <th scope="col">Customer</th>
                   <th scope="col">Workshop</th>
                   <th scope="col">Mechanic</th>
-                  <th scope="col">Age</th>
+                  <th scope="col">Wait</th>
                   <th scope="col">
-                    <span className="visually-hidden">Trail</span>
+                    <span className="visually-hidden">Details</span>
                   </th>
                 </tr>
               </thead>
               <tbody>
-                {cards.map((card) => (
+                {shown.map((card) => (
                   <tr
                     key={card.assignmentId}
                     data-assignment-id={card.assignmentId}
-                    aria-selected={current?.assignmentId === card.assignmentId}
+                    aria-selected={selectedId === card.assignmentId}
                   >
-                    <td>
+                    <td data-label="Status">
                       <span className={`status status--${card.status}`}>{STATUS_TEXT[card.status]}</span>
                     </td>
-                    <td>
+                    <td data-label="Request">
                       {card.urgent ? <span className="tag tag--urgent">Urgent</span> : null}{' '}
                       {SESSION_TYPE_LABELS[card.sessionType]} · {vehicleOf(card)}
                     </td>
-                    <td>{card.customerName}</td>
-                    <td>{card.workshop?.name ?? (card.sessionType === 'in_person' ? 'Any' : '—')}</td>
-                    <td>{card.mechanic?.displayName ?? '—'}</td>
-                    <td>
-                      <Elapsed since={card.createdAt} prefix="" />
+                    <td data-label="Customer">{card.customerName}</td>
+                    <td data-label="Workshop">
+                      {card.workshop?.name ?? (card.sessionType === 'in_person' ? 'Any' : '—')}
                     </td>
-                    <td>
+                    <td data-label="Mechanic">
+                      {card.status === 'offered' && card.mechanic ? (
+                        <>
+                          Offered to {card.mechanic.displayName}
+                          {card.offerExpiresAt ? (
+                            <>
+                              {' '}
+                              <Countdown until={card.offerExpiresAt} />
+                            </>
+                          ) : null}
+                        </>
+                      ) : (
+                        (card.mechanic?.displayName ?? '—')
+                      )}
+                    </td>
+                    <td data-label="Wait">
+                      <Elapsed since={waitingSince(card)} prefix="" />
+                    </td>
+                    <td className="table__action">
                       <button
                         type="button"
                         className="button button--quiet"
-                        onClick={() => setSelected(card)}
+                        aria-expanded={selectedId === card.assignmentId}
+                        onClick={(e) => open(card, e.currentTarget)}
                       >
-                        Event trail<span className="visually-hidden"> for {vehicleOf(card)}</span>
+                        Details
+                        <span className="visually-hidden">
+                          {' '}
+                          of {vehicleOf(card)} for {card.customerName}
+                        </span>
                       </button>
                     </td>
                   </tr>
@@ -90,81 +251,14 @@ export function AdminBoard({ feed, cards }: { feed: QueueFeed; cards: Assignment
           </div>
         )}
       </section>
-      {current ? <TrailPanel card={current} onClose={() => setSelected(null)} /> : null}
+      {selected ? (
+        <RequestPanel
+          key={selected.assignmentId}
+          card={selected}
+          mechanics={mechanics.data ?? []}
+          onClose={close}
+        />
+      ) : null}
     </div>
-  );
-}
-
-function TrailPanel({ card, onClose }: { card: AssignmentCard; onClose(): void }) {
-  const trpc = useTRPC();
-  // Re-read when the card changes version: the trail grows with every event.
-  const trail = useQuery(trpc.admin.trail.queryOptions({ sessionId: card.sessionId }));
-  const { refetch } = trail;
-  useEffect(() => {
-    if (card.version > 0) void refetch();
-  }, [card.version, refetch]);
-  return (
-    <section aria-label="Event trail" className="panel panel--trail">
-      <header className="panel__header">
-        <h2>
-          Event trail: {SESSION_TYPE_LABELS[card.sessionType]} · {vehicleOf(card)}
-        </h2>
-        <button type="button" className="button button--quiet" onClick={onClose}>
-          Close
-        </button>
-      </header>
-      <p className="muted">
-        Now <strong>{STATUS_TEXT[card.status]}</strong>
-        {card.cancelReason ? ` — ${card.cancelReason}` : ''}. Session {card.sessionId}
-      </p>
-      {trail.isPending ? (
-        <p className="empty">Loading the trail…</p>
-      ) : trail.isError ? (
-        <p className="empty empty--error" role="alert">
-          {errorMessage(trail.error)}
-        </p>
-      ) : (
-        <div className="table-wrap">
-          <table className="table trail">
-            <caption className="visually-hidden">Every event of this session, oldest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col">By</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Request id</th>
-              </tr>
-            </thead>
-            <tbody>
-              {trail.data.map((event) => (
-                <tr key={event.position} className="trail__event">
-                  <td>
-                    <time dateTime={event.at}>{new Date(event.at).toLocaleTimeString()}</time>
-                  </td>
-                  <td>
-                    <strong>{event.type.replace('_', ' ')}</strong>
-                    {event.type === 'offer' && event.mechanicName ? ` to ${event.mechanicName}` : ''}
-                  </td>
-                  <td>
-                    {event.fromStatus ? `${event.fromStatus} → ` : ''}
-                    {event.toStatus}
-                  </td>
-                  <td>
-                    {event.actorKind}
-                    {event.actorName ? ` ${event.actorName}` : ''}
-                  </td>
-                  <td className="trail__why">{event.reason ?? ''}</td>
-                  <td>
-                    <code className="trail__request">{event.requestId ?? ''}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
   );
 }

@@ -45,9 +45,10 @@ export class Beeper {
     return this.context?.state === 'running';
   }
 
-  beep(): void {
+  /** Plays the beep; false when the browser keeps audio muted (or sound is off). */
+  beep(): boolean {
     const context = this.context;
-    if (context?.state !== 'running') return;
+    if (context?.state !== 'running') return false;
     const start = context.currentTime;
     for (const [offset, frequency] of [
       [0, 880],
@@ -64,6 +65,7 @@ export class Beeper {
       oscillator.start(start + offset);
       oscillator.stop(start + offset + 0.2);
     }
+    return true;
   }
 }
 

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AssignmentCard } from '../api-types.ts';
 import { useNotice } from '../notices/notices.tsx';
+import { noteReceipt } from '../receipts/outbox.ts';
 import { headline } from './describe.ts';
 import { setFaviconBadge } from './favicon.ts';
 import { Beeper, soundPreference } from './sound.ts';
@@ -71,7 +72,9 @@ export function useAlerts(queue: readonly AssignmentCard[], ready: boolean, enab
     closeNotifications(left);
     for (const card of arrived) {
       notice(`New request — ${headline(card)}`, 'new');
+      noteReceipt(card, 'in_page');
       if (permissionNow() === 'granted') {
+        noteReceipt(card, 'notification');
         const notification = new Notification(`New request — ${headline(card)}`, {
           body: card.concern.slice(0, 140),
           tag: card.assignmentId,
@@ -83,7 +86,7 @@ export function useAlerts(queue: readonly AssignmentCard[], ready: boolean, enab
         notifications.current.set(card.assignmentId, notification);
       }
     }
-    if (arrived.length > 0) beeper.current.beep();
+    if (arrived.length > 0 && beeper.current.beep()) for (const card of arrived) noteReceipt(card, 'sound');
     if (arrived.length > 0 || left.length > 0) {
       const keep = (current: ReadonlySet<string>) => {
         const next = new Set([...current].filter((id) => ids.has(id)));

@@ -127,7 +127,7 @@ export function Dashboard({ me }: { me: Me }) {
       <header className="topbar">
         <div className="topbar__brand">
           <h1>
-            Mechanic dashboard
+            {isAdmin ? 'Operations board' : 'Mechanic dashboard'}
             {alerts.unread > 0 ? <span className="unread">{alerts.unread} new</span> : null}
           </h1>
           <p className="topbar__who">

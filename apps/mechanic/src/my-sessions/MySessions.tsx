@@ -10,6 +10,7 @@ import {
   useFinished,
 } from '../completion/FinishedSession.tsx';
 import { mechanicActions } from '../queue/actions.ts';
+import { SessionRoom } from '../room/SessionRoom.tsx';
 
 interface Props {
   cards: AssignmentCard[];
@@ -102,6 +103,9 @@ function SessionCard({
       ) : null}
       <CustomerContact card={card} />
       {card.status === 'completed' ? <FinishedExtras card={card} finished={finished} /> : null}
+      {card.status !== 'cancelled' || card.mechanic ? (
+        <SessionRoom sessionId={card.sessionId} active={card.status === 'accepted'} />
+      ) : null}
       {actions.has('complete') ? (
         <CompleteSession card={card} completing={completing} onComplete={onComplete} />
       ) : null}

@@ -1,5 +1,6 @@
 import { errorMessage, useConnection } from '@dispatch/web';
 import type { AssignmentCard } from '../api-types.ts';
+import { useDisplayReceipts } from '../receipts/useDisplayReceipts.ts';
 import { byUrgencyThenAge } from './queue-state.ts';
 import { RequestCard } from './RequestCard.tsx';
 import type { Ghost } from './useGhosts.ts';
@@ -39,6 +40,7 @@ export function QueueSection({
   onAccept,
   onDecline,
 }: Props) {
+  useDisplayReceipts(cards);
   const shown = new Set(cards.map((card) => card.assignmentId));
   const rows = [
     ...cards.map((card) => ({ card, ghost: null as string | null })),

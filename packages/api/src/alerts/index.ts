@@ -13,5 +13,6 @@ export {
   requestTag,
   requestTopic,
 } from './plan.ts';
+export { ROOM_ALERT_DELAY_MS, startRoomAlerts } from './room-messages.ts';
 export { type EventSource, PushSender, type PushSenderOptions, startPushSender } from './sender.ts';
 export { DEFAULT_VAPID_SUBJECT, type VapidKeys, vapidKeys } from './vapid.ts';

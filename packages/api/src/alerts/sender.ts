@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@dispatch/db';
+import { parsePosition } from '@dispatch/domain';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import webpush from 'web-push';
 import type { Services } from '../context.ts';
+import type { ReceiptSink } from '../observability/receipts.ts';
 import {
   type PlannedPush,
   type PlanSettings,
@@ -28,7 +30,12 @@ export interface PushSenderOptions {
   /** Back-off before each retry of a failed push (not 404/410); its length is the retry count. */
   retryDelaysMs?: readonly number[];
   requestTimeoutMs?: number;
+  /** Where a sent alert's receipt (push_sent, by this process) goes. */
+  receipts?: ReceiptSink;
 }
+
+/** One row of the push sender's mechanics query, before the load is folded into `PushMechanic`. */
+type PushMechanicRow = Omit<PushMechanic, 'load'> & { virtualLoad: number; inPersonLoad: number };
 
 interface Device {
   id: string;
@@ -41,7 +48,7 @@ interface Device {
 
 interface Job {
   /** The claim key: the event's position, or a caller's key for pushes not caused by one event. */
-  event: { position: string; assignmentId: string | null; createdAt: Date };
+  event: { position: string; assignmentId: string | null; sessionId?: string; createdAt: Date };
   push: PlannedPush;
   device: Device;
   attempt: number;
@@ -109,6 +116,7 @@ export class PushSender {
   readonly #retryDelaysMs: readonly number[];
   readonly #timeoutMs: number;
   readonly #metrics: ReturnType<typeof pushMetrics>;
+  readonly #receipts: ReceiptSink | null;
   readonly #queue: PushEvent[] = [];
   readonly #retries = new Set<ReturnType<typeof setTimeout>>();
   #draining: Promise<void> | null = null;
@@ -131,6 +139,7 @@ export class PushSender {
     this.#retryDelaysMs = options.retryDelaysMs ?? [1_000, 5_000, 30_000];
     this.#timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.#metrics = pushMetrics(options.registry);
+    this.#receipts = options.receipts ?? null;
   }
 
   /** Queues committed events; never blocks and never throws. */
@@ -181,19 +190,12 @@ export class PushSender {
     payload: PlannedPush['payload'],
     claimKey: string,
     ttlSeconds = 3600,
+    { kind = 'notice', topic = 'availability' }: { kind?: PlannedPush['kind']; topic?: string } = {},
   ): Promise<void> {
     const devices = await this.#db.$queryRaw<Device[]>`
       SELECT id, user_id AS "userId", endpoint, p256dh, auth, focused_until AS "focusedUntil"
         FROM push_subscriptions WHERE user_id = ${userId}::uuid`;
-    const push: PlannedPush = {
-      userId,
-      kind: 'notice',
-      payload,
-      ttlSeconds,
-      urgency: 'high',
-      topic: 'availability',
-      devices: 'all',
-    };
+    const push: PlannedPush = { userId, kind, payload, ttlSeconds, urgency: 'high', topic, devices: 'all' };
     const event = { position: claimKey, assignmentId: null, createdAt: this.#now() };
     const jobs = devices.map((device) => ({ event, push, device, attempt: 0 }));
     if (jobs.length === 0) return;
@@ -205,11 +207,22 @@ export class PushSender {
   }
 
   async #process(event: PushEvent): Promise<void> {
-    const mechanics = await this.#db.$queryRaw<PushMechanic[]>`
+    const rows = await this.#db.$queryRaw<PushMechanicRow[]>`
       SELECT m.user_id AS "userId", m.kind::text AS kind, m.workshop_id AS "workshopId",
-             m.availability::text AS availability
+             m.availability::text AS availability, m.virtual_capacity AS "virtualCapacity",
+             COALESCE(l.virtual, 0)::int AS "virtualLoad", COALESCE(l.in_person, 0)::int AS "inPersonLoad"
         FROM mechanics m
+        LEFT JOIN LATERAL (
+          SELECT count(*) FILTER (WHERE s.type <> 'in_person') AS virtual,
+                 count(*) FILTER (WHERE s.type = 'in_person') AS in_person
+            FROM session_assignments a JOIN sessions s ON s.id = a.session_id
+           WHERE a.mechanic_id = m.user_id AND a.status = 'accepted'
+        ) l ON true
        WHERE EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.user_id = m.user_id)`;
+    const mechanics: PushMechanic[] = rows.map(({ virtualLoad, inPersonLoad, ...m }) => ({
+      ...m,
+      load: { virtual: virtualLoad, inPerson: inPersonLoad },
+    }));
     const now = this.#now();
     const planned = planPushes(event, mechanics, this.#settings, now);
     if (planned.length === 0) return;
@@ -332,6 +345,17 @@ export class PushSender {
     }
     if (outcome === 'sent') {
       this.#metrics.sent.inc({ kind: push.kind });
+      if (push.payload.kind === 'alert' && event.sessionId) {
+        this.#receipts?.record({
+          sessionId: event.sessionId,
+          mechanicId: push.userId,
+          channel: 'push_sent',
+          position: parsePosition(event.position),
+          version: push.payload.version,
+          process: this.#receipts.process,
+          at: new Date(),
+        });
+      }
       this.#metrics.latency.observe((Date.now() - event.createdAt.getTime()) / 1000);
     }
   }
@@ -429,7 +453,9 @@ export class PushSender {
  * `toPushEvent` adapts the log's event type (today's StoredEvent, tomorrow's) to `PushEvent`.
  */
 export function startPushSender<E>(
-  services: Pick<Services, 'db' | 'log' | 'config' | 'now'> & { metrics?: { registry: Registry } },
+  services: Pick<Services, 'db' | 'log' | 'config' | 'now' | 'receipts'> & {
+    metrics?: { registry: Registry };
+  },
   hub: EventSource<E>,
   toPushEvent: (event: E) => PushEvent | null,
   options: Partial<PushSenderOptions> = {},
@@ -444,6 +470,8 @@ export function startPushSender<E>(
     },
     now: services.now,
     ...(services.metrics ? { registry: services.metrics.registry } : {}),
+    // Sent alerts are receipted wherever this process records receipts.
+    ...(services.receipts ? { receipts: services.receipts } : {}),
     ...options,
   });
   const unsubscribe = hub.onEvents((events) =>

@@ -1,19 +1,38 @@
 import type { Db } from '@dispatch/db';
-import { sessionStatusFor } from '@dispatch/domain';
+import { DEFAULT_RECEIPT_RETENTION_DAYS, sessionStatusFor } from '@dispatch/domain';
 import { actOnAssignment, CommandError } from '../commands/index.ts';
 import { appendEvent } from '../log/index.ts';
 import { loadAssignment, toCard, visibilityFacts } from '../queries/rows.ts';
-import type { Finding } from './checks.ts';
+import type { AuditOptions, Finding } from './checks.ts';
 
 /**
  * Repairs the safe findings, each atomically and with an event saying what was fixed and why: a
  * session status that drifted from its assignment follows the assignment again, and an offer
- * whose deadline passed while no dispatcher ran is expired. Everything else needs a human.
+ * whose deadline passed while no dispatcher ran is expired, and delivery receipts older than the
+ * retention are deleted. Everything else needs a human.
  * Returns how many were repaired (a finding another actor resolved meanwhile is not counted).
  */
-export async function fixFindings(db: Db, findings: readonly Finding[], now: Date): Promise<number> {
+export async function fixFindings(
+  db: Db,
+  findings: readonly Finding[],
+  now: Date,
+  options: AuditOptions = {},
+): Promise<number> {
   let fixed = 0;
   for (const finding of findings) {
+    if (finding.kind === 'stale_receipts' && finding.fixable) {
+      // Receipts are evidence, not state: past the retention they are deleted (the writer prunes hourly too).
+      const days = Math.trunc(options.retentionDays ?? DEFAULT_RECEIPT_RETENTION_DAYS);
+      if (days > 0) {
+        await db.$executeRawUnsafe(
+          `DELETE FROM delivery_receipts WHERE at < $1::timestamptz - make_interval(days => $2::int)`,
+          now,
+          days,
+        );
+        fixed += 1;
+      }
+      continue;
+    }
     if (!finding.fixable || !finding.assignmentId) continue;
     const row = await loadAssignment(db, { id: finding.assignmentId });
     if (!row) continue;

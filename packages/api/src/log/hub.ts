@@ -5,7 +5,8 @@ import { AUTH_REVOKED_CHANNEL, EVENT_ORDER_LOCK, EVENTS_CHANNEL } from './append
 import { brief } from './brief.ts';
 import { HEAD_SQL, type HeadRow, headOf } from './head.ts';
 import { Listener } from './listener.ts';
-import { READ_BATCH, READ_RANGE_SQL, ReadLoop } from './reader.ts';
+import { READ_BATCH, READ_RANGE_SQL, ReadLoop, readEventPage } from './reader.ts';
+import { ROOM_CHANNEL, RoomFeed } from './room-feed.ts';
 import { type EventRow, fromRow, type StoredEvent } from './stored-event.ts';
 import { EventWindow } from './window.ts';
 
@@ -37,6 +38,8 @@ export class EventHub {
   #onReconnect = new Set<() => void>();
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
+  /** The session rooms' messages, woken by the same LISTEN connection and poll. */
+  readonly rooms: RoomFeed;
 
   constructor(options: EventHubOptions) {
     this.#pool = new pg.Pool({ connectionString: options.connectionString, max: 4 });
@@ -49,17 +52,21 @@ export class EventHub {
       log: this.#log,
       head: () => this.#window.head,
       deliver: (events) => this.#append(events),
+      read: readEventPage,
     });
+    this.rooms = new RoomFeed({ pool: this.#pool, log: this.#log });
     this.#listener = new Listener({
       connectionString: options.connectionString,
-      channels: [EVENTS_CHANNEL, AUTH_REVOKED_CHANNEL],
+      channels: [EVENTS_CHANNEL, AUTH_REVOKED_CHANNEL, ROOM_CHANNEL],
       log: this.#log,
       onNotification: (channel, payload) => {
         if (channel === EVENTS_CHANNEL) this.#reader.request();
+        else if (channel === ROOM_CHANNEL) this.rooms.notified(payload);
         for (const handler of this.#onNotice.get(channel) ?? []) handler(payload);
       },
       onReconnect: () => {
         this.#reader.request();
+        this.rooms.wakeAll();
         for (const handler of this.#onReconnect) handler();
       },
     });
@@ -89,8 +96,12 @@ export class EventHub {
   async start(): Promise<void> {
     const { rows } = await this.#pool.query<HeadRow>(HEAD_SQL);
     this.#window = new EventWindow(headOf(rows), this.#capacity);
+    await this.rooms.start();
     await this.#listener.start();
-    this.#timer = setInterval(() => this.#reader.request(), this.#pollIntervalMs);
+    this.#timer = setInterval(() => {
+      this.#reader.request();
+      this.rooms.poll();
+    }, this.#pollIntervalMs);
     this.#timer.unref();
     this.#reader.request();
   }
@@ -100,6 +111,7 @@ export class EventHub {
     if (this.#timer) clearInterval(this.#timer);
     this.#wakeAll();
     await this.#reader.stop();
+    await this.rooms.stop();
     await this.#listener.stop();
     await this.#pool.end();
   }
@@ -189,6 +201,8 @@ export class EventHub {
 
   #append(events: StoredEvent[]): void {
     this.#window.append(events);
+    // A session's state change can open, close or move its room: its subscribers re-judge access.
+    this.rooms.sessionsChanged(events.map((event) => event.sessionId));
     for (const listener of this.#onEvents) {
       try {
         listener(events);

@@ -11,15 +11,27 @@ export const READ_RANGE_SQL = `SELECT ${EVENT_COLUMNS} FROM assignment_events
   WHERE position > $1::bigint AND position <= $2::bigint ORDER BY position LIMIT $3`;
 export const READ_BATCH = 1000;
 
+/** One page of committed rows after a position, in position order. */
+export type ReadPage<T> = (pool: pg.Pool, after: Position, limit: number) => Promise<T[]>;
+
+/** The assignment event log's page (the hub's reader). */
+export const readEventPage: ReadPage<StoredEvent> = async (pool, after, limit) => {
+  const { rows } = await pool.query<EventRow>(READ_SQL, [after.toString(), limit]);
+  return rows.map(fromRow);
+};
+
 /**
- * Reads the table from the head forward whenever asked (a notification, a poll, a reconnect):
- * requests while a read runs coalesce into one more read, and a failed read retries shortly.
+ * Reads a commit-ordered table from the head forward whenever asked (a notification, a poll, a
+ * reconnect): requests while a read runs coalesce into one more read, and a failed read retries
+ * shortly. The event hub reads assignment_events with it, the room feed room_messages.
  */
-export class ReadLoop {
+export class ReadLoop<T = StoredEvent> {
   readonly #pool: pg.Pool;
   readonly #log: Logger;
   readonly #head: () => Position;
-  readonly #deliver: (events: StoredEvent[]) => void;
+  readonly #deliver: (events: T[]) => void;
+  readonly #read: ReadPage<T>;
+  readonly #what: string;
   #reading: Promise<void> | null = null;
   #again = false;
   #retryTimer: NodeJS.Timeout | null = null;
@@ -30,12 +42,17 @@ export class ReadLoop {
     pool: pg.Pool;
     log: Logger;
     head: () => Position;
-    deliver: (events: StoredEvent[]) => void;
+    deliver: (events: T[]) => void;
+    read: ReadPage<T>;
+    /** Named in the warning when a read fails. */
+    what?: string;
   }) {
     this.#pool = options.pool;
     this.#log = options.log;
     this.#head = options.head;
     this.#deliver = options.deliver;
+    this.#read = options.read;
+    this.#what = options.what ?? 'the event table';
   }
 
   /** When a read last reached the end of the table (ms since epoch); 0 before the first. */
@@ -72,7 +89,7 @@ export class ReadLoop {
       try {
         await this.#readToEnd();
       } catch (error) {
-        this.#log.warn({ err: brief(error) }, 'reading the event table failed; will retry');
+        this.#log.warn({ err: brief(error) }, `reading ${this.#what} failed; will retry`);
         this.#retryLater(250);
         return;
       }
@@ -81,8 +98,8 @@ export class ReadLoop {
 
   async #readToEnd(): Promise<void> {
     for (;;) {
-      const { rows } = await this.#pool.query<EventRow>(READ_SQL, [this.#head().toString(), READ_BATCH]);
-      if (rows.length > 0) this.#deliver(rows.map(fromRow));
+      const rows = await this.#read(this.#pool, this.#head(), READ_BATCH);
+      if (rows.length > 0) this.#deliver(rows);
       if (rows.length < READ_BATCH) break;
     }
     this.#lastCaughtUpAt = Date.now();

@@ -80,6 +80,8 @@ export interface StreamOptions<T> {
   /** The WebSocket this subscription writes to; null when there is none (tests, createCaller). */
   transport: Transport | null;
   limits?: SlowConsumerLimits;
+  /** Called for every event handed to the socket (delivery receipts); must not block or throw. */
+  onDelivered?: (event: StoredEvent, payload: T) => void;
 }
 
 /**
@@ -117,6 +119,7 @@ export async function* streamEvents<T>(options: StreamOptions<T>) {
           event.latencyObserved = true;
           metrics.deliveryLatency.observe(Math.max(0, options.now() - event.createdAt.getTime()) / 1000);
         }
+        options.onDelivered?.(event, payload);
         yield tracked(event.cursor, payload);
       }
     }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 
-const RATE_LIMITED_ACTIONS = ['logIn', 'signUp', 'createSession'] as const;
+const RATE_LIMITED_ACTIONS = ['logIn', 'signUp', 'createSession', 'roomMessage'] as const;
 export type RateLimitedAction = (typeof RATE_LIMITED_ACTIONS)[number];
 
 /** Each action's window; the limits per window are settings (the server's env). */
@@ -9,11 +9,12 @@ const RATE_WINDOWS_MS: Record<RateLimitedAction, number> = {
   logIn: 60_000,
   signUp: 10 * 60_000,
   createSession: 60_000,
+  roomMessage: 60_000,
 };
 
 export type RateLimits = Record<RateLimitedAction, number>;
 
-export const DEFAULT_RATE_LIMITS: RateLimits = { logIn: 10, signUp: 20, createSession: 20 };
+export const DEFAULT_RATE_LIMITS: RateLimits = { logIn: 10, signUp: 20, createSession: 20, roomMessage: 30 };
 
 /** Counts attempts per action and key; answers how many ms until the next is allowed (0: allowed now). */
 export interface RateLimiter {

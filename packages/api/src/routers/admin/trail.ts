@@ -3,7 +3,13 @@ import { EVENT_COLUMNS, type EventRow, fromRow } from '../../log/index.ts';
 import { adminProcedure } from '../../trpc.ts';
 import { sessionIdInput } from '../resources.ts';
 
-/** Every event of one session in commit order: who did what, when and why. */
+const ACTOR_NAMES: Partial<Record<string, string>> = {
+  dispatcher: 'Dispatcher',
+  timer: 'Offer timer',
+  system: 'System',
+};
+
+/** Every event of one session in commit order: who did what (by name), when and why. */
 export const trail = adminProcedure.input(sessionIdInput).query(async ({ ctx, input }) => {
   const session = await ctx.db.helpSession.findUnique({
     where: { id: input.sessionId },
@@ -14,15 +20,22 @@ export const trail = adminProcedure.input(sessionIdInput).query(async ({ ctx, in
     `SELECT ${EVENT_COLUMNS} FROM assignment_events WHERE session_id = $1::uuid ORDER BY position`,
     input.sessionId,
   );
-  return rows.map(fromRow).map((event) => ({
+  // A name on every actor row: people by their display name, the rest by what they are.
+  const events = rows.map(fromRow);
+  const actorIds = [...new Set(events.map((e) => e.actorId).filter((id): id is string => id !== null))];
+  const people = new Map(
+    (
+      await ctx.db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, displayName: true } })
+    ).map((u) => [u.id, u.displayName]),
+  );
+  return events.map((event) => ({
     position: event.cursor,
     type: event.type,
     fromStatus: event.fromStatus,
     toStatus: event.toStatus,
     actorKind: event.actorKind,
     actorId: event.actorId,
-    actorName:
-      event.data.card.mechanic?.id === event.actorId ? (event.data.card.mechanic?.displayName ?? null) : null,
+    actorName: (event.actorId ? people.get(event.actorId) : null) ?? ACTOR_NAMES[event.actorKind] ?? null,
     /** Who the request was offered to or held by after this event. */
     mechanicName: event.data.card.mechanic?.displayName ?? null,
     reason: event.reason,

@@ -9,6 +9,8 @@ const setAvailabilityInput = z.object({
 /**
  * The mechanic's own switch. Offline is not chosen: it is what the server sees when heartbeats stop.
  * Choosing clears a system-set away reason and the missed-offer count: the mechanic is back.
+ * Going away records when ("Away since 14:02" in "who could see this?"); the status shows a time
+ * only beside a system-set reason.
  */
 export const setAvailability = mechanicProcedure
   .input(setAvailabilityInput)
@@ -20,7 +22,7 @@ export const setAvailability = mechanicProcedure
         availability: input.availability,
         lastSeenAt: now,
         awayReason: null,
-        awaySetAt: null,
+        awaySetAt: input.availability === 'away' ? now : null,
         missedOffers: 0,
       },
       select: { availability: true, lastSeenAt: true },

@@ -1,3 +1,4 @@
+import { parsePosition } from '@dispatch/domain';
 import { z } from 'zod';
 import { readWithPosition } from '../../log/index.ts';
 import { adminCards, mineCards, takeableCards } from '../../queries/queue.ts';
@@ -24,5 +25,22 @@ export const list = staffProcedure.input(queueListInput).query(async ({ ctx, inp
     const page = await takeableCards(tx, viewer, mode, cursor);
     return { ...page, mine: cursor ? [] : await mineCards(tx, viewer, now) };
   });
+  // The cards this mechanic's page was handed: delivery receipts (a re-read of the same versions is not new).
+  const receipts = ctx.receipts;
+  if (receipts && viewer.role === 'mechanic') {
+    const at = ctx.now();
+    const snapshotAt = parsePosition(position);
+    for (const card of [...data.items, ...data.mine]) {
+      receipts.record({
+        sessionId: card.sessionId,
+        mechanicId: viewer.userId,
+        channel: 'delivered',
+        position: snapshotAt,
+        version: card.version,
+        process: receipts.process,
+        at,
+      });
+    }
+  }
   return { ...data, position, dispatchMode: mode };
 });

@@ -1,6 +1,6 @@
-import { positionSchema } from '@dispatch/domain';
+import { positionSchema, type QueueEvent } from '@dispatch/domain';
 import { z } from 'zod';
-import { projectForStaff, resolveStart, streamEvents } from '../../log/index.ts';
+import { projectForStaff, resolveStart, type StoredEvent, streamEvents } from '../../log/index.ts';
 import { staffProcedure } from '../../trpc.ts';
 
 const queueOnChangeInput = z.object({ lastEventId: positionSchema.nullish() });
@@ -16,6 +16,7 @@ export const onChange = staffProcedure.input(queueOnChangeInput).subscription(as
 }) {
   const viewer = ctx.user.viewer;
   const mode = ctx.config.dispatchMode;
+  const receipts = viewer.role === 'mechanic' ? ctx.receipts : undefined;
   yield* streamEvents({
     start: await resolveStart(ctx.hub, input.lastEventId),
     hub: ctx.hub,
@@ -26,5 +27,22 @@ export const onChange = staffProcedure.input(queueOnChangeInput).subscription(as
     now: Date.now,
     transport: ctx.transport,
     ...(ctx.config.slowConsumer ? { limits: ctx.config.slowConsumer } : {}),
+    // A card this mechanic may see went out on this connection: its delivery receipt.
+    ...(receipts
+      ? {
+          onDelivered: (event: StoredEvent, payload: QueueEvent) => {
+            if (payload.kind !== 'upsert') return;
+            receipts.record({
+              sessionId: event.sessionId,
+              mechanicId: viewer.userId,
+              channel: 'delivered',
+              position: event.position,
+              version: payload.card.version,
+              process: receipts.process,
+              at: ctx.now(),
+            });
+          },
+        }
+      : {}),
   });
 });

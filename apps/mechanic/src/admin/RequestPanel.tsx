@@ -1,0 +1,287 @@
+import { describeSight, SESSION_TYPE_LABELS } from '@dispatch/domain';
+import { errorMessage, useTRPC } from '@dispatch/web';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { vehicleOf } from '../alerts/describe.ts';
+import type { AdminMechanic, AssignmentCard, WhoCouldSeeAnswer } from '../api-types.ts';
+import { useNotice } from '../notices/notices.tsx';
+import { Countdown } from '../time/Countdown.tsx';
+import { clockTime, fullTime } from './filters.ts';
+import { STATUS_TEXT } from './status-text.ts';
+
+/** The side panel re-reads its trail and verdicts this often, and whenever the card changes. */
+const PANEL_REFRESH_MS = 5_000;
+
+interface Props {
+  card: AssignmentCard;
+  mechanics: AdminMechanic[];
+  onClose(): void;
+}
+
+/**
+ * One request in a side panel that opens in view and takes focus (Escape or Close puts focus back
+ * where it was): what it is, the admin actions, who could see it and why, and its full trail.
+ */
+export function RequestPanel({ card, mechanics, onClose }: Props) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const titleId = `panel-${card.assignmentId}`;
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') onClose();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [onClose]);
+  return (
+    <aside className="side-panel" aria-labelledby={titleId} data-testid="request-panel">
+      <header className="side-panel__header">
+        <h2 id={titleId} ref={heading} tabIndex={-1}>
+          {SESSION_TYPE_LABELS[card.sessionType]} · {vehicleOf(card)}
+        </h2>
+        <button type="button" className="button button--secondary" onClick={onClose}>
+          Close<span className="visually-hidden"> the request panel</span>
+        </button>
+      </header>
+      <dl className="facts">
+        <dt>Status</dt>
+        <dd>
+          <span className={`status status--${card.status}`}>{STATUS_TEXT[card.status]}</span>
+          {card.status === 'offered' && card.mechanic ? (
+            <>
+              {' '}
+              to <strong>{card.mechanic.displayName}</strong>
+              {card.offerExpiresAt ? (
+                <>
+                  {' '}
+                  · <Countdown until={card.offerExpiresAt} />
+                </>
+              ) : null}
+            </>
+          ) : card.mechanic ? (
+            <> · {card.mechanic.displayName}</>
+          ) : null}
+          {card.cancelReason ? <span className="muted"> · {card.cancelReason}</span> : null}
+        </dd>
+        <dt>Customer</dt>
+        <dd>{card.customerName}</dd>
+        <dt>Workshop</dt>
+        <dd>
+          {card.workshop?.name ?? (card.sessionType === 'in_person' ? 'Any workshop' : 'None (virtual)')}
+        </dd>
+        <dt>Created</dt>
+        <dd>
+          <time dateTime={card.createdAt}>{fullTime(card.createdAt)}</time>
+        </dd>
+        {card.queuedAt ? (
+          <>
+            <dt>Queued</dt>
+            <dd>
+              <time dateTime={card.queuedAt}>{fullTime(card.queuedAt)}</time>
+            </dd>
+          </>
+        ) : null}
+        <dt>Session</dt>
+        <dd>
+          <code>{card.sessionId}</code>
+        </dd>
+      </dl>
+      <WhoCouldSee card={card} />
+      <AdminActions card={card} mechanics={mechanics} />
+      <Trail card={card} />
+    </aside>
+  );
+}
+
+type Action = 'cancel' | 'reoffer' | 'reassign';
+const ACTION_TEXT: Record<Action, string> = {
+  cancel: 'Cancel the request',
+  reoffer: 'Re-offer now (back at its place in line)',
+  reassign: 'Offer it to one mechanic',
+};
+
+function AdminActions({ card, mechanics }: { card: AssignmentCard; mechanics: AdminMechanic[] }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const notice = useNotice();
+  const [action, setAction] = useState<Action>('reassign');
+  const [mechanicId, setMechanicId] = useState('');
+  const [reason, setReason] = useState('');
+  const done = (text: string) => () => {
+    notice(text, 'success');
+    setReason('');
+    void queryClient.invalidateQueries({ queryKey: trpc.admin.pathKey() });
+  };
+  const cancel = useMutation(trpc.admin.cancel.mutationOptions({ onSuccess: done('Request cancelled') }));
+  const reoffer = useMutation(
+    trpc.admin.reoffer.mutationOptions({ onSuccess: done('Request offered again') }),
+  );
+  const reassign = useMutation(trpc.admin.reassign.mutationOptions({ onSuccess: done('Offer sent') }));
+  const running = { cancel, reoffer, reassign }[action];
+  const closed = card.status === 'completed' || card.status === 'cancelled';
+  if (closed) return null;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const input = { sessionId: card.sessionId, reason };
+    if (action === 'cancel') cancel.mutate(input);
+    else if (action === 'reoffer') reoffer.mutate(input);
+    else reassign.mutate({ ...input, mechanicId });
+  };
+  const selectId = `action-${card.assignmentId}`;
+  return (
+    <section aria-labelledby={`${selectId}-h`} className="side-panel__section">
+      <h3 id={`${selectId}-h`}>Admin actions</h3>
+      <form className="action-form" onSubmit={submit}>
+        <label htmlFor={selectId}>Action</label>
+        <select id={selectId} value={action} onChange={(e) => setAction(e.target.value as Action)}>
+          {(Object.keys(ACTION_TEXT) as Action[]).map((a) => (
+            <option key={a} value={a}>
+              {ACTION_TEXT[a]}
+            </option>
+          ))}
+        </select>
+        {action === 'reassign' ? (
+          <>
+            <label htmlFor={`${selectId}-m`}>Mechanic</label>
+            <select
+              id={`${selectId}-m`}
+              value={mechanicId}
+              onChange={(e) => setMechanicId(e.target.value)}
+              required
+            >
+              <option value="">Choose a mechanic…</option>
+              {mechanics.map((m) => (
+                <option key={m.mechanicId} value={m.mechanicId}>
+                  {m.displayName} ({m.presence}, {m.load.virtual}/{m.virtualCapacity})
+                </option>
+              ))}
+            </select>
+          </>
+        ) : null}
+        <label htmlFor={`${selectId}-r`}>Reason (recorded on the trail)</label>
+        <input
+          id={`${selectId}-r`}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          required
+          maxLength={500}
+        />
+        <button type="submit" className="button button--primary" disabled={running.isPending}>
+          {running.isPending ? 'Working…' : 'Apply'}
+        </button>
+        {running.isError ? (
+          <p className="form-error" role="alert">
+            {errorMessage(running.error)}
+          </p>
+        ) : null}
+      </form>
+    </section>
+  );
+}
+
+const VERDICT_TONE: Record<string, string> = {
+  can_see: 'ok',
+  holds_offer: 'ok',
+  accepted_it: 'ok',
+  finished_it: 'ok',
+};
+
+function WhoCouldSee({ card }: { card: AssignmentCard }) {
+  const trpc = useTRPC();
+  const query = useQuery({
+    ...trpc.admin.whoCouldSee.queryOptions({ sessionId: card.sessionId }),
+    refetchInterval: PANEL_REFRESH_MS,
+  });
+  const { refetch } = query;
+  useEffect(() => {
+    if (card.version >= 0) void refetch();
+  }, [card.version, refetch]);
+  const answer: WhoCouldSeeAnswer | undefined = query.data;
+  // Who it is with, or who would be alerted, first; then who may see it; then everyone else.
+  const rank = (v: WhoCouldSeeAnswer['verdicts'][number]) =>
+    VERDICT_TONE[v.code] ? 0 : v.alertable ? 1 : v.visible ? 2 : 3;
+  const verdicts = answer ? [...answer.verdicts].sort((a, b) => rank(a) - rank(b)) : [];
+  return (
+    <section aria-labelledby={`sight-${card.assignmentId}`} className="side-panel__section">
+      <h3 id={`sight-${card.assignmentId}`}>Who could see this?</h3>
+      {query.isPending ? (
+        <p className="muted" aria-busy="true">
+          Checking every mechanic…
+        </p>
+      ) : query.isError ? (
+        <p className="form-error" role="alert">
+          {errorMessage(query.error)}
+        </p>
+      ) : answer ? (
+        <>
+          <p className="muted">
+            {answer.verdicts.filter((v) => v.visible).length} of {answer.verdicts.length} may see it,{' '}
+            {answer.verdicts.filter((v) => v.alertable).length} would be alerted now ({answer.dispatchMode}{' '}
+            dispatch).
+          </p>
+          <ul className="sight-list">
+            {verdicts.map((v) => (
+              <li
+                key={v.mechanicId}
+                className={`sight sight--${VERDICT_TONE[v.code] ?? (v.visible ? 'info' : 'no')}`}
+              >
+                <strong>{v.displayName}</strong>
+                <span className="sight__why">{describeSight(v, clockTime, answer.sessionType)}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+function Trail({ card }: { card: AssignmentCard }) {
+  const trpc = useTRPC();
+  const trail = useQuery({
+    ...trpc.admin.trail.queryOptions({ sessionId: card.sessionId }),
+    refetchInterval: PANEL_REFRESH_MS,
+  });
+  const { refetch } = trail;
+  useEffect(() => {
+    if (card.version >= 0) void refetch();
+  }, [card.version, refetch]);
+  return (
+    <section aria-labelledby={`trail-${card.assignmentId}`} className="side-panel__section">
+      <h3 id={`trail-${card.assignmentId}`}>Event trail</h3>
+      {trail.isPending ? (
+        <p className="muted" aria-busy="true">
+          Loading the trail…
+        </p>
+      ) : trail.isError ? (
+        <p className="form-error" role="alert">
+          {errorMessage(trail.error)}
+        </p>
+      ) : (
+        <ol className="trail">
+          {trail.data.map((event) => (
+            <li key={event.position} className="trail__event" data-type={event.type}>
+              <time dateTime={event.at}>{fullTime(event.at)}</time>
+              <span className="trail__what">
+                <strong>{event.type.replace('_', ' ')}</strong>
+                {event.type === 'offer' && event.mechanicName ? ` to ${event.mechanicName}` : ''}:{' '}
+                {event.fromStatus ? `${event.fromStatus} → ` : ''}
+                {event.toStatus}, by {event.actorName ?? event.actorKind}
+                {event.actorName &&
+                event.actorKind !== 'dispatcher' &&
+                event.actorKind !== 'timer' &&
+                event.actorKind !== 'system'
+                  ? ` (${event.actorKind})`
+                  : ''}
+              </span>
+              {event.reason ? <span className="trail__why">{event.reason}</span> : null}
+              {event.requestId ? <code className="trail__request">request {event.requestId}</code> : null}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

@@ -41,12 +41,12 @@ async function fixture(kind: 'queued' | 'pendingWaiver' | 'acceptedByA' | 'compl
   });
   // An in-person visit blocks its mechanic: finish what an earlier cell left, so each cell starts free.
   const mechanicA = await api.as(ACTORS.mechanicA);
-  for (const card of (await mechanicA.queue.list()).mine.filter((c) => c.status === 'accepted'))
-    await mechanicA.assignment.complete({
-      assignmentId: card.assignmentId,
-      outcome: 'resolved',
-      note: 'Sorted out together.',
-    });
+  // (Read from the table: "My sessions" lists only the newest 100, and the cells finish far more.)
+  const live = await api.database.db.sessionAssignment.findMany({
+    where: { mechanicId: (await api.user(ACTORS.mechanicA)).id, status: 'accepted' },
+    select: { id: true },
+  });
+  for (const { id } of live) await mechanicA.assignment.complete({ assignmentId: id, ...COMPLETION });
   if (kind === 'acceptedByA' || kind === 'completedByA')
     await mechanicA.assignment.accept({ assignmentId: booked.assignmentId });
   if (kind === 'completedByA')

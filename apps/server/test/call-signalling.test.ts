@@ -195,7 +195,11 @@ describe('video call signalling across two server processes', () => {
       // The mechanic's socket dies (no hang-up): the customer hears `leave: dropped` for that attempt.
       mechanic.close();
       await waitFor(() => c.received.some((s) => s.kind === 'leave'));
-      expect(c.received.at(-1)).toEqual({ kind: 'leave', attempt: mechanicAttempt, payload: { reason: 'dropped' } });
+      expect(c.received.at(-1)).toEqual({
+        kind: 'leave',
+        attempt: mechanicAttempt,
+        payload: { reason: 'dropped' },
+      });
 
       // The mechanic completes the session: the call is over, the subscription ends.
       await session.complete();
@@ -222,12 +226,16 @@ describe('video call signalling across two server processes', () => {
     const member = createTRPCClient<AppRouter>({
       links: [httpLink({ url: `${a.url}/trpc`, headers: { cookie: session.customer } })],
     });
-    expect(await member.videoCall.config.query({ sessionId: session.sessionId })).toEqual({ iceServers: ICE });
+    expect(await member.videoCall.config.query({ sessionId: session.sessionId })).toEqual({
+      iceServers: ICE,
+    });
     const stranger = (await logIn(a, 'customer2@demo.test')).cookie;
     const strangerHttp = createTRPCClient<AppRouter>({
       links: [httpLink({ url: `${a.url}/trpc`, headers: { cookie: stranger } })],
     });
-    const refused = await strangerHttp.videoCall.config.query({ sessionId: session.sessionId }).catch((e) => e);
+    const refused = await strangerHttp.videoCall.config
+      .query({ sessionId: session.sessionId })
+      .catch((e) => e);
     expect(refused).toBeInstanceOf(TRPCClientError);
     expect(refused.data.code).toBe('NOT_FOUND');
 
@@ -268,7 +276,9 @@ describe('video call signalling across two server processes', () => {
     }
     expect(sent).toBe(LIMIT);
     expect((refusal as TRPCClientError<AppRouter>).data?.code).toBe('TOO_MANY_REQUESTS');
-    expect((refusal as TRPCClientError<AppRouter>).message).toMatch(/^Too many attempts\. Try again in \d+ s\.$/);
+    expect((refusal as TRPCClientError<AppRouter>).message).toMatch(
+      /^Too many attempts\. Try again in \d+ s\.$/,
+    );
     expect(await database.db.callSignal.count({ where: { sessionId: session.sessionId } })).toBe(LIMIT);
     await session.complete();
   });
@@ -278,7 +288,12 @@ describe('ICE_SERVERS setting', () => {
   it('defaults to none and refuses anything but a JSON array of stun:/turn: servers', () => {
     expect(loadEnv({}).ICE_SERVERS).toEqual([]);
     expect(loadEnv({ ICE_SERVERS: JSON.stringify(ICE) }).ICE_SERVERS).toEqual(ICE);
-    for (const bad of ['stun:x', '{"urls":"stun:x"}', '[{"urls":"https://x"}]', '[{"urls":"stun:x","x":1}]']) {
+    for (const bad of [
+      'stun:x',
+      '{"urls":"stun:x"}',
+      '[{"urls":"https://x"}]',
+      '[{"urls":"stun:x","x":1}]',
+    ]) {
       expect(() => loadEnv({ ICE_SERVERS: bad }), bad).toThrow(/^invalid configuration: ICE_SERVERS/);
     }
   });

@@ -90,10 +90,13 @@ export type CallSignal =
 /** One ICE server as RTCPeerConnection takes it; from configuration (ICE_SERVERS), never hard-coded. */
 export const iceServerSchema = z
   .object({
-    urls: z.union([z.string(), z.array(z.string()).min(1).max(8)]).refine(
-      (urls) => (Array.isArray(urls) ? urls : [urls]).every((url) => /^(stun|stuns|turn|turns):\S+$/.test(url)),
-      'ICE server urls start with stun:, stuns:, turn: or turns:',
-    ),
+    urls: z
+      .union([z.string(), z.array(z.string()).min(1).max(8)])
+      .refine(
+        (urls) =>
+          (Array.isArray(urls) ? urls : [urls]).every((url) => /^(stun|stuns|turn|turns):\S+$/.test(url)),
+        'ICE server urls start with stun:, stuns:, turn: or turns:',
+      ),
     username: z.string().max(512).optional(),
     credential: z.string().max(512).optional(),
   })

@@ -111,7 +111,10 @@ export class EventHub {
   }
 
   /** Called with the payload of every notification on `channel` (one of the hub's channels). */
-  onNotice(channel: typeof AUTH_REVOKED_CHANNEL | typeof CALL_SIGNALS_CHANNEL, handler: (payload: string) => void): () => void {
+  onNotice(
+    channel: typeof AUTH_REVOKED_CHANNEL | typeof CALL_SIGNALS_CHANNEL,
+    handler: (payload: string) => void,
+  ): () => void {
     const handlers = this.#onNotice.get(channel) ?? new Set();
     handlers.add(handler);
     this.#onNotice.set(channel, handlers);

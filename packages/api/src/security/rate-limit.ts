@@ -64,7 +64,10 @@ export function memoryRateLimiter(limits: Partial<RateLimits> = DEFAULT_RATE_LIM
  * hold however many processes run. If the table cannot be reached, each process falls back to
  * its own memory (the library's insurance limiter) rather than refusing or failing the call.
  */
-export function sharedRateLimiter(pool: pg.Pool, limits: Partial<RateLimits> = DEFAULT_RATE_LIMITS): RateLimiter {
+export function sharedRateLimiter(
+  pool: pg.Pool,
+  limits: Partial<RateLimits> = DEFAULT_RATE_LIMITS,
+): RateLimiter {
   return limiterFor(
     limits,
     (_action, options) =>

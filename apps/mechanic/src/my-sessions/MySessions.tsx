@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { SESSION_TYPE_LABELS, vehicleOf } from '../alerts/describe.ts';
 import type { AssignmentCard } from '../api-types.ts';
+import { VideoCall } from '../call/VideoCall.tsx';
 import { mechanicActions } from '../queue/actions.ts';
 
 interface Props {
@@ -84,6 +85,9 @@ function SessionCard({
         <p className="session__reason">
           <strong>Cancelled:</strong> {card.cancelReason ?? 'no reason given'}
         </p>
+      ) : null}
+      {card.status === 'accepted' && card.sessionType === 'video' ? (
+        <VideoCall sessionId={card.sessionId} customerName={card.customerName} />
       ) : null}
       {actions.has('complete') ? (
         <button

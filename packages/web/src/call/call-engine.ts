@@ -83,6 +83,9 @@ export function mediaProblemOf(error: unknown): MediaProblem {
     case 'TrackStartError':
     case 'AbortError':
       return 'in_use';
+    // Thrown by CallDeps.getUserMedia where the page has no navigator.mediaDevices (plain http).
+    case 'InsecureContextError':
+      return 'insecure';
     default:
       return 'other';
   }
@@ -222,10 +225,6 @@ export class CallEngine {
   }
 
   async #openMedia(): Promise<MediaStream | null> {
-    if (typeof navigator !== 'undefined' && !navigator.mediaDevices) {
-      this.#set({ phase: { kind: 'media_error', problem: 'insecure' } });
-      return null;
-    }
     try {
       return await this.#deps.getUserMedia({ audio: true, video: true });
     } catch (error) {

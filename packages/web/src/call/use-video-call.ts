@@ -64,7 +64,13 @@ export function useVideoCall(sessionId: string, polite: boolean): VideoCall {
         });
         return () => subscription.unsubscribe();
       },
-      getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+      getUserMedia: async (constraints) => {
+        // Browsers give only secure (https, localhost) pages a navigator.mediaDevices.
+        if (!navigator.mediaDevices?.getUserMedia) {
+          throw Object.assign(new Error('no mediaDevices'), { name: 'InsecureContextError' });
+        }
+        return navigator.mediaDevices.getUserMedia(constraints);
+      },
       createPeerConnection: (config) => new RTCPeerConnection(config),
       newAttempt: () => crypto.randomUUID(),
       describeError: (error) => ({ code: errorCode(error), message: errorMessage(error) }),

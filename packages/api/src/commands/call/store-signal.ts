@@ -2,7 +2,7 @@ import type { DbTransaction } from '@dispatch/db';
 import type { CallSignal } from '@dispatch/domain';
 
 /** How long a stored signal is kept; it is only ever read within moments of being written. */
-export const CALL_SIGNAL_TTL_SECONDS = 300;
+const CALL_SIGNAL_TTL_SECONDS = 300;
 
 export interface NewCallSignal {
   sessionId: string;

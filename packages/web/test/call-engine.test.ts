@@ -43,7 +43,10 @@ class FakePeer {
   signalingState: RTCSignalingState = 'stable';
   localDescription: { type: 'offer' | 'answer'; sdp: string } | null = null;
   closed = false;
-  tracks: string[] = [];
+  senders: { track: FakeTrack }[] = [];
+  get tracks(): string[] {
+    return this.senders.map((sender) => sender.track.kind);
+  }
   ontrack: ((event: { track: FakeTrack }) => void) | null = null;
   onicecandidate: ((event: { candidate: unknown }) => void) | null = null;
   onnegotiationneeded: (() => Promise<void>) | null = null;
@@ -60,7 +63,10 @@ class FakePeer {
   });
   constructor(readonly config: RTCConfiguration) {}
   addTrack(track: FakeTrack) {
-    this.tracks.push(track.kind);
+    this.senders.push({ track });
+  }
+  getSenders() {
+    return this.senders;
   }
   close() {
     this.closed = true;
@@ -85,6 +91,8 @@ function setUp(
   options: {
     media?: (constraints: MediaStreamConstraints) => Promise<unknown>;
     config?: () => Promise<unknown>;
+    polite?: boolean;
+    connectTimeoutMs?: number;
   } = {},
 ) {
   const peers: FakePeer[] = [];
@@ -95,7 +103,8 @@ function setUp(
   let failSend: unknown = null;
   const deps: CallDeps = {
     sessionId: SESSION,
-    polite: true,
+    polite: options.polite ?? true,
+    ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     iceServers: (options.config ??
       (async () => [{ urls: 'turn:turn.example.test:3478' }])) as CallDeps['iceServers'],
     send: async (input) => {
@@ -178,6 +187,45 @@ describe('call engine', () => {
     expect(t.engine.state.phase.kind).toBe('connecting');
     t.peers[0]?.becomes('connected');
     expect(t.engine.state.phase.kind).toBe('connected');
+  });
+
+  it('after joining, waits for the offer of the side already there and answers it with its own tracks', async () => {
+    const t = setUp();
+    await t.engine.join();
+    await t.started();
+    await t.deliver({ kind: 'here', attempt: P1, payload: {} });
+    // No offer of its own: the other side offers, so the two cannot collide.
+    expect(t.peers).toHaveLength(0);
+    expect(t.engine.state.phase.kind).toBe('connecting');
+    await t.deliver({ kind: 'description', attempt: P1, payload: { type: 'offer', sdp: 'v=0\r\n' } });
+    expect(t.peers).toHaveLength(1);
+    expect(t.peers[0]?.tracks.sort()).toEqual(['audio', 'video']);
+    expect(t.sent).toEqual([
+      {
+        attempt: expect.any(String),
+        to: P1,
+        kind: 'description',
+        payload: { type: 'answer', sdp: expect.any(String) },
+      },
+    ]);
+  });
+
+  it('the polite side starts over with a new attempt when a connection does not come up in time', async () => {
+    const t = setUp({ connectTimeoutMs: 30 });
+    await t.engine.join();
+    await t.started();
+    await t.deliver(join(P1));
+    t.peers[0]?.becomes('connecting');
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(t.log.filter((line) => line.startsWith('subscribe'))).toHaveLength(2);
+    expect(t.peers[0]?.closed).toBe(true);
+    // The impolite side leaves it to the polite one.
+    const impolite = setUp({ connectTimeoutMs: 30, polite: false });
+    await impolite.engine.join();
+    await impolite.started();
+    await impolite.deliver(join(P1));
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(impolite.log.filter((line) => line.startsWith('subscribe'))).toHaveLength(1);
   });
 
   it('answers an offer of the attempt it follows and ignores signals of attempts left behind', async () => {

@@ -55,7 +55,11 @@ export interface CallDeps {
   newAttempt(): string;
   /** The API error's code (NOT_FOUND, TOO_MANY_REQUESTS...) and its text for a person. */
   describeError(error: unknown): { code: string | null; message: string };
+  /** How long a new connection may take before the polite side starts it over (default 12 s). */
+  connectTimeoutMs?: number;
 }
+
+const CONNECT_TIMEOUT_MS = 12_000;
 
 const INITIAL: CallState = {
   phase: { kind: 'idle' },
@@ -117,6 +121,7 @@ export class CallEngine {
   #ignoreOffer = false;
   #settingRemoteAnswer = false;
   #restartedIce = false;
+  #watchdog: ReturnType<typeof setTimeout> | undefined;
   #disposed = false;
 
   constructor(deps: CallDeps) {
@@ -256,15 +261,18 @@ export class CallEngine {
   async #receive(signal: CallSignal): Promise<void> {
     switch (signal.kind) {
       case 'join':
-        // Their tab (re)joined: a fresh connection for that attempt, and tell it we are here.
+        // Their tab (re)joined: tell it we are here, and offer a fresh connection to that attempt.
         this.#peerAttempt = signal.attempt;
-        this.#openPeer();
         this.#send({ kind: 'here', payload: {} });
+        this.#openPeer(true);
         return;
       case 'here':
-        if (signal.attempt !== this.#peerAttempt || !this.#pc) {
+        // We joined and they are in the call: their offer comes next. Waiting for it, rather than
+        // offering too, avoids the offer collision (rollback) in the usual case.
+        if (signal.attempt !== this.#peerAttempt) {
           this.#peerAttempt = signal.attempt;
-          this.#openPeer();
+          this.#closePeer();
+          this.#set({ phase: { kind: 'connecting' } });
         }
         return;
       case 'description':
@@ -298,6 +306,8 @@ export class CallEngine {
   }
 
   async #onDescription(description: { type: 'offer' | 'answer'; sdp: string }): Promise<void> {
+    // The offer we waited for after `here`: the connection starts with it, our tracks join in answer.
+    if (!this.#pc && description.type === 'offer') this.#openPeer(false);
     const pc = this.#pc;
     if (!pc) return;
     const readyForOffer = !this.#makingOffer && (pc.signalingState === 'stable' || this.#settingRemoteAnswer);
@@ -308,12 +318,22 @@ export class CallEngine {
     await pc.setRemoteDescription(description);
     this.#settingRemoteAnswer = false;
     if (description.type === 'offer') {
+      this.#addLocalTracks(pc);
       await pc.setLocalDescription();
       this.#sendDescription(pc);
     }
   }
 
-  #openPeer(): void {
+  /** Sends this side's camera and microphone on `pc`, once. */
+  #addLocalTracks(pc: RTCPeerConnection): void {
+    const local = this.#state.local;
+    if (!local) return;
+    const sending = new Set(pc.getSenders().map((sender) => sender.track));
+    for (const track of local.getTracks()) if (!sending.has(track)) pc.addTrack(track, local);
+  }
+
+  /** A fresh connection to the peer's current attempt; `offer`: add our tracks now, which makes us offer. */
+  #openPeer(offer: boolean): void {
     this.#closePeer();
     const pc = this.#deps.createPeerConnection({
       iceServers: this.#iceServers.map((server) => ({ ...server })),
@@ -325,8 +345,8 @@ export class CallEngine {
     this.#restartedIce = false;
     const remote = new MediaStream();
     this.#set({ remote, phase: { kind: 'connecting' } });
-    const local = this.#state.local;
-    for (const track of local?.getTracks() ?? []) pc.addTrack(track, local as MediaStream);
+    if (offer) this.#addLocalTracks(pc);
+    this.#watch(pc);
     pc.ontrack = ({ track }) => {
       if (this.#pc !== pc) return;
       remote.addTrack(track);
@@ -350,7 +370,8 @@ export class CallEngine {
       try {
         this.#makingOffer = true;
         await pc.setLocalDescription();
-        if (this.#pc === pc) this.#sendDescription(pc);
+        // An offer that arrived meanwhile may have replaced ours (rollback): then the answer is sent instead.
+        if (this.#pc === pc && pc.signalingState === 'have-local-offer') this.#sendDescription(pc);
       } catch (error) {
         console.warn('call: offer failed', error);
       } finally {
@@ -379,6 +400,20 @@ export class CallEngine {
           return;
       }
     };
+  }
+
+  /**
+   * A connection that is still not up after connectTimeoutMs starts over: the polite side joins
+   * again with a new attempt, so the other side offers a fresh connection (one side only, so the
+   * two restarts cannot collide).
+   */
+  #watch(pc: RTCPeerConnection): void {
+    if (!this.#deps.polite) return;
+    clearTimeout(this.#watchdog);
+    this.#watchdog = setTimeout(() => {
+      if (this.#pc !== pc || this.#disposed) return;
+      if (pc.connectionState === 'new' || pc.connectionState === 'connecting') void this.join();
+    }, this.#deps.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
   }
 
   #sendDescription(pc: RTCPeerConnection): void {
@@ -417,6 +452,7 @@ export class CallEngine {
   }
 
   #closePeer(): void {
+    clearTimeout(this.#watchdog);
     const pc = this.#pc;
     this.#pc = null;
     if (pc) {

@@ -1,7 +1,8 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_EMBEDDED_PG_PORT, DEFAULT_PGDATA_DIR } from '@dispatch/db';
-import { DISPATCH_MODES, iceServerSchema } from '@dispatch/domain';
+import { DISPATCH_MODES, iceServerSchema, STRANDED_AFTER_MS } from '@dispatch/domain';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -61,6 +62,13 @@ export const envSchema = z.object({
   /** Consecutive unanswered targeted offers before a mechanic is set Away (0 turns it off). */
   MISSED_OFFER_LIMIT: z.coerce.number().int().min(0).max(20).default(2),
   QUEUE_TIMEOUT_SECONDS: seconds(15 * 60),
+  /** An accepted session whose mechanic has had no connection this long goes back to the queue. */
+  STRANDED_AFTER_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60 * 60)
+    .default(STRANDED_AFTER_MS / 1000),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(10),
   RATE_LIMIT_SIGNUP_PER_10_MINUTES: z.coerce.number().int().positive().default(20),
   RATE_LIMIT_BOOKINGS_PER_MINUTE: z.coerce.number().int().positive().default(20),
@@ -69,6 +77,11 @@ export const envSchema = z.object({
   ICE_SERVERS: iceServers,
   /** Names this process in metrics and logs; defaults to the host name and pid. */
   PROCESS_NAME: z.string().min(1).max(100).optional(),
+  /** Server processes on the one port (node:cluster); `auto` = one per core. */
+  SERVER_PROCESSES: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)])
+    .default(1)
+    .transform((value) => (value === 'auto' ? availableParallelism() : value)),
   READY_MAX_LAG_SECONDS: z.coerce.number().positive().default(10),
   /** The VAPID subject push services may contact about this sender (mailto: or https:). */
   PUSH_SUBJECT: z

@@ -10,6 +10,7 @@ import {
   resolveDatabase,
   seed,
 } from '@dispatch/db';
+import { isClusterWorker, reportReady, startCluster } from './cluster.ts';
 import { type Env, loadEnv } from './env.ts';
 import type { RunningServer } from './server.ts';
 import { startServer } from './server.ts';
@@ -47,15 +48,26 @@ async function main(): Promise<void> {
         seedDemoData(url, logs),
       )
     : null;
-  const server = await step('the server did not start', `see the log file (${logs.file ?? 'stdout'})`, () =>
-    startServer({ env, databaseUrl: url, log }),
-  );
-  log.info({ url: server.url }, 'listening');
+  const server =
+    env.SERVER_PROCESSES > 1
+      ? await step('the server processes did not start', `see the log file (${logs.file ?? 'stdout'})`, () =>
+          startCluster(
+            env.SERVER_PROCESSES,
+            { DATABASE_URL: url, SEED_DEMO_DATA: 'false' },
+            log,
+            env.PROCESS_NAME,
+          ),
+        )
+      : await step('the server did not start', `see the log file (${logs.file ?? 'stdout'})`, () =>
+          startServer({ env, databaseUrl: url, log }),
+        );
+  log.info({ url: server.url, processes: env.SERVER_PROCESSES }, 'listening');
   // Before the banner: whoever reads it may signal at once.
   stopOnSignals(server, database, logs);
   process.stdout.write(
     banner({
       url: server.url,
+      processes: env.SERVER_PROCESSES,
       startedMs: performance.now() - started,
       database: describeDatabase(env, database),
       logFile: logs.file,
@@ -83,7 +95,35 @@ function describeDatabase(env: Env, resolved: ResolvedDatabase): string {
   return `embedded PostgreSQL, port ${env.EMBEDDED_PG_PORT}, data in ${env.PGDATA_DIR}`;
 }
 
-function stopOnSignals(server: RunningServer, db: ResolvedDatabase, { log, quiet, flush }: ServerLog): void {
+/**
+ * A worker of `SERVER_PROCESSES > 1`: the primary has prepared the database and passed its URL;
+ * this process only serves, and stops (draining) when the primary or the terminal says so.
+ */
+async function workerMain(): Promise<void> {
+  const env = loadEnv();
+  const logs = createServerLog(env);
+  logs.quiet(); // the primary speaks for the cluster in the terminal
+  output = logs;
+  if (!env.DATABASE_URL) throw new Error('a server process started without the database URL');
+  const server = await startServer({ env, databaseUrl: env.DATABASE_URL, log: logs.log });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server.close();
+    logs.flush();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  reportReady(server.url);
+}
+
+function stopOnSignals(
+  server: Pick<RunningServer, 'close'>,
+  db: ResolvedDatabase,
+  { log, quiet, flush }: ServerLog,
+): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -102,7 +142,7 @@ function stopOnSignals(server: RunningServer, db: ResolvedDatabase, { log, quiet
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch(async (error: unknown) => {
+(isClusterWorker() ? workerMain() : main()).catch(async (error: unknown) => {
   output?.quiet(); // the terminal gets the one line below; the file gets the whole error
   output?.log.fatal({ err: error }, 'start-up failed');
   output?.flush();

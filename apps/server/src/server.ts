@@ -118,7 +118,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     metrics,
   };
 
-  const dispatcher = new Dispatcher(services, { tickMs: options.dispatcherTickMs ?? 1000 });
+  const dispatcher = new Dispatcher(services, {
+    tickMs: options.dispatcherTickMs ?? 1000,
+    strandedAfterMs: env.STRANDED_AFTER_SECONDS * 1000,
+  });
   hub.onEvents((events) => {
     if (events.some((event) => event.toStatus === 'queued' || event.toStatus === 'declined'))
       dispatcher.poke();

@@ -139,6 +139,8 @@ export interface BannerInput {
   logFile: string | null;
   demoTable: string | null;
   demoPassword: string;
+  /** Server processes sharing the port (SERVER_PROCESSES). */
+  processes?: number;
 }
 
 /** The Vite-style "it is up" block with the real URLs. */
@@ -154,6 +156,9 @@ export function banner(input: BannerInput): string {
     `  ➜  Admin:         ${mechanic}  (admins log in to the mechanic app)`,
     `  ➜  Database:      ${input.database}`,
     `  ➜  Logs:          ${input.logFile ?? 'stdout (LOG_FILE=-)'}`,
+    ...((input.processes ?? 1) > 1
+      ? [`  ➜  Processes:     ${input.processes} on port ${new URL(input.url).port}`]
+      : []),
     '',
   ];
   if (input.demoTable) {

@@ -108,7 +108,12 @@ describe('admins change a mechanic’s capacity, with a reason', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
     const refused = results.find((r) => r.status === 'rejected');
     expect(refused && refusalCode(refused.reason)).toBe('at_capacity');
-    expect((await mechanic.stats.mine()).acceptable.video).toMatchObject({ ok: false, code: 'at_capacity' });
+    const verdict = (await mechanic.stats.mine()).acceptable.video;
+    expect(verdict).toMatchObject({ ok: false, code: 'at_capacity' });
+    // The refusal says what the dashboard already showed on the card: one rule, one message.
+    expect(refused?.status === 'rejected' && (refused.reason as Error).message).toBe(
+      !verdict.ok && verdict.message,
+    );
     const changes = await api.database.db.capacityChange.findMany({ where: { mechanicId: virtual.id } });
     expect(changes).toEqual([
       expect.objectContaining({ fromValue: 1, toValue: 2, reason: 'senior, handles two' }),

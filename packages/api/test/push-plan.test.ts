@@ -8,9 +8,16 @@ const A = '00000000-0000-4000-8000-00000000000a';
 const B = '00000000-0000-4000-8000-00000000000b';
 const ID = '11111111-2222-4333-8444-555555555555';
 
+const free = {
+  kind: 'virtual_only' as const,
+  workshopId: null,
+  availability: 'available' as const,
+  load: { virtual: 0, inPerson: 0 },
+  virtualCapacity: 1,
+};
 const mechanics: PushMechanic[] = [
-  { userId: A, kind: 'virtual_only', workshopId: null, availability: 'available' },
-  { userId: B, kind: 'virtual_only', workshopId: null, availability: 'available' },
+  { userId: A, ...free },
+  { userId: B, ...free },
 ];
 
 function facts(status: VisibilityFacts['status'], mechanicId: string | null = null): VisibilityFacts {
@@ -74,6 +81,22 @@ describe('which pushes an event causes', () => {
       availability: m.userId === A ? ('away' as const) : ('offline' as const),
     }));
     expect(planPushes(event(null, facts('queued')), away, broadcast, now)).toEqual([]);
+  });
+
+  it('a mechanic at capacity for the type is not alerted (the accept statement would refuse them)', () => {
+    const busy = mechanics.map((m) =>
+      m.userId === A
+        ? { ...m, load: { virtual: 1, inPerson: 0 } }
+        : { ...m, load: { virtual: 0, inPerson: 1 } },
+    );
+    expect(planPushes(event(facts('pending_waiver'), facts('queued')), busy, broadcast, now)).toEqual([]);
+    // A higher capacity set by an admin lets the same load be alerted again.
+    const raised = busy.map((m) => ({ ...m, virtualCapacity: 2 }));
+    expect(
+      planPushes(event(facts('pending_waiver'), facts('queued')), raised, broadcast, now).map(
+        (p) => p.userId,
+      ),
+    ).toEqual([A]);
   });
 
   it('targeted: queued alerts nobody; an offer alerts only its mechanic with TTL = the offer window', () => {

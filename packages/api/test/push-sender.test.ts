@@ -87,6 +87,41 @@ describe('Web Push from the event log, against a local push service (web-push-te
     expect((await (await api.as(null)).push.publicKey()).publicKey).toBe(first.publicKey);
   });
 
+  it('does not alert a mechanic at capacity for the type, and alerts them again once the session ends', async () => {
+    const db = api.database.db;
+    const busyUser = await db.user.findUniqueOrThrow({ where: { email: MECHANIC } });
+    await db.mechanic.update({ where: { userId: busyUser.id }, data: { virtualCapacity: 1 } });
+    try {
+      const busy = await device(MECHANIC);
+      const free = await device(OTHER);
+      const live = await book();
+      await (await api.as(MECHANIC)).assignment.accept({ assignmentId: live.assignmentId });
+      await settled();
+      const before = (await messages(busy)).length;
+
+      const next = await book();
+      await settled();
+      const toBusy = (await messages(busy)).slice(before);
+      expect(toBusy.filter((m) => m.assignmentId === next.assignmentId)).toEqual([]);
+      expect((await messages(free)).filter((m) => m.assignmentId === next.assignmentId)).toMatchObject([
+        { kind: 'alert' },
+      ]);
+
+      await (await api.as(MECHANIC)).assignment.complete({ assignmentId: live.assignmentId });
+      const third = await book();
+      await settled();
+      expect((await messages(busy)).filter((m) => m.assignmentId === third.assignmentId)).toMatchObject([
+        { kind: 'alert' },
+      ]);
+      for (const s of [next, third])
+        await (await api.as(OTHER)).assignment.accept({ assignmentId: s.assignmentId });
+      await (await api.as(OTHER)).assignment.complete({ assignmentId: next.assignmentId });
+      await (await api.as(OTHER)).assignment.complete({ assignmentId: third.assignmentId });
+    } finally {
+      await db.mechanic.update({ where: { userId: busyUser.id }, data: { virtualCapacity: 1000 } });
+    }
+  });
+
   it('alerts an Available mechanic exactly once per device across two senders, with TTL, topic and urgency, then retracts it when taken', async () => {
     const phone = await device(MECHANIC);
     const laptop = await device(MECHANIC);

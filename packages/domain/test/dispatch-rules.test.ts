@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  acceptVerdict,
   addLoad,
+  CAPACITY_MESSAGES,
   CAPACITY_REFUSAL_CODES,
   capacitySql,
   capacityVerdict,
@@ -12,6 +14,7 @@ import {
   idleSince,
   isStranded,
   mayAlert,
+  NOT_AVAILABLE_REFUSAL,
   newRoundReason,
   quantile,
   RANK_SQL,
@@ -81,6 +84,31 @@ describe('capacityVerdict', () => {
     ['offline', { virtual: 0, inPerson: 0 }, 'in_person', false],
   ] as const)('mayAlert: %s with %o for %s → %s', (presence, load, type, expected) => {
     expect(mayAlert({ presence, load, virtualCapacity: 1 }, type)).toBe(expected);
+  });
+
+  it('acceptVerdict: availability first, then the capacity rule with its reason', () => {
+    const free = {
+      availability: 'available' as const,
+      load: { virtual: 0, inPerson: 0 },
+      virtualCapacity: 1,
+    };
+    expect(acceptVerdict(free, 'chat')).toEqual({ ok: true });
+    expect(acceptVerdict({ ...free, availability: 'away' }, 'chat')).toEqual({
+      ok: false,
+      ...NOT_AVAILABLE_REFUSAL,
+    });
+    expect(acceptVerdict({ ...free, load: { virtual: 1, inPerson: 0 } }, 'video')).toMatchObject({
+      ok: false,
+      code: 'at_capacity',
+      message: CAPACITY_MESSAGES.at_capacity,
+    });
+    expect(acceptVerdict({ ...free, load: { virtual: 1, inPerson: 0 } }, 'in_person')).toMatchObject({
+      code: 'finish_live_sessions_first',
+    });
+    // Away wins over capacity: going available is the first thing to do.
+    expect(
+      acceptVerdict({ ...free, availability: 'away', load: { virtual: 0, inPerson: 1 } }, 'chat'),
+    ).toMatchObject({ code: 'not_available' });
   });
 
   it('addLoad counts virtual and in-person separately', () => {

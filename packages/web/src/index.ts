@@ -29,6 +29,7 @@ export {
   LiveApiProvider,
   useWsClient,
 } from './live-api-provider.tsx';
+export { foldLog, type LoggedEvent, pruneLog } from './live-log.ts';
 export {
   applyIfNewer,
   type EventOf,

@@ -1,8 +1,10 @@
+import { type Position, parsePosition } from '@dispatch/domain';
 import { type QueryKey, type UseQueryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useConnection } from './connection.tsx';
 import { isTransient } from './errors.ts';
+import { foldLog, isReplay, type LoggedEvent, pruneLog } from './live-log.ts';
 
 /** What a subscription may yield instead of an event: drop what the stream built, re-read the snapshot. */
 export interface Resync {
@@ -24,18 +26,17 @@ interface SubscriptionOptionsLike<TRaw, TError> {
   onError?: (error: TError) => void;
 }
 
-/** Takes a tracked envelope (`{ id, data }`) apart; the id is an opaque position, never read. */
+/** Takes a tracked envelope (`{ id, data }`) apart; the id is the event's position (null if untracked). */
 export function readStreamItem<TOutput>(
   raw: unknown,
-): { resync: true } | { resync: false; event: EventOf<TOutput> } {
-  const data =
-    raw !== null && typeof raw === 'object' && 'id' in raw && 'data' in raw
-      ? (raw as { data: unknown }).data
-      : raw;
+): { resync: true } | { resync: false; id: string | null; event: EventOf<TOutput> } {
+  const tracked = raw !== null && typeof raw === 'object' && 'id' in raw && 'data' in raw;
+  const data = tracked ? (raw as { data: unknown }).data : raw;
   if (data !== null && typeof data === 'object' && (data as { kind?: unknown }).kind === 'resync') {
     return { resync: true };
   }
-  return { resync: false, event: data as EventOf<TOutput> };
+  const id = tracked ? String((raw as { id: unknown }).id) : null;
+  return { resync: false, id, event: data as EventOf<TOutput> };
 }
 
 /**
@@ -69,41 +70,60 @@ export interface LiveSnapshotOptions<
   TKey extends QueryKey,
   TRaw,
   TSubError,
+  TView = TSnapshot,
 > {
   /** The snapshot query, e.g. `trpc.session.get.queryOptions({ sessionId })`; its data carries `position`. */
   query: UseQueryOptions<TSnapshot, TError, TSnapshot, TKey> & { queryKey: TKey };
   /** The stream from a position (null: not yet known, pass `skipToken`), e.g. `trpc.session.onChange.subscriptionOptions(…)`. */
   subscription: (position: string | null) => SubscriptionOptionsLike<TRaw, TSubError>;
-  /** Folds one event into the snapshot (dedupe by `version`, e.g. with `applyIfNewer`). */
-  apply: (snapshot: TSnapshot, event: EventOf<TRaw>) => TSnapshot;
+  /** What a snapshot shows before any event (e.g. its cards by id). Default: the snapshot itself. */
+  view?: (snapshot: TSnapshot) => TView;
+  /** Folds one event into the view; must ignore what is older than it holds (by `version`). */
+  apply: (view: TView, event: EventOf<TRaw>) => TView;
+  /** Sees each new streamed event with the view as it was just before it (e.g. "taken by another mechanic"). */
+  onEvent?: (event: EventOf<TRaw>, before: TView | undefined) => void;
   /** Re-read the snapshot after each event too (for details the event does not carry). Default true. */
   refetchOnEvent?: boolean;
   /** Poll this often while the socket is down or the stream failed. Default 5 s. */
   pollMs?: number;
+  /** While live, re-read the snapshot this often anyway: a safety net that also compacts the log. Default never. */
+  liveResyncMs?: number;
 }
 
-export interface LiveSnapshot<TSnapshot, TError> {
-  /** The last known state: kept through outages and failed refetches. */
-  data: TSnapshot | undefined;
+export interface LiveSnapshot<TView, TError, TEvent> {
+  /** The last known state: the snapshot plus the events after it; kept through outages and failed refetches. */
+  data: TView | undefined;
   /** A real answer that there is nothing to show (NOT_FOUND, FORBIDDEN…), never an outage. */
   error: TError | null;
-  /** When the server last confirmed `data` (ms since epoch; 0 before the first answer). */
+  /** Why the first snapshot could not be read (outage or not), while there is nothing to show yet. */
+  firstReadError: unknown;
+  /** When the server last confirmed the snapshot (ms since epoch; 0 before the first answer). */
   updatedAt: number;
   /** Since when the server has not answered (ms since epoch), or null while it does. */
   unreachableSince: number | null;
-  /** The live stream is down: changes arrive by polling meanwhile. */
+  /** The live stream is down or failed: changes arrive by polling meanwhile. */
   streamDown: boolean;
+  /** The stream ended with an error while the socket is up; it is restarted after a pause. */
+  streamFailed: boolean;
   /** How many fetches of the current attempt failed (for "still trying…"). */
   failureCount: number;
+  /** Applies this tab's own result (an accepted card, a lost race) until the next snapshot confirms it. */
+  applyLocal(event: TEvent): void;
   refetch(): void;
 }
 
+/** A stream that ended with an error is started again (from its last event) after this pause. */
+const STREAM_RESTART_MS = 3_000;
+
 /**
  * Snapshot, then stream from its position: the one pattern behind the customer's status page and
- * the mechanic's queue. The stream resumes from its last event id across reconnects (tRPC tracked
- * events); on a reconnect the snapshot is re-read as well, and a `resync` item drops everything
- * derived from the stream, re-reads the snapshot and streams again from its new position.
- * While the socket is down the snapshot is polled. Outages never replace data with an error.
+ * the mechanic's queue. The view is the latest snapshot plus the events streamed after its
+ * position (a snapshot re-read mid-stream never loses or rewinds an event). The stream resumes
+ * from its last event id across reconnects (tRPC tracked events) and replays are skipped by
+ * position; a reconnect or the browser coming online re-reads the snapshot; a `resync` item drops
+ * everything derived from the stream, re-reads the snapshot and streams again from its position;
+ * a stream that failed is restarted from its last event. While the socket is down, or the stream
+ * failed, the snapshot is polled. Outages never replace data with an error.
  */
 export function useLiveSnapshot<
   TSnapshot extends { position: string },
@@ -111,40 +131,65 @@ export function useLiveSnapshot<
   TKey extends QueryKey,
   TRaw,
   TSubError,
->(options: LiveSnapshotOptions<TSnapshot, TError, TKey, TRaw, TSubError>): LiveSnapshot<TSnapshot, TError> {
+  TView = TSnapshot,
+>(
+  options: LiveSnapshotOptions<TSnapshot, TError, TKey, TRaw, TSubError, TView>,
+): LiveSnapshot<TView, TError, EventOf<TRaw>> {
+  type Event = EventOf<TRaw>;
   const queryClient = useQueryClient();
   const { status, reconnects, markEvent } = useConnection();
-  const [streamFailed, setStreamFailed] = useState(false);
+  const [streamError, setStreamError] = useState(false);
   const pollMs = options.pollMs ?? 5_000;
-  const polling = streamFailed || status !== 'live';
-  const query = useQuery({ ...options.query, refetchInterval: polling ? pollMs : false });
+  const polling = streamError || status !== 'live';
+  const query = useQuery({
+    ...options.query,
+    refetchInterval: polling ? pollMs : (options.liveResyncMs ?? false),
+  });
   const { queryKey } = options.query;
+  const snapshot = query.data;
 
-  // Subscribe from the first snapshot's position; after a resync, from the re-read one's.
+  // Events after the snapshot's position; a new snapshot prunes what it already reflects.
+  const [log, setLog] = useState<LoggedEvent<Event>[]>([]);
+  useEffect(() => {
+    if (snapshot) setLog((current) => pruneLog(current, snapshot.position));
+  }, [snapshot]);
+  const latest = useRef(options);
+  latest.current = options;
+  const data = useMemo(() => {
+    if (!snapshot) return undefined;
+    const { view = (s: TSnapshot) => s as unknown as TView, apply } = latest.current;
+    return foldLog(snapshot, log, view, apply);
+  }, [snapshot, log]);
+  const dataRef = useRef(data);
+  dataRef.current = data;
+
+  // Subscribe from the first snapshot's position; after a resync, from the re-read one's; after a
+  // failed stream, from the last event seen.
   const [from, setFrom] = useState<string | null>(null);
   const resyncing = useRef(false);
+  const lastSeen = useRef<{ text: string; position: Position } | null>(null);
   useEffect(() => {
-    if (from === null && !resyncing.current && query.data) setFrom(query.data.position);
-  }, [from, query.data]);
+    if (from === null && !resyncing.current && snapshot) setFrom(snapshot.position);
+  }, [from, snapshot]);
 
   const resync = useCallback(() => {
     resyncing.current = true;
+    lastSeen.current = null;
+    setLog([]);
     setFrom(null);
     void queryClient
-      .fetchQuery({ ...options.query, staleTime: 0 })
+      .fetchQuery({ ...latest.current.query, staleTime: 0 })
       .then((fresh) => setFrom(fresh.position))
       .catch(() => undefined)
       .finally(() => {
         resyncing.current = false;
       });
-  }, [queryClient, options.query]);
+  }, [queryClient]);
 
-  const latest = useRef(options);
-  latest.current = options;
-  const subscription = {
+  const subscription = useSubscription({
     ...(options.subscription(from) as unknown as SubscriptionOptions<TRaw, TSubError>),
-    onStarted: () => setStreamFailed(false),
-    onError: () => setStreamFailed(true),
+    onStarted: () => setStreamError(false),
+    onError: () => setStreamError(true),
     onData: (raw: unknown) => {
       markEvent();
       const item = readStreamItem<TRaw>(raw);
@@ -152,30 +197,60 @@ export function useLiveSnapshot<
         resync();
         return;
       }
-      const { apply, refetchOnEvent = true } = latest.current;
-      queryClient.setQueryData<TSnapshot>(queryKey, (old) => (old ? apply(old, item.event) : old));
+      const position = item.id === null ? null : parsePosition(item.id);
+      if (isReplay(position, lastSeen.current?.position ?? null)) return;
+      if (position && item.id !== null) lastSeen.current = { text: item.id, position };
+      const { onEvent, refetchOnEvent = true } = latest.current;
+      onEvent?.(item.event, dataRef.current);
+      setLog((current) => [...current, { position, event: item.event }]);
       if (refetchOnEvent) void queryClient.invalidateQueries({ queryKey });
     },
-  };
-  useSubscription(subscription);
+  });
 
-  // After the socket comes back, re-read: the page shows the true state, whatever happened meanwhile.
+  // A stream the server ended with an error (say, a restart mid-request) starts again after a
+  // pause, from the last event seen; until then the snapshot polls, so nothing silently goes stale.
+  const streamFailed = subscription.status === 'error';
+  const { reset } = subscription;
+  useEffect(() => {
+    if (!streamFailed) return;
+    const timer = setTimeout(() => {
+      const resumeFrom = lastSeen.current?.text;
+      if (resumeFrom && resumeFrom !== from) setFrom(resumeFrom);
+      else reset();
+    }, STREAM_RESTART_MS);
+    return () => clearTimeout(timer);
+  }, [streamFailed, from, reset]);
+
+  // After the socket comes back, or the browser is online again, re-read: the page shows the true
+  // state, whatever happened meanwhile.
   const seenReconnects = useRef(reconnects);
   useEffect(() => {
     if (seenReconnects.current === reconnects) return;
     seenReconnects.current = reconnects;
     void queryClient.invalidateQueries({ queryKey });
   }, [reconnects, queryClient, queryKey]);
+  useEffect(() => {
+    const reread = () => void queryClient.invalidateQueries({ queryKey });
+    window.addEventListener('online', reread);
+    return () => window.removeEventListener('online', reread);
+  }, [queryClient, queryKey]);
+
+  const applyLocal = useCallback((event: Event) => {
+    setLog((current) => [...current, { position: null, event }]);
+  }, []);
 
   const unreachableSince = useUnreachableSince(query);
   const definitive = query.error && !isTransient(query.error) ? query.error : null;
   return {
-    data: query.data,
+    data,
     error: definitive,
+    firstReadError: !snapshot && query.isError ? query.error : null,
     updatedAt: query.dataUpdatedAt,
     unreachableSince,
-    streamDown: polling,
+    streamDown: polling || streamFailed,
+    streamFailed,
     failureCount: query.failureCount,
+    applyLocal,
     refetch: () => void query.refetch(),
   };
 }

@@ -11,6 +11,7 @@ import {
   retryQuery,
 } from '../src/errors.ts';
 import { closeCodeOf } from '../src/live-api-provider.tsx';
+import { foldLog, isReplay, type LoggedEvent, pruneLog } from '../src/live-log.ts';
 import { applyIfNewer, nextUnreachableSince, readStreamItem } from '../src/live-snapshot.ts';
 import { logOut } from '../src/log-out.ts';
 
@@ -68,8 +69,14 @@ describe('error mapping', () => {
 
 describe('live snapshot helpers', () => {
   it('unwraps tracked events and recognises resync', () => {
-    expect(readStreamItem({ id: 'opaque-1', data: { kind: 'session', v: 1 } })).toEqual({
+    expect(readStreamItem({ id: '41', data: { kind: 'session', v: 1 } })).toEqual({
       resync: false,
+      id: '41',
+      event: { kind: 'session', v: 1 },
+    });
+    expect(readStreamItem({ kind: 'session', v: 1 })).toEqual({
+      resync: false,
+      id: null,
       event: { kind: 'session', v: 1 },
     });
     expect(readStreamItem({ id: 'opaque-2', data: { kind: 'resync' } })).toEqual({ resync: true });
@@ -145,5 +152,47 @@ describe('logOut', () => {
     });
     expect(result).toEqual({ ok: true });
     expect(wsClient.close).toHaveBeenCalledOnce();
+  });
+});
+
+describe('the live log: a snapshot plus the events after its position', () => {
+  type Ev = { id: string; version: number };
+  const view = (s: { position: string; items: Ev[] }) => new Map(s.items.map((e) => [e.id, e.version]));
+  const apply = (v: Map<string, number>, e: Ev) => {
+    if ((v.get(e.id) ?? 0) < e.version) v.set(e.id, e.version);
+    return v;
+  };
+  const log: LoggedEvent<Ev>[] = [
+    { position: 5n, event: { id: 'a', version: 2 } },
+    { position: 9n, event: { id: 'b', version: 1 } },
+    { position: null, event: { id: 'c', version: 1 } },
+  ];
+
+  it('applies only events after the snapshot position, and optimistic entries', () => {
+    const folded = foldLog({ position: '7', items: [{ id: 'a', version: 1 }] }, log, view, apply);
+    // 'a' v2 at position 5 is already in a snapshot taken at 7 (the snapshot holds what it holds).
+    expect([...folded.entries()]).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['c', 1],
+    ]);
+  });
+
+  it('a snapshot re-read mid-stream never rewinds: later events still apply on top of it', () => {
+    const folded = foldLog({ position: '3', items: [{ id: 'a', version: 1 }] }, log, view, apply);
+    expect(folded.get('a')).toBe(2);
+  });
+
+  it('a new snapshot prunes what it reflects and the optimistic entries', () => {
+    expect(pruneLog(log, '7').map((e) => e.position)).toEqual([9n]);
+    expect(pruneLog(log, '9')).toEqual([]);
+  });
+
+  it('a position at or below the last seen is a replay', () => {
+    expect(isReplay(4n, 5n)).toBe(true);
+    expect(isReplay(5n, 5n)).toBe(true);
+    expect(isReplay(6n, 5n)).toBe(false);
+    expect(isReplay(null, 5n)).toBe(false);
+    expect(isReplay(1n, null)).toBe(false);
   });
 });

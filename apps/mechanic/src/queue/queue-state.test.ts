@@ -1,6 +1,9 @@
+import { type LoggedEvent as Logged, pruneLog } from '@dispatch/web';
 import { describe, expect, it } from 'vitest';
-import type { AssignmentCard, QueueList } from '../api-types.ts';
-import { currentCards, type LoggedEvent, mySessionCards, pruneLog, queueCards } from './queue-state.ts';
+import type { AssignmentCard, QueueEvent, QueueList } from '../api-types.ts';
+import { currentCards, mySessionCards, queueCards } from './queue-state.ts';
+
+type LoggedEvent = Logged<QueueEvent>;
 
 const ME = '00000000-0000-4000-8000-000000000001';
 

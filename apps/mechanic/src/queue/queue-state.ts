@@ -1,44 +1,41 @@
-import { comparePositions, type Position, parsePosition } from '@dispatch/domain';
+import { foldLog, type LoggedEvent } from '@dispatch/web';
 import type { AssignmentCard, QueueEvent, QueueList } from '../api-types.ts';
 
-/** A queue event with the stream position it came at (null for this tab's own optimistic results). */
-export interface LoggedEvent {
-  position: Position | null;
-  event: QueueEvent;
+/** What the dashboard folds the queue's events into: its cards by id, and the dispatch mode. */
+export interface QueueView {
+  cards: Map<string, AssignmentCard>;
+  dispatchMode: QueueList['dispatchMode'];
+}
+
+/** A snapshot's cards before any event: the takeable page and the mechanic's own sessions. */
+export function queueViewOf(snapshot: QueueList): QueueView {
+  const cards = new Map<string, AssignmentCard>();
+  for (const card of [...snapshot.items, ...snapshot.mine]) upsert(cards, card);
+  return { cards, dispatchMode: snapshot.dispatchMode };
 }
 
 /**
- * The dashboard's view of its cards: the latest `queue.list` snapshot plus every streamed event
- * after the snapshot's position, applied in order. Events at or before that position are already in
- * the snapshot and are skipped; an upsert older than the card held (by `version`) is skipped too,
- * because an event reflected in the snapshot may arrive once more.
+ * One queue event on the view. An upsert older than the card held (by `version`) is skipped,
+ * because an event reflected in the snapshot may arrive once more. (The view's map is the fold's
+ * own fresh copy, so it is updated in place.)
  */
-export function currentCards(snapshot: QueueList, log: readonly LoggedEvent[]): Map<string, AssignmentCard> {
-  const cards = new Map<string, AssignmentCard>();
-  for (const card of [...snapshot.items, ...snapshot.mine]) upsert(cards, card);
-  const from = parsePosition(snapshot.position);
-  for (const entry of log) {
-    if (from && entry.position && comparePositions(entry.position, from) <= 0) continue;
-    apply(cards, entry.event);
-  }
-  return cards;
+export function applyQueueEvent(view: QueueView, event: QueueEvent): QueueView {
+  if (event.kind === 'upsert') upsert(view.cards, event.card);
+  else if (event.kind === 'removed') view.cards.delete(event.assignmentId);
+  return view;
 }
 
-function apply(cards: Map<string, AssignmentCard>, event: QueueEvent): void {
-  if (event.kind === 'upsert') upsert(cards, event.card);
-  else if (event.kind === 'removed') cards.delete(event.assignmentId);
+/** The cards a snapshot and the events after its position add up to (see foldLog). */
+export function currentCards(
+  snapshot: QueueList,
+  log: readonly LoggedEvent<QueueEvent>[],
+): Map<string, AssignmentCard> {
+  return foldLog(snapshot, log, queueViewOf, applyQueueEvent).cards;
 }
 
 function upsert(cards: Map<string, AssignmentCard>, card: AssignmentCard): void {
   const held = cards.get(card.assignmentId);
   if (!held || held.version < card.version) cards.set(card.assignmentId, card);
-}
-
-/** What a new snapshot makes redundant: stream events it already reflects, and optimistic entries. */
-export function pruneLog(log: readonly LoggedEvent[], snapshotPosition: string): LoggedEvent[] {
-  const from = parsePosition(snapshotPosition);
-  if (!from) return [...log];
-  return log.filter((entry) => entry.position !== null && comparePositions(entry.position, from) > 0);
 }
 
 const TAKEABLE = new Set(['queued', 'offered']);
@@ -51,12 +48,12 @@ export function byUrgencyThenAge(a: AssignmentCard, b: AssignmentCard): number {
 }
 
 /** Cards a mechanic may take now (the server only sends those), in queue order. */
-export function queueCards(cards: Map<string, AssignmentCard>): AssignmentCard[] {
+export function queueCards(cards: ReadonlyMap<string, AssignmentCard>): AssignmentCard[] {
   return [...cards.values()].filter((card) => TAKEABLE.has(card.status)).sort(byUrgencyThenAge);
 }
 
 /** The mechanic's own sessions: active ones first, then the most recent finished ones. */
-export function mySessionCards(cards: Map<string, AssignmentCard>, userId: string): AssignmentCard[] {
+export function mySessionCards(cards: ReadonlyMap<string, AssignmentCard>, userId: string): AssignmentCard[] {
   return [...cards.values()]
     .filter((card) => MINE.has(card.status) && card.mechanic?.id === userId)
     .sort((a, b) => {
@@ -67,7 +64,7 @@ export function mySessionCards(cards: Map<string, AssignmentCard>, userId: strin
 }
 
 /** Admins see everything: open requests in queue order, finished ones after. */
-export function allCards(cards: Map<string, AssignmentCard>): AssignmentCard[] {
+export function allCards(cards: ReadonlyMap<string, AssignmentCard>): AssignmentCard[] {
   const open = (c: AssignmentCard) => (c.status === 'completed' || c.status === 'cancelled' ? 1 : 0);
   return [...cards.values()].sort((a, b) => open(a) - open(b) || byUrgencyThenAge(a, b));
 }

@@ -5,7 +5,9 @@ import {
   canTake,
   type DispatchMode,
   type MechanicKind,
+  type MechanicLoad,
   type MechanicViewer,
+  mayAlert,
   NO_MECHANIC_AVAILABLE,
   type VisibilityFacts,
 } from '@dispatch/domain';
@@ -32,6 +34,9 @@ export interface PushMechanic {
   workshopId: string | null;
   /** Their own stored choice: only `available` mechanics are alerted, by any channel. */
   availability: 'available' | 'away' | 'offline';
+  /** Live sessions they hold now, and their capacity: a mechanic at capacity is not alerted. */
+  load: MechanicLoad;
+  virtualCapacity: number;
 }
 
 type PushKind = 'alert' | 'retract' | 'customer' | 'notice';
@@ -137,8 +142,10 @@ function retractReason(after: VisibilityFacts, mechanicId: string): RetractReaso
 }
 
 /**
- * Which pushes one event causes, decided only by the domain's `canTake` (with the dispatch mode):
- *   - a mechanic for whom the request just became takeable, and who chose Available, is alerted;
+ * Which pushes one event causes, decided only by the domain's `canTake` (with the dispatch mode)
+ * and its capacity rule:
+ *   - a mechanic for whom the request just became takeable, who chose Available and is under
+ *     capacity for its session type, is alerted;
  *   - a mechanic for whom it stopped being takeable gets a retraction (sent only to the devices
  *     that were alerted, whatever their availability now), closing the notification;
  *   - the customer hears "Accepted by …", "No mechanic available" and "Completed".
@@ -161,7 +168,10 @@ export function planPushes(
     const takeableBefore = before !== null && canTake(viewer, before, mode);
     const takeableAfter = canTake(viewer, after, mode);
     if (takeableAfter && !takeableBefore) {
-      if (mechanic.availability !== 'available' || ttlSeconds <= 0) continue;
+      // Their own choice (a closed tab is exactly who push is for) and the accept statement's
+      // capacity rule: an alert they could not act on is noise.
+      const reachable = { ...mechanic, presence: mechanic.availability };
+      if (!mayAlert(reachable, card.sessionType) || ttlSeconds <= 0) continue;
       planned.push({
         userId: mechanic.userId,
         kind: 'alert',

@@ -30,6 +30,9 @@ export interface PushSenderOptions {
   requestTimeoutMs?: number;
 }
 
+/** One row of the push sender's mechanics query, before the load is folded into `PushMechanic`. */
+type PushMechanicRow = Omit<PushMechanic, 'load'> & { virtualLoad: number; inPersonLoad: number };
+
 interface Device {
   id: string;
   userId: string;
@@ -205,11 +208,22 @@ export class PushSender {
   }
 
   async #process(event: PushEvent): Promise<void> {
-    const mechanics = await this.#db.$queryRaw<PushMechanic[]>`
+    const rows = await this.#db.$queryRaw<PushMechanicRow[]>`
       SELECT m.user_id AS "userId", m.kind::text AS kind, m.workshop_id AS "workshopId",
-             m.availability::text AS availability
+             m.availability::text AS availability, m.virtual_capacity AS "virtualCapacity",
+             COALESCE(l.virtual, 0)::int AS "virtualLoad", COALESCE(l.in_person, 0)::int AS "inPersonLoad"
         FROM mechanics m
+        LEFT JOIN LATERAL (
+          SELECT count(*) FILTER (WHERE s.type <> 'in_person') AS virtual,
+                 count(*) FILTER (WHERE s.type = 'in_person') AS in_person
+            FROM session_assignments a JOIN sessions s ON s.id = a.session_id
+           WHERE a.mechanic_id = m.user_id AND a.status = 'accepted'
+        ) l ON true
        WHERE EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.user_id = m.user_id)`;
+    const mechanics: PushMechanic[] = rows.map(({ virtualLoad, inPersonLoad, ...m }) => ({
+      ...m,
+      load: { virtual: virtualLoad, inPerson: inPersonLoad },
+    }));
     const now = this.#now();
     const planned = planPushes(event, mechanics, this.#settings, now);
     if (planned.length === 0) return;

@@ -4,11 +4,13 @@ import {
   type AssignmentEvent,
   type AssignmentState,
   alreadyApplied,
+  CAPACITY_MESSAGES,
   type CancelCode,
   canView,
+  capacityVerdict,
   type DispatchMode,
   isEligible,
-  type RefusalCode,
+  NOT_AVAILABLE_REFUSAL,
   sessionStatusFor,
   transition,
   type Viewer,
@@ -47,11 +49,6 @@ export interface ActResult {
 
 /** Lost races re-decide on the fresh row; more than this many in a row is reported as a conflict. */
 const MAX_ATTEMPTS = 4;
-
-const REFUSAL_MESSAGES: Partial<Record<RefusalCode, string>> = {
-  not_available: 'You are set to away. Go available to accept requests.',
-  at_capacity: 'You are at capacity. Finish your current session before taking another.',
-};
 
 /**
  * The one way an existing assignment changes: the domain decides on the row as read, and one
@@ -117,10 +114,15 @@ export async function actOnAssignment(db: Db, request: ActRequest): Promise<ActR
       case 'not_found':
         throw notFound();
       case 'not_available':
-      case 'at_capacity':
-        throw new CommandError('refused', REFUSAL_MESSAGES[outcome.outcome] ?? 'Not now.', {
+        throw new CommandError('refused', NOT_AVAILABLE_REFUSAL.message, { refusal: outcome.outcome });
+      case 'at_capacity': {
+        // The statement's own count, read under the mechanic's lock: the domain says which rule it met.
+        const load = { virtual: outcome.virtual, inPerson: outcome.inPerson };
+        const verdict = capacityVerdict(load, outcome.virtualCapacity, row.session.type);
+        throw new CommandError('refused', verdict.ok ? CAPACITY_MESSAGES.at_capacity : verdict.message, {
           refusal: outcome.outcome,
         });
+      }
     }
   }
   throw new CommandError('conflict', 'This request changed while you were acting on it. Try again.');

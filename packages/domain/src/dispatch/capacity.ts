@@ -106,8 +106,28 @@ export function mayAlert(
   mechanic: { presence: 'available' | 'away' | 'offline'; load: MechanicLoad; virtualCapacity: number },
   sessionType: SessionType,
 ): boolean {
-  return (
-    mechanic.presence === 'available' &&
-    capacityVerdict(mechanic.load, mechanic.virtualCapacity, sessionType).ok
-  );
+  return acceptVerdict({ ...mechanic, availability: mechanic.presence }, sessionType).ok;
+}
+
+/** Why an Away (or offline) mechanic's accept is refused, whatever their load. */
+export const NOT_AVAILABLE_REFUSAL = {
+  code: 'not_available',
+  message: 'You are set to away. Go available to accept requests.',
+} as const;
+
+export type AcceptVerdict =
+  | CapacityVerdict
+  | { ok: false; code: typeof NOT_AVAILABLE_REFUSAL.code; message: string };
+
+/**
+ * Whether this mechanic's accept of a session of `sessionType` can pass now, and why not: their
+ * availability first, then the capacity rule. The accept statement decides the same under a lock
+ * on the mechanic's row; the dashboard shows this verdict on the cards before anyone clicks.
+ */
+export function acceptVerdict(
+  mechanic: { availability: 'available' | 'away' | 'offline'; load: MechanicLoad; virtualCapacity: number },
+  sessionType: SessionType,
+): AcceptVerdict {
+  if (mechanic.availability !== 'available') return { ok: false, ...NOT_AVAILABLE_REFUSAL };
+  return capacityVerdict(mechanic.load, mechanic.virtualCapacity, sessionType);
 }

@@ -6,7 +6,7 @@ import { sessionDetails } from '../../queries/session-details.ts';
 
 /** The answer of every customer mutation: the session as the command left it. */
 export function detailsFor(ctx: Context & { user: SignedInUser }, row: AssignmentRow) {
-  return sessionDetails(ctx.db, row, actorOf(ctx.user), ctx.now(), ctx.config.dispatchMode);
+  return sessionDetails(row, actorOf(ctx.user), ctx.now(), ctx.config.dispatchMode);
 }
 
 export async function detailsOf(ctx: Context & { user: SignedInUser }, sessionId: string) {

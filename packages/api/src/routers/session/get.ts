@@ -10,7 +10,7 @@ export const get = visibleSessionProcedure.query(async ({ ctx, input }) => {
   const { position, data } = await readWithPosition(ctx.db, async (tx) => {
     const row = await loadAssignment(tx, { sessionId: input.sessionId });
     if (!row) throw notFound();
-    return sessionDetails(tx, row, actorOf(ctx.user), ctx.now(), ctx.config.dispatchMode);
+    return sessionDetails(row, actorOf(ctx.user), ctx.now(), ctx.config.dispatchMode);
   });
   return { ...data, position };
 });

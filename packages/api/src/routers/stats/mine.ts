@@ -1,6 +1,12 @@
-import { SESSION_TYPES, STRANDED_REASON_PREFIX } from '@dispatch/domain';
+import {
+  type AcceptVerdict,
+  acceptVerdict,
+  SESSION_TYPES,
+  type SessionType,
+  STRANDED_REASON_PREFIX,
+} from '@dispatch/domain';
 import { TRPCError } from '@trpc/server';
-import { mechanicFacts, verdictFor } from '../../queries/mechanic-facts.ts';
+import { mechanicFacts } from '../../queries/mechanic-facts.ts';
 import { mechanicProcedure } from '../../trpc.ts';
 
 /** How far back "your session went back to the queue while you were away" notices reach. */
@@ -8,30 +14,18 @@ const NOTICE_WINDOW_MS = 24 * 60 * 60_000;
 
 /**
  * The signed-in mechanic's capacity: live load, limit, and for each session type whether Accept
- * can work now (and why not: away, or which capacity rule), so the dashboard disables Accept on cards it would refuse. Also the
- * sessions that went back to the queue because their connection was lost.
+ * can work now and why not (the domain's acceptVerdict: away, or which capacity rule), so the
+ * dashboard disables Accept on cards the accept statement would refuse. Also the sessions that
+ * went back to the queue because their connection was lost. (Availability itself, with the reason
+ * the system set someone away, is `mechanic.status`.)
  */
 export const mine = mechanicProcedure.query(async ({ ctx }) => {
   const now = ctx.now();
   const [me] = await mechanicFacts(ctx.db, now, [ctx.user.id]);
   if (!me) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such mechanic.' });
-  type Acceptable = { ok: true } | { ok: false; code: string; message: string };
   const acceptable = Object.fromEntries(
-    SESSION_TYPES.map((type): [string, Acceptable] => {
-      if (me.availability !== 'available') {
-        return [
-          type,
-          {
-            ok: false,
-            code: 'not_available',
-            message: 'You are set to away. Go available to accept requests.',
-          },
-        ];
-      }
-      const verdict = verdictFor(me, type);
-      return [type, verdict.ok ? { ok: true } : { ok: false, code: verdict.code, message: verdict.message }];
-    }),
-  ) as Record<(typeof SESSION_TYPES)[number], Acceptable>;
+    SESSION_TYPES.map((type) => [type, acceptVerdict(me, type)]),
+  ) as Record<SessionType, AcceptVerdict>;
   const returned = await ctx.db.$queryRawUnsafe<
     { session_id: string; assignment_id: string; reason: string; created_at: Date }[]
   >(

@@ -10,6 +10,7 @@ import {
 } from '@dispatch/web';
 import { skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useId } from 'react';
+import { VideoCall } from '../call/VideoCall.tsx';
 import { PushOptIn } from '../push/PushOptIn.tsx';
 import { SessionRoom } from '../room/SessionRoom.tsx';
 import { hrefFor } from '../routing.ts';
@@ -210,10 +211,15 @@ function StatusBody({
       return <Waiting session={session} />;
     case 'in_progress':
       return (
-        <Notice tone="success">
-          <p className="status__big">{session.mechanicName ?? 'A mechanic'} is on your request.</p>
-          <p>{nextStep(session)}</p>
-        </Notice>
+        <>
+          <Notice tone="success">
+            <p className="status__big">{session.mechanicName ?? 'A mechanic'} is on your request.</p>
+            <p>{nextStep(session)}</p>
+          </Notice>
+          {session.sessionType === 'video' ? (
+            <VideoCall sessionId={session.sessionId} mechanicName={session.mechanicName} />
+          ) : null}
+        </>
       );
     case 'completed':
       return (

@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { SESSION_TYPE_LABELS, vehicleOf } from '../alerts/describe.ts';
 import type { AssignmentCard } from '../api-types.ts';
+import { VideoCall } from '../call/VideoCall.tsx';
 import { mechanicActions } from '../queue/actions.ts';
 import { SessionRoom } from '../room/SessionRoom.tsx';
 
@@ -85,6 +86,9 @@ function SessionCard({
         <p className="session__reason">
           <strong>Cancelled:</strong> {card.cancelReason ?? 'no reason given'}
         </p>
+      ) : null}
+      {card.status === 'accepted' && card.sessionType === 'video' ? (
+        <VideoCall sessionId={card.sessionId} customerName={card.customerName} />
       ) : null}
       {card.status !== 'cancelled' || card.mechanic ? (
         <SessionRoom sessionId={card.sessionId} active={card.status === 'accepted'} />

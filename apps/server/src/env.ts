@@ -2,7 +2,12 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_EMBEDDED_PG_PORT, DEFAULT_PGDATA_DIR } from '@dispatch/db';
-import { DEFAULT_RECEIPT_RETENTION_DAYS, DISPATCH_MODES, STRANDED_AFTER_MS } from '@dispatch/domain';
+import {
+  DEFAULT_RECEIPT_RETENTION_DAYS,
+  DISPATCH_MODES,
+  iceServerSchema,
+  STRANDED_AFTER_MS,
+} from '@dispatch/domain';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -21,6 +26,24 @@ const list = (item: z.ZodType<string, string>) =>
         .filter(Boolean),
     )
     .pipe(z.array(item));
+
+/**
+ * ICE_SERVERS: a JSON array of RTCIceServer objects (`[{"urls":"stun:stun.example.org:3478"},
+ * {"urls":["turn:turn.example.org:3478?transport=udp"],"username":"u","credential":"p"}]`).
+ * Unset: none, which is all two browsers on one machine or one LAN need. Nothing public is assumed.
+ */
+const iceServers = z
+  .string()
+  .default('[]')
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'ICE_SERVERS must be a JSON array of ICE servers' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(iceServerSchema, 'ICE_SERVERS must be a JSON array of ICE servers').max(10));
 
 /** Every setting of the server process, validated once at start-up. Documented in the README. */
 export const envSchema = z.object({
@@ -56,6 +79,9 @@ export const envSchema = z.object({
   RATE_LIMIT_BOOKINGS_PER_MINUTE: z.coerce.number().int().positive().default(20),
   /** Chat messages and photos one person may send per minute, across all their rooms. */
   RATE_LIMIT_ROOM_MESSAGES_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  /** Video-call signals (offers, answers, ICE candidates) per user per minute. */
+  RATE_LIMIT_CALL_SIGNALS_PER_MINUTE: z.coerce.number().int().positive().default(300),
+  ICE_SERVERS: iceServers,
   /** Names this process in metrics and logs; defaults to the host name and pid. */
   PROCESS_NAME: z.string().min(1).max(100).optional(),
   /** Server processes on the one port (node:cluster); `auto` = one per core. */

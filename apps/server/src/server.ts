@@ -68,6 +68,7 @@ export function apiConfig(env: Env): ApiConfig {
     allowedOrigins: env.ALLOWED_ORIGINS,
     missedOfferLimit: env.MISSED_OFFER_LIMIT,
     slowConsumer: { highWaterBytes: env.SLOW_CONSUMER_HIGH_WATER_BYTES, stallMs: env.SLOW_CONSUMER_STALL_MS },
+    iceServers: env.ICE_SERVERS,
   };
 }
 
@@ -77,6 +78,7 @@ export function rateLimits(env: Env): RateLimits {
     signUp: env.RATE_LIMIT_SIGNUP_PER_10_MINUTES,
     createSession: env.RATE_LIMIT_BOOKINGS_PER_MINUTE,
     roomMessage: env.RATE_LIMIT_ROOM_MESSAGES_PER_MINUTE,
+    callSignal: env.RATE_LIMIT_CALL_SIGNALS_PER_MINUTE,
   };
 }
 

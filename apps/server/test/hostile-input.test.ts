@@ -1,5 +1,6 @@
 import { appRouter } from '@dispatch/api';
 import type { TestDatabase } from '@dispatch/db/testing';
+import { callSignalSchema } from '@dispatch/domain';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -44,7 +45,8 @@ async function snapshot(): Promise<string> {
     UNION ALL SELECT 'ratings', count(*) FROM session_ratings
     UNION ALL SELECT 'mechanics', count(*) FROM mechanics WHERE availability <> 'offline'
     UNION ALL SELECT 'room_messages', count(*) FROM room_messages UNION ALL SELECT 'room_photos', count(*) FROM room_photos
-    UNION ALL SELECT 'room_reads', count(*) FROM room_reads`;
+    UNION ALL SELECT 'room_reads', count(*) FROM room_reads
+    UNION ALL SELECT 'call_signals', count(*) FROM call_signals`;
   return rows.map((r) => `${r.t}=${r.n}`).join(',');
 }
 
@@ -102,6 +104,9 @@ const FIELD_NAMES = [
   'read',
   'after',
   'limit',
+  'attempt',
+  'to',
+  'signal',
 ] as const;
 const hostileValue = fc.oneof(
   fc.jsonValue(),
@@ -167,6 +172,178 @@ describe('well-formed ids of things that do not exist', () => {
         expect(await snapshot()).toBe(before);
       }
     }
+  });
+});
+
+describe('video call signals from a call member', () => {
+  const attempt = '6f1c2a4e-8d7b-4c3a-9e21-5b6d7c8e9f01';
+  let sessionId = '';
+  beforeAll(async () => {
+    const post = async (path: string, input: unknown, cookie: string) => {
+      const res = await fetch(`${server.url}/trpc/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify(input),
+      });
+      expect(res.status, path).toBe(200);
+      return ((await res.json()) as { result: { data: { sessionId: string; assignmentId: string } } }).result
+        .data;
+    };
+    const booked = await post(
+      'session.create',
+      {
+        intake: {
+          customerName: 'Ana Ortiz',
+          vehicleYear: 2014,
+          vehicleMake: 'Honda',
+          vehicleModel: 'Civic',
+          concern: 'Grinding noise when braking at low speed',
+          sessionType: 'video',
+          plan: 'paid',
+        },
+        idempotencyKey: 'hostile-call-session',
+        allowAnotherOpen: true,
+      },
+      cookies.customer ?? '',
+    );
+    await post('mechanic.setAvailability', { availability: 'available' }, cookies.mechanic ?? '');
+    await post('assignment.accept', { assignmentId: booked.assignmentId }, cookies.mechanic ?? '');
+    sessionId = booked.sessionId;
+  });
+
+  const sdp = (body: string) => ({ kind: 'description', payload: { type: 'offer', sdp: body } });
+  const candidate = (fields: Record<string, unknown>) => ({
+    kind: 'candidate',
+    payload: {
+      candidate: 'candidate:1 1 udp 2122260223 10.0.0.1 50000 typ host',
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+      usernameFragment: 'abcd',
+      ...fields,
+    },
+  });
+  const HOSTILE_SIGNALS: [string, unknown][] = [
+    ['an SDP over 16,000 characters', sdp(`v=0\r\n${'a=x\r\n'.repeat(4000)}`)],
+    ['an SDP with NUL', sdp('v=0\r\ns=\u0000\r\n')],
+    ['an SDP with a lone surrogate', sdp('v=0\r\ns=\ud800\r\n')],
+    ['an SDP with non-ASCII text', sdp('v=0\r\ns=café\r\n')],
+    ['text that is not SDP', sdp('<script>alert(1)</script>')],
+    ['a description of another type', { kind: 'description', payload: { type: 'rollback', sdp: 'v=0\r\n' } }],
+    [
+      'a description with an extra field',
+      { kind: 'description', payload: { type: 'offer', sdp: 'v=0', x: 1 } },
+    ],
+    ['a candidate of two lines', candidate({ candidate: 'candidate:1 1 udp 1 1.2.3.4 5 typ host\r\na=x' })],
+    ['a candidate of 2,000 characters', candidate({ candidate: `candidate:${'9'.repeat(2000)}` })],
+    ['a negative sdpMLineIndex', candidate({ sdpMLineIndex: -1 })],
+    ['a fractional sdpMLineIndex', candidate({ sdpMLineIndex: 0.5 })],
+    ['a huge sdpMLineIndex', candidate({ sdpMLineIndex: 1e308 })],
+    ['an sdpMLineIndex as text', candidate({ sdpMLineIndex: '0' })],
+    ['an sdpMid with spaces', candidate({ sdpMid: 'a b' })],
+    ['a candidate without its fields', { kind: 'candidate', payload: { candidate: 'candidate:1' } }],
+    ['the server-only join', { kind: 'join', payload: {} }],
+    ['the server-only ended', { kind: 'ended', payload: {} }],
+    ['a leave that claims to be a drop', { kind: 'leave', payload: { reason: 'dropped' } }],
+    ['an unknown kind', { kind: 'teleport', payload: {} }],
+    ['a payload that is an array', { kind: 'here', payload: [] }],
+    ['here with extra fields', { kind: 'here', payload: { sdp: 'v=0' } }],
+    ['no signal at all', undefined],
+  ];
+
+  it.each(HOSTILE_SIGNALS)('refuses %s with 400 and stores nothing', async (_label, signal) => {
+    const before = await snapshot();
+    const status = await call(
+      'videoCall.signal',
+      'mutation',
+      { sessionId, attempt, to: null, signal },
+      cookies.customer ?? '',
+    );
+    expect(status).toBe(400);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('refuses bad attempt ids, and a stranger is told nothing; a well-formed signal is stored', async () => {
+    const here = { kind: 'here', payload: {} };
+    for (const bad of ['', 'x', '../../etc/passwd', "' OR 1=1 --", 42, null]) {
+      const before = await snapshot();
+      expect(
+        await call(
+          'videoCall.signal',
+          'mutation',
+          { sessionId, attempt: bad, to: null, signal: here },
+          cookies.customer ?? '',
+        ),
+      ).toBe(400);
+      // `to: null` means "any tab of the peer"; every other non-UUID is refused.
+      expect(
+        await call(
+          'videoCall.signal',
+          'mutation',
+          { sessionId, attempt, to: bad ?? 'null', signal: here },
+          cookies.customer ?? '',
+        ),
+      ).toBe(400);
+      expect(await snapshot()).toBe(before);
+    }
+    // The admin may see the session, but is no member of its call: 404 like an unknown session.
+    const before = await snapshot();
+    expect(
+      await call(
+        'videoCall.signal',
+        'mutation',
+        { sessionId, attempt, to: null, signal: here },
+        cookies.admin ?? '',
+      ),
+    ).toBe(404);
+    expect(await call('videoCall.config', 'query', { sessionId }, cookies.admin ?? '')).toBe(404);
+    expect(await snapshot()).toBe(before);
+    // The same call from a member goes through: the refusals above were about the input.
+    expect(
+      await call(
+        'videoCall.signal',
+        'mutation',
+        { sessionId, attempt, to: null, signal: here },
+        cookies.customer ?? '',
+      ),
+    ).toBe(200);
+    expect(await snapshot()).not.toBe(before);
+  });
+
+  it('fuzzed signals from a member: always a 4xx, nothing stored', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .oneof(
+            hostileValue,
+            fc.record({
+              kind: fc.constantFrom('here', 'description', 'candidate', 'leave'),
+              payload: hostileValue,
+            }),
+            fc.record({
+              kind: fc.constant('candidate'),
+              payload: fc.dictionary(
+                fc.constantFrom('candidate', 'sdpMid', 'sdpMLineIndex', 'usernameFragment', 'x'),
+                hostileValue,
+              ),
+            }),
+            // A fuzzed value that happens to be a valid signal ({ kind: 'here', payload: {} }) is not hostile.
+          )
+          .filter((signal) => !callSignalSchema.safeParse(signal).success),
+        async (signal) => {
+          const before = await snapshot();
+          const status = await call(
+            'videoCall.signal',
+            'mutation',
+            { sessionId, attempt, to: null, signal },
+            cookies.customer ?? '',
+          );
+          expect(status, JSON.stringify(signal)).toBeGreaterThanOrEqual(400);
+          expect(status).toBeLessThan(500);
+          expect(await snapshot()).toBe(before);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 

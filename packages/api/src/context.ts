@@ -1,5 +1,5 @@
 import type { Db } from '@dispatch/db';
-import type { DispatchMode } from '@dispatch/domain';
+import type { DispatchMode, IceServer } from '@dispatch/domain';
 import type { Logger } from 'pino';
 import type { AuthSessions } from './auth/auth-sessions.ts';
 import type { SignedInUser } from './auth/signed-in-user.ts';
@@ -20,6 +20,8 @@ export interface ApiConfig {
   missedOfferLimit?: number;
   /** When a subscriber that stopped reading is paused, and when it is cut off to resume later. */
   slowConsumer?: SlowConsumerLimits;
+  /** STUN/TURN servers handed to video-call browsers (ICE_SERVERS); none: same machine or LAN only. */
+  iceServers?: readonly IceServer[];
 }
 
 /** What every request can use; built once per process. */

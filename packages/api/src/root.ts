@@ -2,6 +2,7 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { adminRouter } from './routers/admin/index.ts';
 import { assignmentRouter } from './routers/assignment/index.ts';
 import { authRouter } from './routers/auth/index.ts';
+import { callRouter } from './routers/call/index.ts';
 import { mechanicRouter } from './routers/mechanic/index.ts';
 import { pushRouter } from './routers/push/index.ts';
 import { queueRouter } from './routers/queue/index.ts';
@@ -26,6 +27,8 @@ export const appRouter = router({
   push: pushRouter,
   receipts: receiptsRouter,
   room: roomRouter,
+  // `call` is a word tRPC reserves (Function.prototype.call).
+  videoCall: callRouter,
 });
 
 export type AppRouter = typeof appRouter;

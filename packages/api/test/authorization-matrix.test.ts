@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentWaiver } from '../src/queries/waiver-text.ts';
@@ -31,11 +32,23 @@ afterAll(() => api?.close());
 type Caller = Awaited<ReturnType<TestApi['as']>>;
 
 /** A fresh resource per cell, owned by customer X, at workshop A: nothing one cell does leaks into another. */
-async function fixture(kind: 'queued' | 'pendingWaiver' | 'acceptedByA' | 'completedByA') {
+async function fixture(
+  kind:
+    | 'queued'
+    | 'pendingWaiver'
+    | 'acceptedByA'
+    | 'completedByA'
+    | 'videoQueued'
+    | 'videoAcceptedByA'
+    | 'chatAcceptedByA',
+) {
   const x = await api.as(ACTORS.customerX);
   const plan = kind === 'pendingWaiver' ? 'free' : 'paid';
+  const remote = kind.startsWith('video') ? 'video' : kind.startsWith('chat') ? 'chat' : null;
   const booked = await x.session.create({
-    intake: intake({ plan, sessionType: 'in_person', workshopId: workshopA }),
+    intake: remote
+      ? intake({ plan, sessionType: remote, workshopId: null })
+      : intake({ plan, sessionType: 'in_person', workshopId: workshopA }),
     idempotencyKey: idempotencyKey(),
     allowAnotherOpen: true,
   });
@@ -47,7 +60,7 @@ async function fixture(kind: 'queued' | 'pendingWaiver' | 'acceptedByA' | 'compl
     select: { id: true },
   });
   for (const { id } of live) await mechanicA.assignment.complete({ assignmentId: id, ...COMPLETION });
-  if (kind === 'acceptedByA' || kind === 'completedByA')
+  if (kind.endsWith('AcceptedByA') || kind === 'acceptedByA' || kind === 'completedByA')
     await mechanicA.assignment.accept({ assignmentId: booked.assignmentId });
   if (kind === 'completedByA')
     await mechanicA.assignment.complete({ assignmentId: booked.assignmentId, ...COMPLETION });
@@ -70,6 +83,7 @@ const staffOnly = { anonymous: 'UNAUTHORIZED', customerX: 'FORBIDDEN', customerY
 const signedIn = { anonymous: 'UNAUTHORIZED' } as const;
 const everyone = (outcome: Outcome) =>
   Object.fromEntries(Object.keys(ACTORS).map((k) => [k, outcome])) as Record<ActorName, Outcome>;
+const callMembersOnly = { ...everyone('NOT_FOUND'), ...signedIn, customerX: 'ok', mechanicA: 'ok' } as const;
 
 const roomReaders: Record<ActorName, Outcome> = {
   ...everyone('NOT_FOUND'),
@@ -418,6 +432,80 @@ const MATRIX: Record<string, () => Promise<Cell>> = {
         await (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.();
       },
       expected: roomReaders,
+    };
+  },
+  // The video call: the session's customer and its assigned mechanic while it is an accepted video
+  // session; everyone else (admins too) and every other session answer like an unknown id.
+  'videoCall.config (accepted video)': async () => {
+    const { sessionId } = await fixture('videoAcceptedByA');
+    return { call: (c) => c.videoCall.config({ sessionId }), expected: callMembersOnly };
+  },
+  'videoCall.config (queued video)': async () => {
+    const { sessionId } = await fixture('videoQueued');
+    return {
+      call: (c) => c.videoCall.config({ sessionId }),
+      expected: { ...everyone('NOT_FOUND'), ...signedIn },
+    };
+  },
+  'videoCall.config (accepted chat)': async () => {
+    const { sessionId } = await fixture('chatAcceptedByA');
+    return {
+      call: (c) => c.videoCall.config({ sessionId }),
+      expected: { ...everyone('NOT_FOUND'), ...signedIn },
+    };
+  },
+  'videoCall.config (accepted in person)': async () => {
+    const { sessionId } = await fixture('acceptedByA');
+    return {
+      call: (c) => c.videoCall.config({ sessionId }),
+      expected: { ...everyone('NOT_FOUND'), ...signedIn },
+    };
+  },
+  'videoCall.signal (accepted video)': async () => {
+    const { sessionId } = await fixture('videoAcceptedByA');
+    return {
+      call: (c) =>
+        c.videoCall.signal({
+          sessionId,
+          attempt: randomUUID(),
+          to: null,
+          signal: { kind: 'leave', payload: { reason: 'hangup' } },
+        }),
+      expected: callMembersOnly,
+    };
+  },
+  'videoCall.signal (queued video)': async () => {
+    const { sessionId } = await fixture('videoQueued');
+    return {
+      call: (c) =>
+        c.videoCall.signal({
+          sessionId,
+          attempt: randomUUID(),
+          to: null,
+          signal: { kind: 'here', payload: {} },
+        }),
+      expected: { ...everyone('NOT_FOUND'), ...signedIn },
+    };
+  },
+  'videoCall.onSignal (accepted video)': async () => {
+    const { sessionId } = await fixture('videoAcceptedByA');
+    return {
+      call: async (c) => {
+        const iterable = await c.videoCall.onSignal({ sessionId, attempt: randomUUID() });
+        await (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.();
+      },
+      expected: callMembersOnly,
+    };
+  },
+  'videoCall.onSignal (completed video)': async () => {
+    const { sessionId, assignmentId } = await fixture('videoAcceptedByA');
+    await (await api.as(ACTORS.mechanicA)).assignment.complete({ assignmentId, ...COMPLETION });
+    return {
+      call: async (c) => {
+        const iterable = await c.videoCall.onSignal({ sessionId, attempt: randomUUID() });
+        await (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.();
+      },
+      expected: { ...everyone('NOT_FOUND'), ...signedIn },
     };
   },
   'session.onChange': async () => ({

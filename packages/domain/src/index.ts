@@ -1,4 +1,5 @@
 export * from './actors.ts';
+export * from './call.ts';
 export * from './capacity.ts';
 export * from './completion.ts';
 export * from './dispatch/index.ts';

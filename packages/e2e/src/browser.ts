@@ -17,8 +17,8 @@ function chromiumPath(): string {
   return found;
 }
 
-/** Debian's Chromium, headless, with the flags that work on these machines. */
-export function launchBrowser(): Promise<Browser> {
+/** Debian's Chromium, headless, with the flags that work on these machines (plus `extraArgs`). */
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
@@ -30,6 +30,7 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

@@ -12,7 +12,9 @@ export function reconnectDelayMs(attempt: number): number {
 /**
  * Queries and mutations over batched HTTP; subscriptions over one WebSocket that connects only
  * while a subscription is open (after log-in, when the session cookie exists), pings every 10 s,
- * reconnects with back-off and resumes each subscription from its last event id.
+ * reconnects with back-off and resumes each subscription from its last event id. A video call's
+ * signals go over that socket too: the call's subscription holds it open, and no HTTP round trip
+ * (nor a batch waiting for others) sits between an ICE candidate and the peer.
  */
 export function createApiClient(origin: string = window.location.origin) {
   const wsClient = createWSClient({
@@ -24,7 +26,7 @@ export function createApiClient(origin: string = window.location.origin) {
   const trpcClient = createTRPCClient<AppRouter>({
     links: [
       splitLink({
-        condition: (op) => op.type === 'subscription',
+        condition: (op) => op.type === 'subscription' || op.path === 'videoCall.signal',
         true: wsLink({ client: wsClient }),
         false: httpBatchLink({ url: `${origin}/trpc` }),
       }),

@@ -1,3 +1,4 @@
+export { VideoCallPanel } from './call/VideoCallPanel.tsx';
 export { createApiClient, reconnectDelayMs, type WsClient } from './client.ts';
 export {
   type Connection,

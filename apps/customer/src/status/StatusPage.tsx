@@ -10,6 +10,7 @@ import {
 } from '@dispatch/web';
 import { skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useId } from 'react';
+import { VideoCall } from '../call/VideoCall.tsx';
 import { PushOptIn } from '../push/PushOptIn.tsx';
 import { SessionRoom } from '../room/SessionRoom.tsx';
 import { hrefFor } from '../routing.ts';
@@ -217,6 +218,9 @@ function StatusBody({
             <p>{nextStep(session)}</p>
           </Notice>
           {session.sessionType === 'in_person' ? <VisitDetails sessionId={session.sessionId} /> : null}
+          {session.sessionType === 'video' ? (
+            <VideoCall sessionId={session.sessionId} mechanicName={session.mechanicName} />
+          ) : null}
         </>
       );
     case 'completed':

@@ -28,7 +28,7 @@ export function sessionTypeLabel(type: SessionDetails['sessionType']): string {
 export function nextStep(session: Pick<SessionDetails, 'sessionType' | 'workshop'>): string {
   switch (session.sessionType) {
     case 'video':
-      return 'Your mechanic will start the video call in a moment. Keep your phone nearby.';
+      return 'Join the video call below when you are ready: your mechanic joins from their side.';
     case 'chat':
       return 'Your mechanic will open the chat in a moment.';
     case 'diagnostic':

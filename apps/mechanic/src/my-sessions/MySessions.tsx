@@ -2,6 +2,7 @@ import type { Completion } from '@dispatch/domain';
 import { useId, useMemo } from 'react';
 import { SESSION_TYPE_LABELS, vehicleOf } from '../alerts/describe.ts';
 import type { AssignmentCard } from '../api-types.ts';
+import { VideoCall } from '../call/VideoCall.tsx';
 import { CompleteSession } from '../completion/CompleteDialog.tsx';
 import {
   CustomerContact,
@@ -103,6 +104,9 @@ function SessionCard({
       ) : null}
       <CustomerContact card={card} />
       {card.status === 'completed' ? <FinishedExtras card={card} finished={finished} /> : null}
+      {card.status === 'accepted' && card.sessionType === 'video' ? (
+        <VideoCall sessionId={card.sessionId} customerName={card.customerName} />
+      ) : null}
       {card.status !== 'cancelled' || card.mechanic ? (
         <SessionRoom sessionId={card.sessionId} active={card.status === 'accepted'} />
       ) : null}

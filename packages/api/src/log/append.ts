@@ -15,6 +15,9 @@ export const EVENTS_CHANNEL = 'assignment_events';
 /** Notified with an auth session id when it is revoked (trigger on auth_sessions). */
 export const AUTH_REVOKED_CHANNEL = 'auth_sessions_revoked';
 
+/** Notified with `<id>:<sessionId>:<toUser>` of every stored call signal (trigger on call_signals). */
+export const CALL_SIGNALS_CHANNEL = 'call_signals';
+
 export interface NewEvent {
   assignmentId: string;
   sessionId: string;

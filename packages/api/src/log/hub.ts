@@ -1,7 +1,7 @@
 import type { LegacyPosition, Position } from '@dispatch/domain';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { AUTH_REVOKED_CHANNEL, EVENT_ORDER_LOCK, EVENTS_CHANNEL } from './append.ts';
+import { AUTH_REVOKED_CHANNEL, CALL_SIGNALS_CHANNEL, EVENT_ORDER_LOCK, EVENTS_CHANNEL } from './append.ts';
 import { brief } from './brief.ts';
 import { HEAD_SQL, type HeadRow, headOf } from './head.ts';
 import { Listener } from './listener.ts';
@@ -57,7 +57,7 @@ export class EventHub {
     this.rooms = new RoomFeed({ pool: this.#pool, log: this.#log });
     this.#listener = new Listener({
       connectionString: options.connectionString,
-      channels: [EVENTS_CHANNEL, AUTH_REVOKED_CHANNEL, ROOM_CHANNEL],
+      channels: [EVENTS_CHANNEL, AUTH_REVOKED_CHANNEL, ROOM_CHANNEL, CALL_SIGNALS_CHANNEL],
       log: this.#log,
       onNotification: (channel, payload) => {
         if (channel === EVENTS_CHANNEL) this.#reader.request();
@@ -123,7 +123,10 @@ export class EventHub {
   }
 
   /** Called with the payload of every notification on `channel` (one of the hub's channels). */
-  onNotice(channel: typeof AUTH_REVOKED_CHANNEL, handler: (payload: string) => void): () => void {
+  onNotice(
+    channel: typeof AUTH_REVOKED_CHANNEL | typeof CALL_SIGNALS_CHANNEL,
+    handler: (payload: string) => void,
+  ): () => void {
     const handlers = this.#onNotice.get(channel) ?? new Set();
     handlers.add(handler);
     this.#onNotice.set(channel, handlers);

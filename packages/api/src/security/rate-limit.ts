@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 
-const RATE_LIMITED_ACTIONS = ['logIn', 'signUp', 'createSession', 'roomMessage'] as const;
+const RATE_LIMITED_ACTIONS = ['logIn', 'signUp', 'createSession', 'roomMessage', 'callSignal'] as const;
 export type RateLimitedAction = (typeof RATE_LIMITED_ACTIONS)[number];
 
 /** Each action's window; the limits per window are settings (the server's env). */
@@ -10,11 +10,22 @@ const RATE_WINDOWS_MS: Record<RateLimitedAction, number> = {
   signUp: 10 * 60_000,
   createSession: 60_000,
   roomMessage: 60_000,
+  callSignal: 60_000,
 };
 
 export type RateLimits = Record<RateLimitedAction, number>;
 
-export const DEFAULT_RATE_LIMITS: RateLimits = { logIn: 10, signUp: 20, createSession: 20, roomMessage: 30 };
+/**
+ * A call's set-up is 2 descriptions and 10-30 ICE candidates per side; a reload or ICE restart
+ * repeats it. 300 a minute per user is ample for that and stops a tab that floods the relay.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  logIn: 10,
+  signUp: 20,
+  createSession: 20,
+  roomMessage: 30,
+  callSignal: 300,
+};
 
 /** Counts attempts per action and key; answers how many ms until the next is allowed (0: allowed now). */
 export interface RateLimiter {
@@ -24,12 +35,13 @@ export interface RateLimiter {
 type Limiter = RateLimiterMemory | RateLimiterPostgres;
 
 function limiterFor(
-  limits: RateLimits,
+  given: Partial<RateLimits>,
   make: (
     action: RateLimitedAction,
     options: { points: number; duration: number; keyPrefix: string },
   ) => Limiter,
 ): RateLimiter {
+  const limits: RateLimits = { ...DEFAULT_RATE_LIMITS, ...given };
   const limiters = Object.fromEntries(
     RATE_LIMITED_ACTIONS.map((action) => [
       action,
@@ -50,7 +62,7 @@ function limiterFor(
 }
 
 /** One process's own counters (tests through createCaller). */
-export function memoryRateLimiter(limits: RateLimits = DEFAULT_RATE_LIMITS): RateLimiter {
+export function memoryRateLimiter(limits: Partial<RateLimits> = DEFAULT_RATE_LIMITS): RateLimiter {
   return limiterFor(limits, (_action, options) => new RateLimiterMemory(options));
 }
 
@@ -59,7 +71,10 @@ export function memoryRateLimiter(limits: RateLimits = DEFAULT_RATE_LIMITS): Rat
  * hold however many processes run. If the table cannot be reached, each process falls back to
  * its own memory (the library's insurance limiter) rather than refusing or failing the call.
  */
-export function sharedRateLimiter(pool: pg.Pool, limits: RateLimits = DEFAULT_RATE_LIMITS): RateLimiter {
+export function sharedRateLimiter(
+  pool: pg.Pool,
+  limits: Partial<RateLimits> = DEFAULT_RATE_LIMITS,
+): RateLimiter {
   return limiterFor(
     limits,
     (_action, options) =>

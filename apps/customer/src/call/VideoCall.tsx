@@ -1,0 +1,7 @@
+import { VideoCallPanel } from '@dispatch/web';
+import './call.css';
+
+/** The video call with the mechanic who accepted this video session. */
+export function VideoCall({ sessionId, mechanicName }: { sessionId: string; mechanicName: string | null }) {
+  return <VideoCallPanel sessionId={sessionId} side="customer" peerName={mechanicName ?? 'your mechanic'} />;
+}

@@ -1,0 +1,7 @@
+import { VideoCallPanel } from '@dispatch/web';
+import './call.css';
+
+/** The video call with the customer of an accepted video session. */
+export function VideoCall({ sessionId, customerName }: { sessionId: string; customerName: string }) {
+  return <VideoCallPanel sessionId={sessionId} side="mechanic" peerName={customerName} />;
+}

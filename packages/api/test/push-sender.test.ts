@@ -46,8 +46,10 @@ afterAll(async () => {
 });
 
 async function settled(): Promise<void> {
-  // The hub hands events over asynchronously; wait until both senders saw and sent them.
-  await new Promise((resolve) => setTimeout(resolve, 400));
+  // Everything committed so far is in the hub (which hands it to both senders as it appends),
+  // then both senders have sent it, retries included.
+  await api.hub.catchUp();
+  await new Promise((resolve) => setTimeout(resolve, 50));
   await Promise.all(senders.map((s) => s.sender.idle()));
 }
 
@@ -74,6 +76,9 @@ async function messages(sub: PushServiceSubscription) {
 }
 
 beforeEach(async () => {
+  // The last test's events may still be on their way out: a claim being written for a device
+  // while it is deleted would fail its foreign key.
+  await settled();
   await api.database.db.pushSubscription.deleteMany({});
   for (const email of [MECHANIC, OTHER])
     await (await api.as(email)).mechanic.setAvailability({ availability: 'available' });

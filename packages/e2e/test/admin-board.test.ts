@@ -1,24 +1,23 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   type AppServer,
-  launchBrowser,
   newContext,
   screenshot,
   seriousA11yViolations,
   startAppServer,
 } from '../src/index.ts';
 import { apiLogIn, book, openDashboard, workshopIds } from '../src/mechanic-helpers.ts';
+import { forThisFile } from '../src/suite.ts';
 
 let app: AppServer;
 let browser: Browser;
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startAppServer({ PROCESS_NAME: 'web-1' }), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+forThisFile(
+  (started) => {
+    ({ app, browser } = started);
+  },
+  { start: () => startAppServer({ PROCESS_NAME: 'web-1' }) },
+);
 
 const requestRow = (page: Page, assignmentId: string) =>
   page.locator(`section[aria-labelledby="requests-heading"] tr[data-assignment-id="${assignmentId}"]`);

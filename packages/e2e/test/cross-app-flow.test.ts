@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type AppServer, launchBrowser, newContext, screenshot, startAppServer } from '../src/index.ts';
+import { expect, it } from 'vitest';
+import { type AppServer, newContext, screenshot } from '../src/index.ts';
 import {
   DEMO_PASSWORD,
   mySessionCard,
@@ -10,15 +10,12 @@ import {
   queueIds,
   recordNotifications,
 } from '../src/mechanic-helpers.ts';
+import { forThisFile } from '../src/suite.ts';
 
 let app: AppServer;
 let browser: Browser;
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startAppServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+forThisFile((started) => {
+  ({ app, browser } = started);
 });
 
 it('whole flow across both apps: a free booking with a signed waiver reaches an open dashboard within a second, and the accept reaches the customer', async () => {

@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   book,
   eventually,
@@ -9,23 +9,13 @@ import {
   signWaiver,
   statusHeading,
 } from '../src/customer-flow.ts';
-import {
-  type AppServer,
-  launchBrowser,
-  newContext,
-  screenshot,
-  seriousA11yViolations,
-  startAppServer,
-} from '../src/index.ts';
+import { type AppServer, newContext, screenshot, seriousA11yViolations } from '../src/index.ts';
+import { forThisFile } from '../src/suite.ts';
 
 let app: AppServer;
 let browser: Browser;
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startAppServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+forThisFile((started) => {
+  ({ app, browser } = started);
 });
 
 describe('customer booking', () => {

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   apiClientAs,
   book,
@@ -10,7 +10,8 @@ import {
   signWaiver,
   statusHeading,
 } from '../src/customer-flow.ts';
-import { type AppServer, launchBrowser, screenshot } from '../src/index.ts';
+import { type AppServer, screenshot } from '../src/index.ts';
+import { forThisFile } from '../src/suite.ts';
 import {
   expectNoA11yViolations,
   outageNote,
@@ -25,13 +26,12 @@ import {
  */
 let app: RestartableServer;
 let browser: Browser;
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startRestartableServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+forThisFile(
+  (started) => {
+    ({ app, browser } = started);
+  },
+  { start: () => startRestartableServer() },
+);
 
 const PHONE = { width: 375, height: 812 };
 const DESKTOP = { width: 1280, height: 800 };

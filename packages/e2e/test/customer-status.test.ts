@@ -1,5 +1,5 @@
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   apiClientAs,
   book,
@@ -11,23 +11,21 @@ import {
 } from '../src/customer-flow.ts';
 import {
   type AppServer,
-  launchBrowser,
   newContext,
   screenshot,
   seriousA11yViolations,
   startAppServer,
 } from '../src/index.ts';
+import { forThisFile } from '../src/suite.ts';
 
 let app: AppServer;
 let browser: Browser;
 let mechanic: Awaited<ReturnType<typeof apiClientAs>>;
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startAppServer(), launchBrowser()]);
-  mechanic = await apiClientAs(app, 'a1@demo.test');
+forThisFile((started) => {
+  ({ app, browser } = started);
 });
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+beforeAll(async () => {
+  mechanic = await apiClientAs(app, 'a1@demo.test');
 });
 
 /** A fresh customer with a paid request waiting for a mechanic, on its live status page. */

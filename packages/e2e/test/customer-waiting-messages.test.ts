@@ -1,16 +1,13 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { apiClientAs, book, eventually, newCustomer, signUp, statusHeading } from '../src/customer-flow.ts';
-import { type AppServer, launchBrowser, newContext, screenshot, startAppServer } from '../src/index.ts';
+import { type AppServer, newContext, screenshot } from '../src/index.ts';
+import { forThisFile } from '../src/suite.ts';
 
 let app: AppServer;
 let browser: Browser;
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startAppServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+forThisFile((started) => {
+  ({ app, browser } = started);
 });
 
 // The two cases run in order: on the desktop, the phone's request is still waiting ahead of it.

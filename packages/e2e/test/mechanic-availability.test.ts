@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { type AppServer, launchBrowser, newContext, screenshot, startAppServer } from '../src/index.ts';
+import { beforeAll, beforeEach, expect, it } from 'vitest';
+import { type AppServer, newContext, screenshot } from '../src/index.ts';
 import {
   type ApiUser,
   apiLogIn,
@@ -11,6 +11,7 @@ import {
   queueOf,
   recordNotifications,
 } from '../src/mechanic-helpers.ts';
+import { forThisFile } from '../src/suite.ts';
 
 let app: AppServer;
 let browser: Browser;
@@ -18,17 +19,15 @@ let customer: ApiUser;
 let drainer: ApiUser;
 const contexts: BrowserContext[] = [];
 
+forThisFile((started) => {
+  ({ app, browser } = started);
+});
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startAppServer(), launchBrowser()]);
   // These tests let a few mechanics take many requests; capacity has its own tests.
   await app.database.db.mechanic.updateMany({ data: { virtualCapacity: 1000 } });
   customer = await apiLogIn(app.url, 'customer1@demo.test');
   drainer = await apiLogIn(app.url, 'a2@demo.test');
   await drainer.mutate('mechanic.setAvailability', { availability: 'available' });
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
 });
 beforeEach(async () => {
   for (const card of await queueOf(drainer))
@@ -184,7 +183,7 @@ it('keeps "Sound on" across a reload and, when the browser mutes it, says so wit
 it('serves a favicon and the install manifest (no 404 on load)', async () => {
   for (const path of ['favicon.svg', 'manifest.webmanifest', 'icons/icon-192.png', 'icons/icon-512.png']) {
     const res = await fetch(`${app.mechanicUrl}${path}`);
-    expect(res.status, path).toBe(200);
+    await expect(res.status, path).toBe(200);
   }
   const manifest = (await (await fetch(`${app.mechanicUrl}manifest.webmanifest`)).json()) as {
     display: string;

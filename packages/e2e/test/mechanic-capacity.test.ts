@@ -1,15 +1,19 @@
+import { CAPACITY_MESSAGES } from '@dispatch/domain';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type AppServer, launchBrowser, newContext, screenshot, startAppServer } from '../src/index.ts';
+import { type AppServer, newContext, screenshot } from '../src/index.ts';
 import { type ApiUser, apiLogIn, book, openDashboard, queueCard } from '../src/mechanic-helpers.ts';
+import { forThisFile } from '../src/suite.ts';
 
 let app: AppServer;
 let browser: Browser;
 let customer: ApiUser;
 const contexts: BrowserContext[] = [];
 
+forThisFile((started) => {
+  ({ app, browser } = started);
+});
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startAppServer(), launchBrowser()]);
   // The default rule: one live virtual session at a time.
   const virtual = await app.database.db.user.findUniqueOrThrow({ where: { email: 'virtual@demo.test' } });
   await app.database.db.mechanic.update({ where: { userId: virtual.id }, data: { virtualCapacity: 1 } });
@@ -17,8 +21,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(contexts.map((context) => context.close()));
-  await browser?.close();
-  await app?.close();
 });
 
 it('a mechanic at capacity sees the next request greyed with the reason and no Accept, until the session ends', async () => {
@@ -40,7 +42,10 @@ it('a mechanic at capacity sees the next request greyed with the reason and no A
   const refused = await mechanic
     .mutate('assignment.accept', { assignmentId: second.assignmentId })
     .catch((error: unknown) => String(error));
-  expect(String(refused)).toMatch(/capacity/i);
+  // ...with the very words the card showed: one rule, one message.
+  const shownReason = CAPACITY_MESSAGES.at_capacity;
+  expect((await card.textContent()) ?? '').toContain(shownReason);
+  expect(String(refused)).toContain(shownReason);
 
   // Finishing the live session frees the mechanic: the card can be taken again.
   await mechanic.mutate('assignment.complete', {

@@ -1,13 +1,6 @@
 import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import {
-  type AppServer,
-  launchBrowser,
-  newContext,
-  screenshot,
-  seriousA11yViolations,
-  startAppServer,
-} from '../src/index.ts';
+import { beforeAll, beforeEach, expect, it } from 'vitest';
+import { type AppServer, newContext, screenshot, seriousA11yViolations } from '../src/index.ts';
 import {
   type ApiUser,
   apiLogIn,
@@ -22,6 +15,7 @@ import {
   recordNotifications,
   workshopIds,
 } from '../src/mechanic-helpers.ts';
+import { forThisFile } from '../src/suite.ts';
 
 let app: AppServer;
 let browser: Browser;
@@ -29,14 +23,12 @@ let customer: ApiUser;
 let drainers: ApiUser[];
 const contexts: BrowserContext[] = [];
 
+forThisFile((started) => {
+  ({ app, browser } = started);
+});
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startAppServer(), launchBrowser()]);
   customer = await apiLogIn(app.url, 'customer1@demo.test');
   drainers = await Promise.all(['a1@demo.test', 'b1@demo.test'].map((email) => apiLogIn(app.url, email)));
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
 });
 
 /** Each test starts from an empty queue: whatever an earlier one left open is taken by API mechanics. */

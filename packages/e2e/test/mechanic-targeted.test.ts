@@ -1,8 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   type AppServer,
-  launchBrowser,
   newContext,
   screenshot,
   seriousA11yViolations,
@@ -16,19 +15,16 @@ import {
   queueCard,
   workshopIds,
 } from '../src/mechanic-helpers.ts';
+import { forThisFile } from '../src/suite.ts';
 
 let app: AppServer;
 let browser: Browser;
-beforeAll(async () => {
-  [app, browser] = await Promise.all([
-    startAppServer({ DISPATCH_MODE: 'targeted', OFFER_TIMEOUT_SECONDS: '3' }),
-    launchBrowser(),
-  ]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+forThisFile(
+  (started) => {
+    ({ app, browser } = started);
+  },
+  { start: () => startAppServer({ DISPATCH_MODE: 'targeted', OFFER_TIMEOUT_SECONDS: '3' }) },
+);
 
 async function availableDashboard(email: string): Promise<Page> {
   const context = await newContext(browser, { notificationsFor: app.url });

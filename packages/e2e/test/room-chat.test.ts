@@ -1,24 +1,14 @@
 import { deflateSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  type AppServer,
-  launchBrowser,
-  newContext,
-  screenshot,
-  seriousA11yViolations,
-  startAppServer,
-} from '../src/index.ts';
+import { expect, it } from 'vitest';
+import { type AppServer, newContext, screenshot, seriousA11yViolations } from '../src/index.ts';
 import { apiLogIn, book, DEMO_PASSWORD, mySessionCard, openDashboard } from '../src/mechanic-helpers.ts';
+import { forThisFile } from '../src/suite.ts';
 
 let app: AppServer;
 let browser: Browser;
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startAppServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+forThisFile((started) => {
+  ({ app, browser } = started);
 });
 
 /** A real PNG (a brake disc's colours in stripes), made here so the test needs no fixture file. */

@@ -4,9 +4,9 @@
 // customer sees the summary and rates once; both reopen it later. A diagnostic session completes
 // with findings. Screenshots at 375 px and 1280 px of both apps.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { book, eventually, statusHeading } from '../src/customer-flow.ts';
-import { type AppServer, launchBrowser, newContext, screenshot, startAppServer } from '../src/index.ts';
+import { type AppServer, newContext, screenshot } from '../src/index.ts';
 import {
   book as apiBook,
   apiLogIn,
@@ -15,16 +15,13 @@ import {
   openDashboard,
   queueCard,
 } from '../src/mechanic-helpers.ts';
+import { forThisFile } from '../src/suite.ts';
 import { expectNoA11yViolations } from './customer-support.ts';
 
 let app: AppServer;
 let browser: Browser;
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startAppServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+forThisFile((started) => {
+  ({ app, browser } = started);
 });
 
 async function customerLogIn(page: Page, email: string) {

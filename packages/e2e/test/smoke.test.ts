@@ -1,15 +1,12 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type AppServer, launchBrowser, newContext, screenshot, startAppServer } from '../src/index.ts';
+import { expect, it } from 'vitest';
+import { type AppServer, newContext, screenshot } from '../src/index.ts';
+import { forThisFile } from '../src/suite.ts';
 
 let app: AppServer;
 let browser: Browser;
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startAppServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+forThisFile((started) => {
+  ({ app, browser } = started);
 });
 
 it('serves both apps from one process', async () => {

@@ -3,10 +3,11 @@
 // each plays the other's video; the customer reloads and the call comes back by itself; a
 // hang-up is told as such; a blocked camera shows plain instructions.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { book, eventually, newCustomer, sessionIdOf, signUp, statusHeading } from '../src/customer-flow.ts';
-import { type AppServer, launchBrowser, newContext, screenshot, startAppServer } from '../src/index.ts';
+import { type AppServer, launchBrowser, newContext, screenshot } from '../src/index.ts';
 import { mySessionCard, openDashboard, queueCard, queueIds } from '../src/mechanic-helpers.ts';
+import { forThisFile } from '../src/suite.ts';
 import { expectNoA11yViolations } from './customer-support.ts';
 
 const FAKE_DEVICES = '--use-fake-device-for-media-stream';
@@ -14,13 +15,12 @@ const FAKE_PERMISSION_UI = '--use-fake-ui-for-media-stream';
 
 let app: AppServer;
 let browser: Browser;
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startAppServer(), launchBrowser([FAKE_DEVICES, FAKE_PERMISSION_UI])]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+forThisFile(
+  (started) => {
+    ({ app, browser } = started);
+  },
+  { browserArgs: [FAKE_DEVICES, FAKE_PERMISSION_UI] },
+);
 
 /** Keeps every RTCPeerConnection the page creates in window.__pcs, to read its state. */
 async function recordPeerConnections(context: BrowserContext): Promise<void> {

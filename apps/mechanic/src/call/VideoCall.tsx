@@ -1,4 +1,5 @@
 import { VideoCallPanel } from '@dispatch/web';
+import '@dispatch/web/call.css';
 import './call.css';
 
 /** The video call with the customer of an accepted video session. */

@@ -57,6 +57,9 @@ const messageTexts = (page: Page) =>
   room(page)
     .locator('.room__msg[data-position] .room__body')
     .evaluateAll((nodes) => nodes.map((n) => n.textContent ?? ''));
+/** How far the page is wider than the window (0 when nothing scrolls sideways). */
+const sidewaysOverflow = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
 it('a customer (375 px) and a mechanic (1280 px) chat in two browsers: order, marks, photo, offline queue, unread badge', async () => {
   const customerApi = await apiLogIn(app.url, 'customer1@demo.test');
@@ -85,6 +88,8 @@ it('a customer (375 px) and a mechanic (1280 px) chat in two browsers: order, ma
   const card = mySessionCard(mechanic, session.assignmentId);
   await card.locator('section.room').waitFor();
   await screenshot(customer, 'room-customer-375-empty');
+  // The hidden photo input must not widen the page on a phone.
+  expect(await sidewaysOverflow(customer)).toBeLessThanOrEqual(0);
 
   // Enter sends; the mechanic's room shows it in order; Shift+Enter is a new line.
   await composer(customer).fill('Hi, the brake pedal feels soft since this morning.');
@@ -150,11 +155,13 @@ it('a customer (375 px) and a mechanic (1280 px) chat in two browsers: order, ma
   expect(await seriousA11yViolations(customer)).toEqual([]);
   expect(await seriousA11yViolations(mechanic)).toEqual([]);
   await screenshot(customer, 'room-customer-375');
+  expect(await sidewaysOverflow(customer)).toBeLessThanOrEqual(0);
   await screenshot(mechanic, 'room-mechanic-1280');
   await customer.setViewportSize({ width: 1280, height: 860 });
   await mechanic.setViewportSize({ width: 375, height: 740 });
   await screenshot(customer, 'room-customer-1280');
   await screenshot(mechanic, 'room-mechanic-375');
+  expect(await sidewaysOverflow(mechanic)).toBeLessThanOrEqual(0);
 
   // Completed: both keep the history, read-only.
   await mechanicApi.mutate('assignment.complete', {

@@ -99,6 +99,36 @@ describe('customer status page', () => {
     await context.close();
   });
 
+  it('cancelling an accepted session keeps the chat to read and says who had accepted, after a reload too', async () => {
+    const { context, page } = await waitingCustomer('cancel-accepted', true);
+    const name = await acceptAsMechanic(await sessionIdOf(page));
+    await eventually(() => statusHeading(page).textContent()).toBe(`Accepted by ${name}`);
+    const room = page.locator('section.room');
+    await room.getByLabel('Message', { exact: true }).fill('Sorry, a neighbour fixed it.');
+    await room.getByLabel('Message', { exact: true }).press('Enter');
+    await room.locator('.room__msg[data-position]').waitFor();
+    await page.getByRole('button', { name: 'Cancel request' }).click();
+    // The dialog says what cancelling an accepted session does.
+    await page.getByText(`${name} is told at once and the session ends`).waitFor();
+    await page.getByRole('button', { name: 'Yes, cancel my request' }).click();
+    await eventually(() => statusHeading(page).textContent()).toBe('Session cancelled');
+    for (const when of ['live', 'after a reload']) {
+      if (when === 'after a reload') await page.reload();
+      await page.getByText(`${name} had accepted it`).waitFor();
+      await room.getByText(/This session has ended/).waitFor();
+      expect(await room.getByRole('heading').textContent(), when).toBe(`Chat with ${name}`);
+      expect(await room.locator('.room__body').allTextContents(), when).toEqual([
+        'Sorry, a neighbour fixed it.',
+      ]);
+      expect(await room.getByLabel('Message', { exact: true }).count(), when).toBe(0);
+    }
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0);
+    await screenshot(page, 'customer-cancelled-after-accept-mobile');
+    await context.close();
+  });
+
   it('says "offline" while the network is cut, and shows the state reached meanwhile when it returns', async () => {
     const { context, page, sessionId } = await waitingCustomer('offline', true);
     await context.setOffline(true);

@@ -111,7 +111,11 @@ export function CancelRequest({
       <h2 id={`${id}-title`} className="cancel__title">
         Cancel this request?
       </h2>
-      <p className="muted">A mechanic will no longer see it. You can book again at any time.</p>
+      <p className="muted">
+        {acceptedBy
+          ? `${acceptedBy} is told at once and the session ends; your chat stays here to read. You can book again at any time.`
+          : 'Mechanics will no longer see it. You can book again at any time.'}
+      </p>
       <div className="field">
         <label htmlFor={`${id}-reason`} className="field-label">
           Reason

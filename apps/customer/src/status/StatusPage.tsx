@@ -131,6 +131,7 @@ function SessionView({
   const title = headline(session);
   const terminal = session.status === 'completed' || session.status === 'cancelled';
   const canCancel = session.actions.includes('cancel');
+  const acceptedBy = useAcceptedBy(session);
   // A background tab still says where things stand.
   useEffect(() => {
     document.title = `${title} · Mechanic on call`;
@@ -155,11 +156,11 @@ function SessionView({
         {title}
       </p>
 
-      <StatusBody session={session} onChanged={onChanged} />
+      <StatusBody session={session} acceptedBy={acceptedBy} onChanged={onChanged} />
 
       {/* The room with the mechanic: live while accepted, its history afterwards. */}
-      {session.mechanicName && ['in_progress', 'completed', 'cancelled'].includes(session.status) ? (
-        <SessionRoom sessionId={session.sessionId} mechanicName={session.mechanicName} />
+      {acceptedBy && ['in_progress', 'completed', 'cancelled'].includes(session.status) ? (
+        <SessionRoom sessionId={session.sessionId} mechanicName={acceptedBy} />
       ) : null}
 
       {/* While it waits, the customer may leave: a push says "accepted", "no mechanic" or "completed". */}
@@ -191,11 +192,30 @@ function SessionView({
   );
 }
 
+/**
+ * Who had accepted the request. The session's details name the mechanic while it is accepted and
+ * once it is completed; after a cancel that followed an accept they no longer do, yet the room rule
+ * still lets the customer read the chat: `room.get` answers then (NOT_FOUND when there never was a
+ * room) with the mechanic's name.
+ */
+function useAcceptedBy(session: SessionDetails): string | null {
+  const trpc = useTRPC();
+  const ask = session.status === 'cancelled' && !session.mechanicName;
+  const room = useQuery({
+    ...trpc.room.get.queryOptions(ask ? { sessionId: session.sessionId } : skipToken),
+    retry: (count, error) => count < 3 && errorCode(error) !== 'NOT_FOUND',
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  return session.mechanicName ?? (ask ? (room.data?.mechanicName ?? null) : null);
+}
+
 function StatusBody({
   session,
+  acceptedBy,
   onChanged,
 }: {
   session: SessionDetails;
+  acceptedBy: string | null;
   onChanged: (details: Omit<SessionDetails, 'position'>) => void;
 }) {
   switch (session.status) {
@@ -252,7 +272,7 @@ function StatusBody({
                   . Reason: <strong>{session.cancelReason}</strong>
                 </>
               ) : null}
-              .
+              .{acceptedBy ? ` ${acceptedBy} had accepted it; your chat stays below to read.` : ''}
             </p>
           )}
         </Notice>

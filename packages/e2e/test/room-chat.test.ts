@@ -156,6 +156,30 @@ it('a customer (375 px) and a mechanic (1280 px) chat in two browsers: order, ma
   expect(await seriousA11yViolations(mechanic)).toEqual([]);
   await screenshot(customer, 'room-customer-375');
   expect(await sidewaysOverflow(customer)).toBeLessThanOrEqual(0);
+  // A reload opens the history at its newest message, also once the photo in it has loaded.
+  // The photo arrives after the text (as on a slow phone network), when the list is already scrolled.
+  await customer.route('**/room-photos/*', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await route.continue();
+  });
+  await customer.reload();
+  const customerPhoto = room(customer).locator('.room__photo img');
+  await expect
+    .poll(
+      () =>
+        customerPhoto.evaluate(
+          (img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth,
+        ),
+      { timeout: 10_000 },
+    )
+    .toBe(240);
+  const list = room(customer).getByRole('list', { name: 'Messages' });
+  expect(await list.evaluate((ol) => ol.scrollHeight > ol.clientHeight + 100)).toBe(true);
+  await expect
+    .poll(() => list.evaluate((ol) => ol.scrollHeight - ol.scrollTop - ol.clientHeight))
+    .toBeLessThan(4);
+  await screenshot(customer, 'room-customer-375-reloaded');
+  await customer.unroute('**/room-photos/*');
   await screenshot(mechanic, 'room-mechanic-1280');
   await customer.setViewportSize({ width: 1280, height: 860 });
   await mechanic.setViewportSize({ width: 375, height: 740 });

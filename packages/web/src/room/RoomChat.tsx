@@ -2,6 +2,7 @@ import { MESSAGE_MAX_CHARS, PHOTO_TYPES, type RoomMessage, type RoomState } from
 import {
   type FormEvent,
   type KeyboardEvent,
+  useCallback,
   useEffect,
   useId,
   useLayoutEffect,
@@ -34,10 +35,13 @@ export function RoomChat({ room, heading }: { room: Room; heading?: string }) {
   const other = state ? (state.side === 'mechanic' ? state.customerName : state.mechanicName) : null;
 
   // Follow the conversation while the reader is at the bottom; leave them where they are otherwise.
-  useLayoutEffect(() => {
+  const follow = useCallback(() => {
     const element = list.current;
-    if (element && stick.current && tail) element.scrollTop = element.scrollHeight;
-  }, [tail]);
+    if (element && stick.current) element.scrollTop = element.scrollHeight;
+  }, []);
+  useLayoutEffect(() => {
+    if (tail) follow();
+  }, [tail, follow]);
 
   if (room.fatal && !state) {
     return (
@@ -82,7 +86,8 @@ export function RoomChat({ room, heading }: { room: Room; heading?: string }) {
         }}
       >
         {view.messages.map((message) => (
-          <MessageItem key={message.id} message={message} state={state} />
+          // A photo gets its height only once it has loaded: follow again then, or the chat opens mid-way.
+          <MessageItem key={message.id} message={message} state={state} onPhotoLoad={follow} />
         ))}
         {view.outbox.map((outgoing) => (
           <OutgoingItem
@@ -120,7 +125,15 @@ function RoomStatus({ state }: { state: RoomState | null }) {
   ) : null;
 }
 
-function MessageItem({ message, state }: { message: RoomMessage; state: RoomState | null }) {
+function MessageItem({
+  message,
+  state,
+  onPhotoLoad,
+}: {
+  message: RoomMessage;
+  state: RoomState | null;
+  onPhotoLoad(): void;
+}) {
   const mark = message.mine ? markOf(message, state) : null;
   return (
     <li
@@ -136,6 +149,7 @@ function MessageItem({ message, state }: { message: RoomMessage; state: RoomStat
               src={message.photo.url}
               alt={`Sent by ${message.mine ? 'you' : message.authorName}`}
               loading="lazy"
+              onLoad={onPhotoLoad}
             />
           </a>
         ) : null}

@@ -115,6 +115,32 @@ it('a customer (375 px) and a mechanic (1280 px) chat in two browsers: order, ma
   await expect.poll(() => card.locator('.room__msg--mine').first().getAttribute('data-mark')).toBe('read');
   expect(await card.locator('.room__msg--mine .room__mark').first().textContent()).toBe('✓✓ Read');
 
+  // Over the limit: Send is disabled, Enter sends nothing, and the composer says why.
+  const sendButton = room(customer).getByRole('button', { name: 'Send', exact: true });
+  await composer(customer).fill('x'.repeat(2100));
+  expect(await sendButton.isDisabled()).toBe(true);
+  await composer(customer).press('Enter');
+  expect(await room(customer).locator('[data-problem="too-long"]').textContent()).toBe(
+    'Too long to send: 2,100 characters, at most 2,000. Remove 100 to send it.',
+  );
+  expect(await room(customer).locator('[data-outbox]').count()).toBe(0);
+  await screenshot(customer, 'room-customer-375-too-long');
+  await composer(customer).fill('');
+  expect(await room(customer).locator('[data-problem="too-long"]').count()).toBe(0);
+
+  // A refused photo says why once: a second refusal replaces the first, a sent message clears it.
+  const photoInput = room(customer).locator('input[type="file"]');
+  for (const name of ['notes.txt', 'notes-again.txt']) {
+    await photoInput.setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from('not a photo') });
+    await expect.poll(() => room(customer).locator('[data-problem="photo"]').count()).toBe(1);
+  }
+  expect((await room(customer).locator('[data-problem="photo"]').textContent())?.trim()).toBe(
+    'Only JPEG, PNG or WebP photos can be sent.',
+  );
+  await composer(customer).fill('Sorry, wrong file.');
+  await composer(customer).press('Enter');
+  await expect.poll(() => room(customer).locator('[data-problem="photo"]').count()).toBe(0);
+
   // A photo from the customer's phone reaches the mechanic as an image only the room can load.
   await room(customer)
     .locator('input[type="file"]')
@@ -202,7 +228,7 @@ it('a customer (375 px) and a mechanic (1280 px) chat in two browsers: order, ma
     .getByText(/This session has ended/)
     .waitFor();
   expect(await composer(customer).count()).toBe(0);
-  expect(await messageTexts(customer)).toHaveLength(4);
+  expect(await messageTexts(customer)).toHaveLength(5);
   await screenshot(customer, 'room-customer-1280-read-only');
   await Promise.all([mechanicContext.close(), customerContext.close()]);
 }, 90_000);

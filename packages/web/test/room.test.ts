@@ -2,6 +2,7 @@ import type { RoomMessage, RoomState } from '@dispatch/domain';
 import { describe, expect, it } from 'vitest';
 import {
   applyRoomEvent,
+  draftCheck,
   EMPTY_ROOM,
   markOf,
   type RoomView,
@@ -61,5 +62,21 @@ describe('the room view', () => {
       message(9),
     ]);
     expect(unreadIn(view)).toBe(2);
+  });
+});
+
+describe('draftCheck', () => {
+  it('lets a message up to the limit go, counting the trimmed text', () => {
+    expect(draftCheck(`  ${'a'.repeat(2000)}  `)).toEqual({ left: 0, canSend: true, tooLong: null });
+    expect(draftCheck('hello').canSend).toBe(true);
+  });
+  it('refuses an empty draft without a reason (there is nothing wrong to say)', () => {
+    expect(draftCheck('   \n ')).toEqual({ left: 2000, canSend: false, tooLong: null });
+  });
+  it('refuses a draft over the limit and says by how much', () => {
+    const check = draftCheck('a'.repeat(2100));
+    expect(check.canSend).toBe(false);
+    expect(check.left).toBe(-100);
+    expect(check.tooLong).toBe('Too long to send: 2,100 characters, at most 2,000. Remove 100 to send it.');
   });
 });

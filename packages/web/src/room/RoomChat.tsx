@@ -1,16 +1,15 @@
-import { MESSAGE_MAX_CHARS, PHOTO_TYPES, type RoomMessage, type RoomState } from '@dispatch/domain';
+import { PHOTO_TYPES, type RoomMessage, type RoomState } from '@dispatch/domain';
 import {
   type FormEvent,
   type KeyboardEvent,
   useCallback,
-  useEffect,
   useId,
   useLayoutEffect,
   useRef,
   useState,
 } from 'react';
 import { useConnection } from '../connection.tsx';
-import { markOf, type Outgoing } from './room-state.ts';
+import { draftCheck, markOf, type Outgoing } from './room-state.ts';
 import type { Room } from './use-room.ts';
 
 const MARK_TEXT = { sent: '✓ Sent', delivered: '✓✓ Delivered', read: '✓✓ Read' } as const;
@@ -207,22 +206,17 @@ function OutgoingItem({
 function Composer({ room }: { room: Room }) {
   const id = useId();
   const [draft, setDraft] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
   const file = useRef<HTMLInputElement>(null);
-  const left = MESSAGE_MAX_CHARS - draft.trim().length;
-  useEffect(() => {
-    if (problem && left >= 0) setProblem(null);
-  }, [problem, left]);
+  const { left, canSend, tooLong } = draftCheck(draft);
+  // Each photo trouble is announced anew, even when it is the same sentence as the last one.
+  const [photoTries, setPhotoTries] = useState(0);
 
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
-    const body = draft.trim();
-    if (!body) return;
-    if (body.length > MESSAGE_MAX_CHARS) {
-      setProblem(`A message can be at most ${MESSAGE_MAX_CHARS} characters; this one has ${body.length}.`);
-      return;
-    }
-    room.send(body);
+    // Too long: Send is disabled and the reason is on screen; Enter does nothing either.
+    if (!canSend) return;
+    room.send(draft.trim());
+    room.clearPhotoError();
     setDraft('');
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -242,8 +236,8 @@ function Composer({ room }: { room: Room }) {
         rows={2}
         value={draft}
         placeholder="Write a message"
-        aria-describedby={`${id}-hint${problem ? ` ${id}-problem` : ''}`}
-        aria-invalid={problem ? true : undefined}
+        aria-describedby={`${id}-hint${tooLong ? ` ${id}-problem` : ''}`}
+        aria-invalid={tooLong ? true : undefined}
         onChange={(event) => setDraft(event.target.value)}
         onKeyDown={onKeyDown}
       />
@@ -259,7 +253,9 @@ function Composer({ room }: { room: Room }) {
           onChange={(event) => {
             const chosen = event.target.files?.[0];
             event.target.value = '';
-            if (chosen) void room.sendPhoto(chosen);
+            if (!chosen) return;
+            setPhotoTries((n) => n + 1);
+            void room.sendPhoto(chosen);
           }}
         />
         <button
@@ -271,22 +267,27 @@ function Composer({ room }: { room: Room }) {
           {room.photo.busy ? 'Sending photo…' : 'Add photo'}
         </button>
         <span className={`room__count${left < 0 ? ' room__error' : ''}`} aria-hidden={left > 200}>
-          {left <= 200 ? `${left} left` : ''}
+          {left < 0 ? `${-left} over` : left <= 200 ? `${left} left` : ''}
         </span>
-        <button type="submit" className="room__button" disabled={!draft.trim()}>
+        <button
+          type="submit"
+          className="room__button"
+          disabled={!canSend}
+          aria-describedby={tooLong ? `${id}-problem` : undefined}
+        >
           Send
         </button>
       </div>
       <p id={`${id}-hint`} className="room__hint">
         Enter sends, Shift+Enter starts a new line. Photos: JPEG, PNG or WebP up to 5 MB.
       </p>
-      {problem ? (
-        <p id={`${id}-problem`} className="room__error" role="alert">
-          {problem}
+      {tooLong ? (
+        <p id={`${id}-problem`} className="room__error" data-problem="too-long">
+          {tooLong}
         </p>
       ) : null}
       {room.photo.error ? (
-        <p className="room__error" role="alert">
+        <p key={photoTries} className="room__error" role="alert" data-problem="photo">
           {room.photo.error}{' '}
           {room.photo.retry ? (
             <button type="button" className="room__link" onClick={room.photo.retry}>

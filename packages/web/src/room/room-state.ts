@@ -1,4 +1,4 @@
-import type { RoomEvent, RoomMessage, RoomState } from '@dispatch/domain';
+import { MESSAGE_MAX_CHARS, type RoomEvent, type RoomMessage, type RoomState } from '@dispatch/domain';
 
 /** A message typed here and not yet confirmed by the server. It keeps its key until it is. */
 export interface Outgoing {
@@ -90,3 +90,17 @@ export function unreadIn(view: RoomView): number {
 
 /** Where queued messages live between page loads, so a reload or a closed tab loses none. */
 export const outboxStorageKey = (sessionId: string) => `room-outbox:${sessionId}`;
+
+/**
+ * What the composer may do with a draft: how many characters are left (the server's limit is on the
+ * trimmed text), whether it can be sent, and if not because it is too long, the sentence saying so.
+ */
+export function draftCheck(draft: string): { left: number; canSend: boolean; tooLong: string | null } {
+  const length = draft.trim().length;
+  const left = MESSAGE_MAX_CHARS - length;
+  const tooLong =
+    left < 0
+      ? `Too long to send: ${length.toLocaleString('en-GB')} characters, at most ${MESSAGE_MAX_CHARS.toLocaleString('en-GB')}. Remove ${(-left).toLocaleString('en-GB')} to send it.`
+      : null;
+  return { left, canSend: length > 0 && tooLong === null, tooLong };
+}

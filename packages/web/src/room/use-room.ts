@@ -53,7 +53,10 @@ export interface Room {
   retry(clientKey: string): void;
   discard(clientKey: string): void;
   sendPhoto(file: File): Promise<void>;
+  /** The last photo's trouble (one at a time: a new one replaces it), with a retry when it may help. */
   photo: { busy: boolean; error: string | null; retry: (() => void) | null };
+  /** Clears the photo's trouble once something else went through. */
+  clearPhotoError(): void;
 }
 
 /**
@@ -289,5 +292,9 @@ export function useRoom(sessionId: string, inView: boolean): Room {
     discard: (clientKey) => setView((current) => updateOutgoing(current, clientKey, null)),
     sendPhoto,
     photo,
+    clearPhotoError: () =>
+      setPhoto((current) =>
+        current.error && !current.busy ? { ...current, error: null, retry: null } : current,
+      ),
   };
 }

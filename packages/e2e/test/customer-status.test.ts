@@ -99,6 +99,34 @@ describe('customer status page', () => {
     await context.close();
   });
 
+  it('"My requests" shows a request\'s unread messages and follows them while it is open', async () => {
+    const { context, page, sessionId } = await waitingCustomer('unread', true);
+    const name = await acceptAsMechanic(sessionId);
+    await eventually(() => statusHeading(page).textContent()).toBe(`Accepted by ${name}`);
+    await page.getByRole('link', { name: 'My requests' }).click();
+    const row = page.locator(`li.request[data-session="${sessionId}"]`);
+    await row.waitFor();
+    expect(await row.locator('.request__unread').count()).toBe(0);
+    const say = (body: string) =>
+      mechanic.room.send.mutate({ sessionId, clientKey: crypto.randomUUID(), body });
+    await say('I am looking at your request now.');
+    await eventually(() => row.locator('.request__unread').textContent(), 15_000).toBe('1 new message');
+    await say('Can you tell me the mileage?');
+    await eventually(() => row.locator('.request__unread').textContent(), 15_000).toBe('2 new messages');
+    expect(await row.getByRole('link').textContent()).toContain('2 new messages');
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0);
+    await screenshot(page, 'customer-requests-unread-mobile');
+    // Reading them in the room clears the count.
+    await row.getByRole('link').click();
+    await page.locator('section.room .room__msg[data-position]').nth(1).waitFor();
+    await page.getByRole('link', { name: 'My requests' }).click();
+    await row.waitFor();
+    await eventually(() => row.locator('.request__unread').count(), 15_000).toBe(0);
+    await context.close();
+  });
+
   it('cancelling an accepted session keeps the chat to read and says who had accepted, after a reload too', async () => {
     const { context, page } = await waitingCustomer('cancel-accepted', true);
     const name = await acceptAsMechanic(await sessionIdOf(page));

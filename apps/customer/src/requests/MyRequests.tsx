@@ -30,6 +30,13 @@ export function MyRequests() {
   const trpc = useTRPC();
   const id = useId();
   const list = useQuery(trpc.session.listMine.queryOptions(undefined, { staleTime: 0 }));
+  // Messages from a mechanic not read yet, per request; re-read while the page is open.
+  const unread = useQuery({
+    ...trpc.room.unread.queryOptions(undefined, { staleTime: 0 }),
+    refetchInterval: UNREAD_EVERY_MS,
+    refetchIntervalInBackground: false,
+  });
+  const unreadBySession = new Map((unread.data ?? []).map((row) => [row.sessionId, row.unread]));
   const unreachableSince = useUnreachableSince(list);
   const rows = list.data ?? [];
   const open = rows.filter(isOpen);
@@ -62,41 +69,55 @@ export function MyRequests() {
           {open.length === 0 ? (
             <p className="muted">No open request. Book a session and a mechanic joins you live.</p>
           ) : (
-            <RequestList rows={open} />
+            <RequestList rows={open} unread={unreadBySession} />
           )}
           <h2 className="section-title">Past</h2>
-          {past.length === 0 ? <p className="muted">Nothing yet.</p> : <RequestList rows={past} />}
+          {past.length === 0 ? (
+            <p className="muted">Nothing yet.</p>
+          ) : (
+            <RequestList rows={past} unread={unreadBySession} />
+          )}
         </>
       )}
     </section>
   );
 }
 
-function RequestList({ rows }: { rows: Row[] }) {
+/** How often "My requests" asks for new messages (a message also raises a push once accepted). */
+const UNREAD_EVERY_MS = 5_000;
+
+const newMessages = (n: number) => (n === 1 ? '1 new message' : `${n} new messages`);
+
+function RequestList({ rows, unread }: { rows: Row[]; unread: ReadonlyMap<string, number> }) {
   return (
     <ul className="requests">
-      {rows.map((row) => (
-        <li key={row.id} className={`request request--${row.status}`}>
-          <a className="request__link" href={hrefFor({ name: 'session', sessionId: row.id })}>
-            <span className="request__vehicle">
-              {row.vehicleYear} {row.vehicleMake} {row.vehicleModel}
+      {rows.map((row) => {
+        const fresh = unread.get(row.id) ?? 0;
+        return (
+          <li key={row.id} className={`request request--${row.status}`} data-session={row.id}>
+            <a className="request__link" href={hrefFor({ name: 'session', sessionId: row.id })}>
+              <span className="request__vehicle">
+                {row.vehicleYear} {row.vehicleMake} {row.vehicleModel}
+              </span>
+              <span className="request__meta">
+                {sessionTypeLabel(row.type)} · booked {formatDate(row.createdAt)}
+              </span>
+              {/* Inside the link, so it is read out with the request it belongs to. */}
+              {fresh > 0 ? <span className="request__unread">{newMessages(fresh)}</span> : null}
+            </a>
+            <span className={`badge badge--${row.status}`}>
+              {STATE_LABELS[row.status]}
+              {row.status === 'cancelled' && row.cancelReason ? `: ${row.cancelReason}` : ''}
+              {row.status === 'completed' && row.outcome ? `: ${OUTCOME_LABELS[row.outcome]}` : ''}
             </span>
-            <span className="request__meta">
-              {sessionTypeLabel(row.type)} · booked {formatDate(row.createdAt)}
-            </span>
-          </a>
-          <span className={`badge badge--${row.status}`}>
-            {STATE_LABELS[row.status]}
-            {row.status === 'cancelled' && row.cancelReason ? `: ${row.cancelReason}` : ''}
-            {row.status === 'completed' && row.outcome ? `: ${OUTCOME_LABELS[row.outcome]}` : ''}
-          </span>
-          {row.status === 'completed' ? (
-            <span className="request__rating">
-              {row.rating ? `Rated ${row.rating.stars} of 5` : 'Not rated yet: open it to rate'}
-            </span>
-          ) : null}
-        </li>
-      ))}
+            {row.status === 'completed' ? (
+              <span className="request__rating">
+                {row.rating ? `Rated ${row.rating.stars} of 5` : 'Not rated yet: open it to rate'}
+              </span>
+            ) : null}
+          </li>
+        );
+      })}
     </ul>
   );
 }

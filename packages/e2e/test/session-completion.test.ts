@@ -131,6 +131,9 @@ it('in person: phone at booking, visit details after accept, complete with confi
   const summary = customer.locator('section.outcome');
   await eventually(() => summary.textContent()).toContain('Replaced the front pads');
   expect(await summary.textContent()).toMatch(/Outcome\s*Resolved[\s\S]*Mechanic\s*Tom Becker/);
+  expect(await customer.locator('.notice [data-outcome="resolved"]').textContent()).toContain(
+    'We hope your car is in better shape',
+  );
   expect(await customer.getByRole('heading', { name: 'Where to go' }).count()).toBe(0);
   const rate = customer.getByRole('button', { name: 'Send rating' });
   await rate.click();
@@ -221,6 +224,10 @@ it('diagnostic: the mechanic on a phone records findings; the customer on a desk
   expect(await summary.textContent()).toMatch(
     /Needs a workshop visit[\s\S]*What was checked[\s\S]*Suspected cause[\s\S]*Advice/,
   );
+  // The page's sentence follows the outcome: no "better shape" for a car that needs a workshop.
+  const said = customer.locator('.notice [data-outcome="needs_workshop"]');
+  await eventually(() => said.textContent()).toContain('your car needs a visit to a workshop');
+  expect(await said.textContent()).not.toContain('better shape');
   await expectNoA11yViolations(customer, 'diagnostic summary');
   await screenshot(customer, 'completion-customer-findings-1280');
   await Promise.all([customerContext.close(), mechanicContext.close()]);

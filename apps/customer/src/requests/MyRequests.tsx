@@ -105,7 +105,9 @@ function RequestList({ rows, unread }: { rows: Row[]; unread: ReadonlyMap<string
               {/* Inside the link, so it is read out with the request it belongs to. */}
               {fresh > 0 ? <span className="request__unread">{newMessages(fresh)}</span> : null}
             </a>
-            <span className={`badge badge--${row.status}`}>
+            <span
+              className={`badge badge--${row.status}${row.status === 'completed' && row.outcome ? ` badge--outcome-${row.outcome}` : ''}`}
+            >
               {STATE_LABELS[row.status]}
               {row.status === 'cancelled' && row.cancelReason ? `: ${row.cancelReason}` : ''}
               {row.status === 'completed' && row.outcome ? `: ${OUTCOME_LABELS[row.outcome]}` : ''}

@@ -21,7 +21,7 @@ import { PageHeading } from '../ui/PageHeading.tsx';
 import { formatDuration, formatTime } from '../ui/time.ts';
 import { WaiverForm } from '../waiver/WaiverForm.tsx';
 import { CancelRequest, useCancelRequest } from './CancelRequest.tsx';
-import { headline, nextStep, type SessionDetails, sessionTypeLabel } from './headline.ts';
+import { completedMessage, headline, nextStep, type SessionDetails, sessionTypeLabel } from './headline.ts';
 import { SameDetailsLink } from './SameDetailsLink.tsx';
 
 /**
@@ -246,12 +246,7 @@ function StatusBody({
     case 'completed':
       return (
         <>
-          <Notice tone="success">
-            <p>
-              Your session with {session.mechanicName ?? 'your mechanic'} is finished. We hope your car is in
-              better shape. Thank you for using Mechanic on call.
-            </p>
-          </Notice>
+          <CompletedNotice session={session} />
           <CompletedSummary sessionId={session.sessionId} />
         </>
       );
@@ -278,6 +273,18 @@ function StatusBody({
         </Notice>
       );
   }
+}
+
+/** The completed session's sentence, worded by its outcome (from the same summary query as below). */
+function CompletedNotice({ session }: { session: SessionDetails }) {
+  const trpc = useTRPC();
+  const summary = useQuery(trpc.session.summary.queryOptions({ sessionId: session.sessionId }));
+  const outcome = summary.data?.outcome ?? null;
+  return (
+    <Notice tone={outcome === null || outcome === 'resolved' ? 'success' : 'warning'}>
+      <p data-outcome={outcome ?? ''}>{completedMessage(session.mechanicName, outcome)}</p>
+    </Notice>
+  );
 }
 
 function Waiting({ session }: { session: SessionDetails }) {

@@ -1,5 +1,5 @@
 import type { RouterOutputs } from '@dispatch/api/client-types';
-import { SESSION_TYPE_LABELS } from '@dispatch/domain';
+import { SESSION_TYPE_LABELS, type SessionOutcome } from '@dispatch/domain';
 
 export type SessionDetails = RouterOutputs['session']['get'];
 
@@ -24,18 +24,42 @@ export function sessionTypeLabel(type: SessionDetails['sessionType']): string {
   return type === 'in_person' ? `${SESSION_TYPE_LABELS.in_person} at a workshop` : SESSION_TYPE_LABELS[type];
 }
 
-/** What happens next once a mechanic has accepted, by session type. */
-export function nextStep(session: Pick<SessionDetails, 'sessionType' | 'workshop'>): string {
+/**
+ * What happens next once a mechanic has accepted, by session type. The chat is open below the
+ * moment a mechanic accepts (and the video call, for a video session): say so, not "in a moment".
+ */
+export function nextStep(session: Pick<SessionDetails, 'sessionType' | 'workshop' | 'mechanicName'>): string {
+  const name = session.mechanicName ?? 'your mechanic';
   switch (session.sessionType) {
     case 'video':
-      return 'Join the video call below when you are ready: your mechanic joins from their side.';
+      return `Join the video call with ${name} below when you are ready. You can also chat below.`;
     case 'chat':
-      return 'Your mechanic will open the chat in a moment.';
+      return `Chat with ${name} below.`;
     case 'diagnostic':
-      return 'Your mechanic will walk you through the diagnostic in a moment. Have your keys at hand.';
+      return `Chat with ${name} below: they walk you through the diagnostic there. Have your keys at hand.`;
     case 'in_person':
       return session.workshop
-        ? `Your mechanic expects you at ${session.workshop.name}: the address and a map are below.`
-        : 'Your mechanic expects you at their workshop: the address and a map are below.';
+        ? `${capitalised(name)} expects you at ${session.workshop.name}: the address and a map are below. You can chat below.`
+        : `${capitalised(name)} expects you at their workshop: the address and a map are below. You can chat below.`;
+  }
+}
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * The sentence on a completed session, by its outcome: hope for a better car only when the
+ * problem was resolved. `outcome` is null until the summary has loaded (or if none was given).
+ */
+export function completedMessage(mechanicName: string | null, outcome: SessionOutcome | null): string {
+  const name = mechanicName ?? 'your mechanic';
+  switch (outcome) {
+    case 'resolved':
+      return `Your session with ${name} is finished and the problem is resolved. We hope your car is in better shape. Thank you for using Mechanic on call.`;
+    case 'needs_workshop':
+      return `Your session with ${name} is finished: your car needs a visit to a workshop. Their notes are below, to take with you.`;
+    case 'could_not_help':
+      return `Your session with ${name} is finished, but they could not help this time. We are sorry. You can book another session, in person at a workshop if that suits the problem better.`;
+    case null:
+      return `Your session with ${name} is finished. Thank you for using Mechanic on call.`;
   }
 }

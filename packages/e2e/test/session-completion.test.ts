@@ -163,10 +163,12 @@ it('in person: phone at booking, visit details after accept, complete with confi
   await screenshot(desktop, 'completion-customer-summary-1280');
   await desktop.context().close();
 
-  // The mechanic reopens the summary, with the customer's rating.
-  await mechanic.reload();
+  // The rating reaches the open dashboard without a reload: while a session awaits its rating the
+  // finished list is re-read every 10 s. The mechanic reopens the summary with it.
   const finished = mySessionCard(mechanic, assignmentId);
-  await eventually(() => finished.locator('.stars').getAttribute('aria-label')).toBe('Rated 4 out of 5');
+  await eventually(() => finished.locator('.stars').getAttribute('aria-label'), 15_000).toBe(
+    'Rated 4 out of 5',
+  );
   await eventually(() => mechanic.getByTestId('rating-average').textContent()).toMatch(/of 5 on average/);
   await finished.getByRole('button', { name: 'Summary' }).click();
   const summaryDialog = mechanic.getByRole('dialog', { name: 'Session summary' });

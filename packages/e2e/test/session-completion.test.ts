@@ -125,6 +125,11 @@ it('in person: phone at booking, visit details after accept, complete with confi
   await eventually(() => mine.getAttribute('data-status')).toBe('completed');
   await eventually(() => mine.textContent()).toMatch(/Resolved[\s\S]*Not rated yet/);
   await eventually(() => activeText(mechanic)).toBe('Summary');
+  // The count is what the list shows (not "0" above a completed card); what is live is said apart.
+  const listed = await mechanic.locator('section[aria-label="My sessions"] article').count();
+  expect(listed).toBeGreaterThan(0);
+  expect(await mechanic.getByTestId('my-sessions-count').textContent()).toBe(`${listed} listed`);
+  expect(await mechanic.getByTestId('my-sessions-active').textContent()).toBe('None in progress');
 
   // The customer sees the summary and rates it, once.
   await eventually(() => statusHeading(customer).textContent(), 5_000).toMatch(/complete/i);

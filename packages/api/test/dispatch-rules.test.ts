@@ -354,7 +354,12 @@ describe('stranded work', () => {
     // So is the mechanic, when they come back.
     const mine = await (await as('a1@demo.test')).stats.mine();
     expect(mine.returnedWhileAway).toEqual([
-      expect.objectContaining({ sessionId: booked.sessionId, reason: last?.reason }),
+      expect.objectContaining({
+        sessionId: booked.sessionId,
+        reason: last?.reason,
+        sessionType: 'in_person',
+        vehicle: expect.objectContaining({ year: expect.any(Number), make: expect.any(String) }),
+      }),
     ]);
     expect(mine.load).toEqual({ virtual: 0, inPerson: 0 });
   });

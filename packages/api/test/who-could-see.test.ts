@@ -138,7 +138,7 @@ describe('who could see this? (domain verdicts over a matrix of mechanics and re
     const a1 = map.get('a1@demo.test') as SightVerdict;
     const t = (ms: number) => utcClock(new Date(delivered.getTime() + ms).toISOString());
     expect(describeSight(a1)).toBe(
-      `Can see it; delivered ${t(0)} on web-2 and shown ${t(67)}, alerted by push sent at ${t(266)} on web-1`,
+      `Can see it; delivered ${t(0)} on web-2 and shown ${t(67)}; push sent ${t(266)} on web-1`,
     );
     expect(describeSight(map.get('a2@demo.test') as SightVerdict)).toBe('At capacity (0 of 0 live sessions)');
 

@@ -246,7 +246,7 @@ export function describeSight(
     : reason;
 }
 
-/** "delivered 14:02:01.234 on web-2 and shown 14:02:01.301, alerted by push sent at 14:02:01.500". */
+/** "delivered 14:02:01.234 on web-2 and shown 14:02:01.301; sound played 14:02:01.310, push sent 14:02:01.500 on web-1". */
 export function describeReceipts(v: Pick<SightVerdict, 'receipts'>, time: TimeFormat = utcClock): string {
   const first = (channel: ReceiptChannel) => v.receipts.find((r) => r.channel === channel);
   const delivered = v.receipts.filter((r) => r.channel === 'delivered');
@@ -266,9 +266,20 @@ export function describeReceipts(v: Pick<SightVerdict, 'receipts'>, time: TimeFo
   const firstOf = new Map<ReceiptChannel, (typeof alerts)[number]>();
   for (const r of alerts) if (!firstOf.has(r.channel)) firstOf.set(r.channel, r);
   const alertText = [...firstOf.values()].map(
-    (r) => `${RECEIPT_CHANNEL_LABELS[r.channel]} at ${time(r.at)}${r.process ? ` on ${r.process}` : ''}`,
+    (r) =>
+      `${ALERT_TEXT[r.channel] ?? RECEIPT_CHANNEL_LABELS[r.channel]} ${time(r.at)}${r.process ? ` on ${r.process}` : ''}`,
   );
   const text = parts.join(' and ');
   if (alertText.length === 0) return text;
-  return `${text ? `${text}, ` : ''}alerted by ${alertText.join(', ')}`;
+  return `${text ? `${text}; ` : ''}${alertText.join(', ')}`;
 }
+
+/** Each alert channel as what happened ("sound played 14:02:01.310"), so the list reads as a sentence. */
+const ALERT_TEXT: Partial<Record<ReceiptChannel, string>> = {
+  in_page: 'alerted in the page',
+  notification: 'desktop notification shown',
+  sound: 'sound played',
+  push_sent: 'push sent',
+  push_shown: 'push notification shown',
+  push_clicked: 'push notification opened',
+};

@@ -225,14 +225,26 @@ describe('describeSight', () => {
     ];
     const v = sightVerdict(mechanic(), request(), NO_HISTORY, receipts, 'broadcast', NOW);
     expect(describeSight(v)).toBe(
-      'Can see it; delivered 14:02:01.234 on web-2 and 14:02:01.240 on web-1 and shown 14:02:01.301, ' +
-        'alerted by sound at 14:02:01.310, push sent at 14:02:01.500 on web-1',
+      'Can see it; delivered 14:02:01.234 on web-2 and 14:02:01.240 on web-1 and shown 14:02:01.301; ' +
+        'sound played 14:02:01.310, push sent 14:02:01.500 on web-1',
     );
     expect(
       describeReceipts({
         receipts: [{ channel: 'push_shown', at: '2026-12-01T14:02:02.000Z', process: null }],
       }),
-    ).toBe('alerted by push shown at 14:02:02.000');
+    ).toBe('push notification shown 14:02:02.000');
+    // Every channel reads as what happened (it once said "alerted by in the page at ...").
+    expect(
+      describeReceipts({
+        receipts: [
+          { channel: 'in_page', at: '2026-12-01T14:02:02.000Z', process: null },
+          { channel: 'notification', at: '2026-12-01T14:02:02.100Z', process: null },
+          { channel: 'push_clicked', at: '2026-12-01T14:02:09.000Z', process: null },
+        ],
+      }),
+    ).toBe(
+      'alerted in the page 14:02:02.000, desktop notification shown 14:02:02.100, push notification opened 14:02:09.000',
+    );
     expect(describeReceipts({ receipts: [] })).toBe('');
   });
 });

@@ -115,9 +115,38 @@ it('the operations board: mechanics live, requests filtered and searched, a side
   const firstEvent = panel.locator('ol.trail li').first();
   await expect
     .poll(() => firstEvent.textContent())
-    .toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}create: queued, by Dana Reyes \(customer\)/);
+    .toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Created: Queued, by Dana Reyes \(customer\)/);
+  // Codes stay out of the rows; the request ids sit under one disclosure at the end.
+  expect(await panel.locator('ol.trail').textContent()).not.toMatch(/pending_waiver|request [0-9a-f-]{8}/);
+  expect(await panel.locator('details.trail__ids summary').textContent()).toBe(
+    'Request ids for the server log',
+  );
   expect(await seriousA11yViolations(admin)).toEqual([]);
   await screenshot(admin, 'admin-board-panel-1280');
+
+  // "Offer it to one mechanic" lists only who could take this Harbor visit, with their presence.
+  const mechanicSelect = panel.getByLabel('Mechanic', { exact: true });
+  await expect
+    .poll(() => mechanicSelect.locator('option').allTextContents())
+    .toEqual([
+      'Choose a mechanic…',
+      expect.stringMatching(/^Sam Okafor — available, 0 of 1000 virtual$/),
+      expect.stringMatching(/^Hannah Kim — (offline|away), 0 of 1000 virtual$/),
+    ]);
+  expect(await mechanicSelect.locator('option', { hasText: 'Hannah Kim' }).isDisabled()).toBe(true);
+  // Apply with nothing chosen: the form says so beside the field, and focus goes there.
+  await panel.getByRole('button', { name: 'Apply' }).click();
+  await expect
+    .poll(() => panel.locator('.action-form [role="alert"]').first().textContent())
+    .toBe('Choose a mechanic to offer it to.');
+  expect(await mechanicSelect.getAttribute('aria-invalid')).toBe('true');
+  expect(await mechanicSelect.evaluate((el) => el === document.activeElement)).toBe(true);
+  await mechanicSelect.selectOption({ label: 'Sam Okafor — available, 0 of 1000 virtual' });
+  await panel.getByRole('button', { name: 'Apply' }).click();
+  await expect
+    .poll(() => panel.locator('.action-form [role="alert"]').first().textContent())
+    .toBe('Say why: the reason is recorded on the trail.');
+  await screenshot(admin, 'admin-board-panel-errors-1280');
 
   // Escape closes it and focus goes back to the button that opened it.
   await admin.keyboard.press('Escape');

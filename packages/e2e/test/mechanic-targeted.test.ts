@@ -93,13 +93,15 @@ it('targeted mode: an offer counts down, expires, moves to the next available me
   const [firstMechanic, secondMechanic] =
     firstName === 'a1' ? ['Tom Becker', 'Lucia Alvarez'] : ['Lucia Alvarez', 'Tom Becker'];
   expect(steps.map((text) => text.split(':')[0])).toEqual([
-    'create',
-    `offer to ${firstMechanic}`,
-    'expire',
-    'requeue',
-    `offer to ${secondMechanic}`,
-    'accept',
+    'Created',
+    `Offered to ${firstMechanic}`,
+    'Offer expired',
+    'Back in the queue',
+    `Offered to ${secondMechanic}`,
+    'Accepted',
   ]);
+  // In words: "Queued → Offered", never the stored codes.
+  expect(steps[1]).toContain('Queued → Offered');
   expect(steps.at(-1)).toContain(`by ${secondMechanic} (mechanic)`);
   expect(steps[2]).toContain('by Offer timer');
   expect(steps[0]).toContain('by Marcus Chen (customer)');

@@ -125,6 +125,11 @@ it('in person: phone at booking, visit details after accept, complete with confi
   await eventually(() => mine.getAttribute('data-status')).toBe('completed');
   await eventually(() => mine.textContent()).toMatch(/Resolved[\s\S]*Not rated yet/);
   await eventually(() => activeText(mechanic)).toBe('Summary');
+  // The count is what the list shows (not "0" above a completed card); what is live is said apart.
+  const listed = await mechanic.locator('section[aria-label="My sessions"] article').count();
+  expect(listed).toBeGreaterThan(0);
+  expect(await mechanic.getByTestId('my-sessions-count').textContent()).toBe(`${listed} listed`);
+  expect(await mechanic.getByTestId('my-sessions-active').textContent()).toBe('None in progress');
 
   // The customer sees the summary and rates it, once.
   await eventually(() => statusHeading(customer).textContent(), 5_000).toMatch(/complete/i);
@@ -166,10 +171,12 @@ it('in person: phone at booking, visit details after accept, complete with confi
   await screenshot(desktop, 'completion-customer-summary-1280');
   await desktop.context().close();
 
-  // The mechanic reopens the summary, with the customer's rating.
-  await mechanic.reload();
+  // The rating reaches the open dashboard without a reload: while a session awaits its rating the
+  // finished list is re-read every 10 s. The mechanic reopens the summary with it.
   const finished = mySessionCard(mechanic, assignmentId);
-  await eventually(() => finished.locator('.stars').getAttribute('aria-label')).toBe('Rated 4 out of 5');
+  await eventually(() => finished.locator('.stars').getAttribute('aria-label'), 15_000).toBe(
+    'Rated 4 out of 5',
+  );
   await eventually(() => mechanic.getByTestId('rating-average').textContent()).toMatch(/of 5 on average/);
   await finished.getByRole('button', { name: 'Summary' }).click();
   const summaryDialog = mechanic.getByRole('dialog', { name: 'Session summary' });

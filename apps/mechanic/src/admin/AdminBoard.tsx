@@ -228,7 +228,7 @@ export function AdminBoard({ feed, cards }: { feed: QueueFeed; cards: Assignment
                       )}
                     </td>
                     <td data-label="Wait">
-                      <Elapsed since={waitingSince(card)} prefix="" />
+                      <WaitCell card={card} />
                     </td>
                     <td className="table__action">
                       <button
@@ -260,5 +260,17 @@ export function AdminBoard({ feed, cards }: { feed: QueueFeed; cards: Assignment
         />
       ) : null}
     </div>
+  );
+}
+
+/** How long it has been waiting; once taken or closed the wait is over, and nothing counts on. */
+function WaitCell({ card }: { card: AssignmentCard }) {
+  const since = waitingSince(card);
+  if (since) return <Elapsed since={since} prefix="" />;
+  return (
+    <span className="muted" data-wait="over">
+      <span aria-hidden="true">—</span>
+      <span className="visually-hidden">Not waiting</span>
+    </span>
   );
 }

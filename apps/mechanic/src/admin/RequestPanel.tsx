@@ -1,12 +1,13 @@
 import { describeSight, SESSION_TYPE_LABELS } from '@dispatch/domain';
 import { errorMessage, useTRPC } from '@dispatch/web';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { vehicleOf } from '../alerts/describe.ts';
 import type { AdminMechanic, AssignmentCard, WhoCouldSeeAnswer } from '../api-types.ts';
 import { useNotice } from '../notices/notices.tsx';
 import { Countdown } from '../time/Countdown.tsx';
 import { clockTime, fullTime } from './filters.ts';
+import { reassignChoices } from './reassign-choices.ts';
 import { STATUS_TEXT } from './status-text.ts';
 
 /** The side panel re-reads its trail and verdicts this often, and whenever the card changes. */
@@ -120,10 +121,22 @@ function AdminActions({ card, mechanics }: { card: AssignmentCard; mechanics: Ad
   );
   const reassign = useMutation(trpc.admin.reassign.mutationOptions({ onSuccess: done('Offer sent') }));
   const running = { cancel, reoffer, reassign }[action];
+  const choices = useMemo(() => reassignChoices(card, mechanics), [card, mechanics]);
+  const [problems, setProblems] = useState<{ mechanic?: string; reason?: string }>({});
+  const mechanicRef = useRef<HTMLSelectElement>(null);
+  const reasonRef = useRef<HTMLInputElement>(null);
   const closed = card.status === 'completed' || card.status === 'cancelled';
   if (closed) return null;
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    // Said beside the field (not only the browser's own bubble), and focus goes to the first one.
+    const found = {
+      mechanic: action === 'reassign' && !mechanicId ? 'Choose a mechanic to offer it to.' : undefined,
+      reason: reason.trim() ? undefined : 'Say why: the reason is recorded on the trail.',
+    };
+    setProblems(found);
+    if (found.mechanic) return mechanicRef.current?.focus();
+    if (found.reason) return reasonRef.current?.focus();
     const input = { sessionId: card.sessionId, reason };
     if (action === 'cancel') cancel.mutate(input);
     else if (action === 'reoffer') reoffer.mutate(input);
@@ -133,7 +146,7 @@ function AdminActions({ card, mechanics }: { card: AssignmentCard; mechanics: Ad
   return (
     <section aria-labelledby={`${selectId}-h`} className="side-panel__section">
       <h3 id={`${selectId}-h`}>Admin actions</h3>
-      <form className="action-form" onSubmit={submit}>
+      <form className="action-form" onSubmit={submit} noValidate>
         <label htmlFor={selectId}>Action</label>
         <select id={selectId} value={action} onChange={(e) => setAction(e.target.value as Action)}>
           {(Object.keys(ACTION_TEXT) as Action[]).map((a) => (
@@ -147,27 +160,55 @@ function AdminActions({ card, mechanics }: { card: AssignmentCard; mechanics: Ad
             <label htmlFor={`${selectId}-m`}>Mechanic</label>
             <select
               id={`${selectId}-m`}
+              ref={mechanicRef}
               value={mechanicId}
-              onChange={(e) => setMechanicId(e.target.value)}
-              required
+              onChange={(e) => {
+                setMechanicId(e.target.value);
+                setProblems((p) => ({ ...p, mechanic: undefined }));
+              }}
+              aria-invalid={problems.mechanic ? true : undefined}
+              aria-describedby={problems.mechanic ? `${selectId}-m-error` : `${selectId}-m-hint`}
             >
-              <option value="">Choose a mechanic…</option>
-              {mechanics.map((m) => (
-                <option key={m.mechanicId} value={m.mechanicId}>
-                  {m.displayName} ({m.presence}, {m.load.virtual}/{m.virtualCapacity})
+              <option value="">
+                {choices.length === 0 ? 'No mechanic can take this request' : 'Choose a mechanic…'}
+              </option>
+              {choices.map((c) => (
+                <option key={c.mechanicId} value={c.mechanicId} disabled={c.blocked !== null}>
+                  {c.label}
                 </option>
               ))}
             </select>
+            {problems.mechanic ? (
+              <p className="form-error" id={`${selectId}-m-error`} role="alert">
+                {problems.mechanic}
+              </p>
+            ) : (
+              <p className="muted field-hint" id={`${selectId}-m-hint`}>
+                Only mechanics who could take this request; away, offline or busy ones cannot be offered it
+                now.
+              </p>
+            )}
           </>
         ) : null}
         <label htmlFor={`${selectId}-r`}>Reason (recorded on the trail)</label>
         <input
           id={`${selectId}-r`}
+          ref={reasonRef}
           value={reason}
-          onChange={(e) => setReason(e.target.value)}
+          onChange={(e) => {
+            setReason(e.target.value);
+            setProblems((p) => ({ ...p, reason: undefined }));
+          }}
           required
           maxLength={500}
+          aria-invalid={problems.reason ? true : undefined}
+          aria-describedby={problems.reason ? `${selectId}-r-error` : undefined}
         />
+        {problems.reason ? (
+          <p className="form-error" id={`${selectId}-r-error`} role="alert">
+            {problems.reason}
+          </p>
+        ) : null}
         <button type="submit" className="button button--primary" disabled={running.isPending}>
           {running.isPending ? 'Working…' : 'Apply'}
         </button>
@@ -238,6 +279,45 @@ function WhoCouldSee({ card }: { card: AssignmentCard }) {
   );
 }
 
+/** Each trail event in words (the stored types are codes: create, sign_waiver, requeue...). */
+const EVENT_TEXT: Record<string, string> = {
+  create: 'Created',
+  sign_waiver: 'Waiver signed',
+  offer: 'Offered',
+  decline: 'Declined',
+  expire: 'Offer expired',
+  requeue: 'Back in the queue',
+  accept: 'Accepted',
+  cancel: 'Cancelled',
+  complete: 'Completed',
+  audit_fix: 'Audit fix',
+};
+
+const statusText = (status: string) => STATUS_TEXT[status as keyof typeof STATUS_TEXT] ?? status;
+
+/** The request ids (to find an event in the server log), out of the way under one disclosure. */
+function RequestIds({
+  events,
+}: {
+  events: { position: string; at: string; type: string; requestId: string | null }[];
+}) {
+  const withId = events.filter((event) => event.requestId);
+  if (withId.length === 0) return null;
+  return (
+    <details className="trail__ids">
+      <summary>Request ids for the server log</summary>
+      <ul>
+        {withId.map((event) => (
+          <li key={event.position}>
+            <time dateTime={event.at}>{fullTime(event.at).slice(11)}</time>{' '}
+            {EVENT_TEXT[event.type] ?? event.type}: <code>{event.requestId}</code>
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
 function Trail({ card }: { card: AssignmentCard }) {
   const trpc = useTRPC();
   const trail = useQuery({
@@ -260,27 +340,29 @@ function Trail({ card }: { card: AssignmentCard }) {
           {errorMessage(trail.error)}
         </p>
       ) : (
-        <ol className="trail">
-          {trail.data.map((event) => (
-            <li key={event.position} className="trail__event" data-type={event.type}>
-              <time dateTime={event.at}>{fullTime(event.at)}</time>
-              <span className="trail__what">
-                <strong>{event.type.replace('_', ' ')}</strong>
-                {event.type === 'offer' && event.mechanicName ? ` to ${event.mechanicName}` : ''}:{' '}
-                {event.fromStatus ? `${event.fromStatus} → ` : ''}
-                {event.toStatus}, by {event.actorName ?? event.actorKind}
-                {event.actorName &&
-                event.actorKind !== 'dispatcher' &&
-                event.actorKind !== 'timer' &&
-                event.actorKind !== 'system'
-                  ? ` (${event.actorKind})`
-                  : ''}
-              </span>
-              {event.reason ? <span className="trail__why">{event.reason}</span> : null}
-              {event.requestId ? <code className="trail__request">request {event.requestId}</code> : null}
-            </li>
-          ))}
-        </ol>
+        <>
+          <ol className="trail">
+            {trail.data.map((event) => (
+              <li key={event.position} className="trail__event" data-type={event.type}>
+                <time dateTime={event.at}>{fullTime(event.at)}</time>
+                <span className="trail__what">
+                  <strong>{EVENT_TEXT[event.type] ?? event.type.replaceAll('_', ' ')}</strong>
+                  {event.type === 'offer' && event.mechanicName ? ` to ${event.mechanicName}` : ''}:{' '}
+                  {event.fromStatus ? `${statusText(event.fromStatus)} → ` : ''}
+                  {statusText(event.toStatus)}, by {event.actorName ?? event.actorKind}
+                  {event.actorName &&
+                  event.actorKind !== 'dispatcher' &&
+                  event.actorKind !== 'timer' &&
+                  event.actorKind !== 'system'
+                    ? ` (${event.actorKind})`
+                    : ''}
+                </span>
+                {event.reason ? <span className="trail__why">{event.reason}</span> : null}
+              </li>
+            ))}
+          </ol>
+          <RequestIds events={trail.data} />
+        </>
       )}
     </section>
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AssignmentCard } from '../api-types.ts';
-import { filterCards, fullTime, NO_FILTERS } from './filters.ts';
+import { filterCards, fullTime, NO_FILTERS, waitingSince } from './filters.ts';
 
 const NOW = Date.parse('2026-12-01T14:30:00.000Z');
 function card(overrides: Partial<AssignmentCard>): AssignmentCard {
@@ -63,6 +63,18 @@ describe('admin board filters', () => {
     expect(ids(filterCards(cards, { ...NO_FILTERS, urgency: 'urgent' }, NOW))).toEqual(['a-2']);
     expect(ids(filterCards(cards, { ...NO_FILTERS, urgency: 'normal' }, NOW))).toEqual(['a-1', 'a-4']);
     expect(ids(filterCards(cards, { ...NO_FILTERS, minAgeMinutes: 15 }, NOW))).toEqual(['a-2']);
+  });
+
+  it('counts a wait only while the request waits: accepted, completed and cancelled ones have none', () => {
+    const old = { queuedAt: '2026-12-01T13:00:00.000Z' };
+    expect(waitingSince(card({ ...old, status: 'queued' }))).toBe(old.queuedAt);
+    expect(waitingSince(card({ ...old, status: 'offered' }))).toBe(old.queuedAt);
+    expect(waitingSince(card({ status: 'pending_waiver', queuedAt: null }))).toBe('2026-12-01T14:28:00.000Z');
+    for (const status of ['accepted', 'completed', 'cancelled'] as const)
+      expect(waitingSince(card({ ...old, status }))).toBeNull();
+    // A request finished long ago is not "waiting 15+ min".
+    const finished = [card({ ...old, assignmentId: 'done', status: 'completed' })];
+    expect(ids(filterCards(finished, { ...NO_FILTERS, status: 'all', minAgeMinutes: 15 }, NOW))).toEqual([]);
   });
 
   it('searches customer, vehicle, ids and mechanic, every word', () => {

@@ -21,7 +21,7 @@ export interface BoardFilters {
   /** A workshop id, 'none' for requests without one, or '' for any. */
   workshop: string;
   urgency: '' | 'urgent' | 'normal';
-  /** Waiting or open for at least this many minutes (0: any age). */
+  /** Still waiting for a mechanic, for at least this many minutes (0: any age). */
   minAgeMinutes: number;
   /** Customer, vehicle, or any part of a session or request id. */
   search: string;
@@ -45,8 +45,13 @@ const STATUS_MATCH: Record<StatusFilter, (status: AssignmentCard['status']) => b
   all: () => true,
 };
 
-/** Since when a request has been waiting (queued), or open at all. */
-export function waitingSince(card: AssignmentCard): string {
+/**
+ * Since when a request has been waiting for a mechanic (queued, or open at all before that), or
+ * null once the wait is over: accepted, completed or cancelled requests are not waiting, so their
+ * wait neither keeps counting on the board nor matches "waiting 15+ min".
+ */
+export function waitingSince(card: AssignmentCard): string | null {
+  if (card.status === 'accepted' || card.status === 'completed' || card.status === 'cancelled') return null;
   return card.queuedAt ?? card.createdAt;
 }
 
@@ -64,7 +69,10 @@ export function filterCards(
       return false;
     if (f.urgency === 'urgent' && !card.urgent) return false;
     if (f.urgency === 'normal' && card.urgent) return false;
-    if (f.minAgeMinutes > 0 && now - Date.parse(waitingSince(card)) < f.minAgeMinutes * 60_000) return false;
+    if (f.minAgeMinutes > 0) {
+      const since = waitingSince(card);
+      if (since === null || now - Date.parse(since) < f.minAgeMinutes * 60_000) return false;
+    }
     if (words.length === 0) return true;
     const haystack = [
       card.customerName,

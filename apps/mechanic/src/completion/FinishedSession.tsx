@@ -9,10 +9,30 @@ import './completion.css';
 type Finished = RouterOutputs['mechanic']['finished'];
 type FinishedRow = Finished['sessions'][number];
 
-/** The mechanic's finished sessions with their ratings: one query, re-read as sessions finish and ratings come in. */
+/** Customers rate soon after the session ends: while one finished lately is unrated, re-read often. */
+const AWAITING_RATING_MS = 60 * 60_000;
+const RATING_POLL_MS = 10_000;
+const IDLE_POLL_MS = 60_000;
+
+/** How often to re-read the finished list: often only while a recent session still awaits its rating. */
+export function finishedPollMs(finished: Finished | undefined, now: number): number {
+  const awaiting = finished?.sessions.some(
+    (s) => !s.rating && s.completedAt !== null && now - Date.parse(s.completedAt) < AWAITING_RATING_MS,
+  );
+  return awaiting ? RATING_POLL_MS : IDLE_POLL_MS;
+}
+
+/**
+ * The mechanic's finished sessions with their ratings: one query, re-read as sessions finish, when
+ * the window regains focus, and on a timer (no event tells the dashboard a rating came in).
+ */
 export function useFinished(changeKey: string) {
   const trpc = useTRPC();
-  const query = useQuery({ ...trpc.mechanic.finished.queryOptions(), refetchInterval: 30_000 });
+  const query = useQuery({
+    ...trpc.mechanic.finished.queryOptions(),
+    refetchInterval: (q) => finishedPollMs(q.state.data, Date.now()),
+    refetchOnWindowFocus: 'always',
+  });
   const { refetch } = query;
   useEffect(() => {
     if (changeKey) void refetch();

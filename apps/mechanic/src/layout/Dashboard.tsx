@@ -9,6 +9,7 @@ import type { AssignmentCard, Me, QueueEvent } from '../api-types.ts';
 import { LogOutButton } from '../auth/LogOutButton.tsx';
 import { MySessions } from '../my-sessions/MySessions.tsx';
 import { useNotice } from '../notices/notices.tsx';
+import { useReturnedNotices } from '../notices/useReturnedNotices.ts';
 import { AvailabilitySwitch, useGoAvailable } from '../presence/AvailabilitySwitch.tsx';
 import { blockedReason } from '../presence/status.ts';
 import { useMechanicStatus } from '../presence/useMechanicStatus.ts';
@@ -67,6 +68,7 @@ export function Dashboard({ me }: { me: Me }) {
   // Away every card is known and silent anyway, so a card only alerts once it could be taken).
   const changeKey = `${status.kind}|${mine.map((card) => `${card.assignmentId}:${card.version}`).join(',')}`;
   const capacityReason = useCapacity(isMechanic, changeKey);
+  useReturnedNotices(isMechanic);
   const available = status.kind === 'available';
   const alerting = useMemo(
     () =>

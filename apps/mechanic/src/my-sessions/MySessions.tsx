@@ -36,8 +36,17 @@ export function MySessions({ cards, userId, completing, onComplete }: Props) {
     <section aria-label="My sessions" className="panel panel--mine">
       <header className="panel__header">
         <h2>
-          My sessions <span className="count">{active}</span>
+          My sessions{' '}
+          <span className="count" data-testid="my-sessions-count">
+            {cards.length}
+            <span className="visually-hidden"> listed</span>
+          </span>
         </h2>
+        {cards.length > 0 ? (
+          <p className="panel__hint" data-testid="my-sessions-active">
+            {active === 0 ? 'None in progress' : `${active} in progress`}
+          </p>
+        ) : null}
       </header>
       {cards.length === 0 ? (
         <div className="empty">

@@ -16,13 +16,22 @@ interface Notice {
   key: string | null;
   text: string;
   tone: NoticeTone;
+  sticky: boolean;
+  onDismiss: (() => void) | null;
 }
 
 const NOTICE_MS = 12_000;
 const MAX_NOTICES = 4;
 
+interface NoticeOptions {
+  /** Stays until dismissed (news the mechanic must not miss), instead of going after a few seconds. */
+  sticky?: boolean;
+  /** Called when the person dismisses it (not when it times out). */
+  onDismiss?: () => void;
+}
+
 /** `key` dedupes: a notice whose key is already on screen is not shown twice (stream and mutation both saw it). */
-type Push = (text: string, tone?: NoticeTone, key?: string) => void;
+type Push = (text: string, tone?: NoticeTone, key?: string, options?: NoticeOptions) => void;
 
 const NoticesContext = createContext<Push | null>(null);
 
@@ -35,13 +44,21 @@ export function NoticesProvider({ children }: { children: ReactNode }) {
   const nextId = useRef(1);
   const timers = useRef(new Set<ReturnType<typeof setTimeout>>());
 
-  const push = useCallback<Push>((text, tone = 'info', key) => {
+  const push = useCallback<Push>((text, tone = 'info', key, options = {}) => {
     const id = nextId.current++;
-    setNotices((current) =>
-      key && current.some((notice) => notice.key === key)
-        ? current
-        : [...current, { id, key: key ?? null, text, tone }].slice(-MAX_NOTICES),
-    );
+    const sticky = options.sticky ?? false;
+    const notice: Notice = { id, key: key ?? null, text, tone, sticky, onDismiss: options.onDismiss ?? null };
+    setNotices((current) => {
+      if (key && current.some((n) => n.key === key)) return current;
+      // Over the limit, the oldest short-lived notice goes first; sticky ones wait to be dismissed.
+      const next = [...current, notice];
+      while (next.length > MAX_NOTICES) {
+        const drop = next.findIndex((n) => !n.sticky);
+        next.splice(drop === -1 ? 0 : drop, 1);
+      }
+      return next;
+    });
+    if (sticky) return;
     const timer = setTimeout(() => {
       timers.current.delete(timer);
       setNotices((current) => current.filter((notice) => notice.id !== id));
@@ -56,16 +73,23 @@ export function NoticesProvider({ children }: { children: ReactNode }) {
     };
   }, []);
 
-  const dismiss = (id: number) => setNotices((current) => current.filter((notice) => notice.id !== id));
+  const dismiss = (notice: Notice) => {
+    notice.onDismiss?.();
+    setNotices((current) => current.filter((n) => n.id !== notice.id));
+  };
   const value = useMemo(() => push, [push]);
   return (
     <NoticesContext.Provider value={value}>
       {children}
       <div className="notices" role="status" aria-live="polite" aria-label="Notices">
         {notices.map((notice) => (
-          <p key={notice.id} className={`notice notice--${notice.tone}`}>
+          <p
+            key={notice.id}
+            className={`notice notice--${notice.tone}${notice.sticky ? ' notice--sticky' : ''}`}
+            data-notice-key={notice.key ?? undefined}
+          >
             <span>{notice.text}</span>
-            <button type="button" className="notice__close" onClick={() => dismiss(notice.id)}>
+            <button type="button" className="notice__close" onClick={() => dismiss(notice)}>
               <span aria-hidden="true">×</span>
               <span className="visually-hidden">Dismiss</span>
             </button>

@@ -27,12 +27,23 @@ export const mine = mechanicProcedure.query(async ({ ctx }) => {
     SESSION_TYPES.map((type) => [type, acceptVerdict(me, type)]),
   ) as Record<SessionType, AcceptVerdict>;
   const returned = await ctx.db.$queryRawUnsafe<
-    { session_id: string; assignment_id: string; reason: string; created_at: Date }[]
+    {
+      session_id: string;
+      assignment_id: string;
+      reason: string;
+      created_at: Date;
+      type: SessionType;
+      vehicle_year: number;
+      vehicle_make: string;
+      vehicle_model: string;
+    }[]
   >(
-    `SELECT session_id, assignment_id, reason, created_at FROM assignment_events
-      WHERE type = 'requeue' AND from_status = 'accepted' AND reason LIKE $1
-        AND data->'before'->>'mechanicId' = $2 AND created_at >= $3
-      ORDER BY created_at DESC LIMIT 20`,
+    `SELECT e.session_id, e.assignment_id, e.reason, e.created_at,
+            s.type::text AS type, s.vehicle_year, s.vehicle_make, s.vehicle_model
+       FROM assignment_events e JOIN sessions s ON s.id = e.session_id
+      WHERE e.type = 'requeue' AND e.from_status = 'accepted' AND e.reason LIKE $1
+        AND e.data->'before'->>'mechanicId' = $2 AND e.created_at >= $3
+      ORDER BY e.created_at DESC LIMIT 20`,
     `${STRANDED_REASON_PREFIX}%`,
     ctx.user.id,
     new Date(now.getTime() - NOTICE_WINDOW_MS),
@@ -48,6 +59,9 @@ export const mine = mechanicProcedure.query(async ({ ctx }) => {
       assignmentId: r.assignment_id,
       reason: r.reason,
       at: r.created_at.toISOString(),
+      // What the notice names ("your in-person visit for 2019 Subaru Outback").
+      sessionType: r.type,
+      vehicle: { year: r.vehicle_year, make: r.vehicle_make, model: r.vehicle_model },
     })),
   };
 });

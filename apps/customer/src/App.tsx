@@ -85,7 +85,7 @@ export function App() {
             </p>
           </Notice>
         ) : (
-          <CustomerScreens route={route} displayName={user.displayName} />
+          <CustomerScreens route={route} displayName={user.displayName} phone={user.phone ?? ''} />
         )}
       </main>
     </>
@@ -107,12 +107,20 @@ function SignedOutScreens({ route }: { route: Route }) {
   }
 }
 
-function CustomerScreens({ route, displayName }: { route: Route; displayName: string }) {
+function CustomerScreens({
+  route,
+  displayName,
+  phone,
+}: {
+  route: Route;
+  displayName: string;
+  phone: string;
+}) {
   switch (route.name) {
     case 'home':
       return <MyRequests />;
     case 'book':
-      return <IntakeForm signedIn defaultName={displayName} />;
+      return <IntakeForm signedIn defaultName={displayName} defaultPhone={phone} />;
     case 'session':
       return <StatusPage key={route.sessionId} sessionId={route.sessionId} />;
     case 'log-in':

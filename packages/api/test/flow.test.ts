@@ -121,6 +121,15 @@ describe('booking, waiver and accept', () => {
     expect(session).toMatchObject({ status: 'cancelled', cancelReason: 'Fixed it myself' });
   });
 
+  it("auth.me gives a customer their own sign-up phone (the booking's callback default), and nobody else's", async () => {
+    const customer = await (await api.as('customer1@demo.test')).auth.me();
+    const stored = await api.database.db.user.findUniqueOrThrow({ where: { email: 'customer1@demo.test' } });
+    expect(stored.phone).toBeTruthy();
+    expect(customer?.phone).toBe(stored.phone);
+    expect((await (await api.as('a1@demo.test')).auth.me())?.phone).toBeNull();
+    expect(await (await api.as(null)).auth.me()).toBeNull();
+  });
+
   it('a retried create with the same idempotency key books once', async () => {
     const customer = await api.as(OTHER_CUSTOMER);
     const key = idempotencyKey();

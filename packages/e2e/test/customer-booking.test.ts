@@ -95,6 +95,25 @@ describe('customer booking', () => {
     await context.close();
   });
 
+  it('the phone given at sign-up is offered as the callback number of an in-person booking', async () => {
+    const context = await newContext(browser, { mobile: true });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    await page.goto(app.customerUrl);
+    const customer = newCustomer('phone');
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByLabel('Name', { exact: true }).fill(customer.name);
+    await page.getByLabel('Email', { exact: true }).fill(customer.email);
+    await page.getByLabel('Password', { exact: true }).fill(customer.password);
+    await page.getByLabel('Phone number (optional)').fill('+1 (415) 555-0142');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Book a mechanic' }).waitFor();
+    await page.getByRole('radio', { name: 'In person at a workshop', exact: true }).check();
+    // Stored normalised at sign-up; the customer may still change it for this visit.
+    expect(await page.getByLabel('Callback phone').inputValue()).toBe('+14155550142');
+    await context.close();
+  });
+
   it('a paid booking skips the waiver', async () => {
     const context = await newContext(browser);
     context.setDefaultTimeout(10_000);

@@ -52,7 +52,16 @@ const AUTO_RETRIES = 4;
  * device, so a reload, a sign-up in between or a failed booking loses nothing, and a booking
  * re-sent after a lost answer is booked once. Signed out, it ends at "create an account".
  */
-export function IntakeForm({ signedIn, defaultName }: { signedIn: boolean; defaultName: string }) {
+export function IntakeForm({
+  signedIn,
+  defaultName,
+  defaultPhone = '',
+}: {
+  signedIn: boolean;
+  defaultName: string;
+  /** The account's sign-up phone, offered as the callback number (editable). */
+  defaultPhone?: string;
+}) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
@@ -61,11 +70,16 @@ export function IntakeForm({ signedIn, defaultName }: { signedIn: boolean; defau
   const [initial] = useState<StoredDraft>(() => {
     const stored = loadDraft();
     if (stored) {
-      return stored.draft.customerName || !defaultName
-        ? stored
-        : { ...stored, draft: { ...stored.draft, customerName: defaultName } };
+      return {
+        ...stored,
+        draft: {
+          ...stored.draft,
+          customerName: stored.draft.customerName || defaultName,
+          callbackPhone: stored.draft.callbackPhone || defaultPhone,
+        },
+      };
     }
-    return { draft: emptyDraft(defaultName), idempotencyKey: newIdempotencyKey() };
+    return { draft: emptyDraft(defaultName, defaultPhone), idempotencyKey: newIdempotencyKey() };
   });
   const restored = useRef(hasContent(initial.draft));
   const [serverErrors, setServerErrors] = useState<IntakeErrors>({});
@@ -143,6 +157,14 @@ export function IntakeForm({ signedIn, defaultName }: { signedIn: boolean; defau
     if (hasContent(values)) saveDraft({ draft: values, idempotencyKey: initial.idempotencyKey });
   }, [values, initial.idempotencyKey]);
 
+  // The account's phone may arrive after the form (auth.me re-read after sign-up): offer it then,
+  // unless the customer has typed a number of their own meanwhile.
+  useEffect(() => {
+    if (defaultPhone && form.getFieldValue('callbackPhone') === '') {
+      form.setFieldValue('callbackPhone', defaultPhone, { dontUpdateMeta: true });
+    }
+  }, [defaultPhone, form]);
+
   const submitted = useStore(form.store, (state) => state.submissionAttempts > 0);
 
   function firstInvalid(errors: IntakeErrors): IntakeField | undefined {
@@ -216,7 +238,7 @@ export function IntakeForm({ signedIn, defaultName }: { signedIn: boolean; defau
             onClick={() => {
               clearDraft();
               restored.current = false;
-              form.reset(emptyDraft(defaultName));
+              form.reset(emptyDraft(defaultName, defaultPhone));
             }}
           >
             Start over

@@ -28,3 +28,9 @@ it('"Try again with the same details" makes a valid draft with a new booking key
     urgent: true,
   });
 });
+
+it('a new booking offers the account phone as the callback number, and that alone is not a draft worth keeping', () => {
+  const draft = { ...emptyDraft('Dana Reyes', '+15550101'), sessionType: 'in_person' as const };
+  expect(draft.callbackPhone).toBe('+15550101');
+  expect(hasContent(emptyDraft('Dana', '+15550101'))).toBe(false);
+});

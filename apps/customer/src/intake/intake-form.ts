@@ -40,7 +40,8 @@ export const INTAKE_FIELDS: readonly IntakeField[] = [
   'callbackPhone',
 ];
 
-export function emptyDraft(customerName = ''): IntakeDraft {
+/** A new booking: the account's name, and its sign-up phone as the callback number. */
+export function emptyDraft(customerName = '', callbackPhone = ''): IntakeDraft {
   return {
     customerName,
     vehicleYear: '',
@@ -51,7 +52,7 @@ export function emptyDraft(customerName = ''): IntakeDraft {
     workshopId: '',
     plan: '',
     urgent: false,
-    callbackPhone: '',
+    callbackPhone,
   };
 }
 

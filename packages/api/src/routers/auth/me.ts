@@ -25,5 +25,17 @@ export const me = publicProcedure.query(async ({ ctx }) => {
         presence: effectivePresence(profile.availability, profile.lastSeenAt, ctx.now()),
       }
     : null;
-  return { id: user.id, email: user.email, displayName: user.displayName, role: user.viewer.role, mechanic };
+  // A customer's own phone from sign-up: the booking form offers it as the callback number.
+  const phone =
+    user.viewer.role === 'customer'
+      ? ((await ctx.db.user.findUnique({ where: { id: user.id }, select: { phone: true } }))?.phone ?? null)
+      : null;
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    role: user.viewer.role,
+    mechanic,
+    phone,
+  };
 });

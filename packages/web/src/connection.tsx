@@ -1,5 +1,6 @@
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
 import type { WsClient } from './client.ts';
+import { clockTimeWithSeconds } from './time-format.ts';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -88,7 +89,7 @@ export function ConnectionIndicator({ showLastEvent = false }: { showLastEvent?:
       <span className="connection__dot" aria-hidden="true" />
       {LABELS[status]}
       {showLastEvent && lastEventAt ? (
-        <span className="connection__last"> · last event {lastEventAt.toLocaleTimeString()}</span>
+        <span className="connection__last"> · last event {clockTimeWithSeconds(lastEventAt)}</span>
       ) : null}
     </output>
   );

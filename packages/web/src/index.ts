@@ -46,4 +46,5 @@ export { useNow } from './now.ts';
 export { RoomChat } from './room/RoomChat.tsx';
 export { useUnreadTitle } from './room/unread-title.ts';
 export { type Room, useRoom } from './room/use-room.ts';
+export { calendarDay, clockTime, clockTimeWithSeconds, dayAndTime } from './time-format.ts';
 export { TRPCProvider, useTRPC, useTRPCClient } from './trpc.ts';

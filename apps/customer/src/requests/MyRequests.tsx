@@ -1,6 +1,6 @@
 import type { RouterOutputs } from '@dispatch/api/client-types';
 import { OUTCOME_LABELS } from '@dispatch/domain';
-import { errorMessage, isTransient, useTRPC, useUnreachableSince } from '@dispatch/web';
+import { dayAndTime, errorMessage, isTransient, useTRPC, useUnreachableSince } from '@dispatch/web';
 import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { hrefFor } from '../routing.ts';
@@ -100,7 +100,7 @@ function RequestList({ rows, unread }: { rows: Row[]; unread: ReadonlyMap<string
                 {row.vehicleYear} {row.vehicleMake} {row.vehicleModel}
               </span>
               <span className="request__meta">
-                {sessionTypeLabel(row.type)} · booked {formatDate(row.createdAt)}
+                {sessionTypeLabel(row.type)} · booked {dayAndTime(row.createdAt)}
               </span>
               {/* Inside the link, so it is read out with the request it belongs to. */}
               {fresh > 0 ? <span className="request__unread">{newMessages(fresh)}</span> : null}
@@ -122,13 +122,4 @@ function RequestList({ rows, unread }: { rows: Row[]; unread: ReadonlyMap<string
       })}
     </ul>
   );
-}
-
-function formatDate(value: string | Date): string {
-  return new Date(value).toLocaleString('en-GB', {
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
 }

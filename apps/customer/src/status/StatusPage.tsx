@@ -2,6 +2,7 @@ import { NOTICE_TEXT, renderWaitingMessage } from '@dispatch/domain';
 import {
   applyIfNewer,
   ConnectionIndicator,
+  dayAndTime,
   errorCode,
   errorMessage,
   useLiveSnapshot,
@@ -18,7 +19,7 @@ import { CompletedSummary, VisitDetails } from '../summary/SessionSummary.tsx';
 import { Loading, Notice } from '../ui/Notice.tsx';
 import { OutageNote } from '../ui/OutageNote.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';
-import { formatDuration, formatTime } from '../ui/time.ts';
+import { formatDuration } from '../ui/time.ts';
 import { WaiverForm } from '../waiver/WaiverForm.tsx';
 import { CancelRequest, useCancelRequest } from './CancelRequest.tsx';
 import { completedMessage, headline, nextStep, type SessionDetails, sessionTypeLabel } from './headline.ts';
@@ -372,7 +373,7 @@ function RequestSummary({ session }: { session: SessionDetails }) {
         </div>
         <div>
           <dt>Booked at</dt>
-          <dd>{formatTime(session.createdAt)}</dd>
+          <dd>{dayAndTime(session.createdAt)}</dd>
         </div>
         <div className="summary__wide">
           <dt>What's going on</dt>

@@ -1,6 +1,6 @@
 import type { RouterOutputs } from '@dispatch/api/client-types';
 import { OUTCOME_LABELS, RATING_COMMENT_MAX, ratingSchema } from '@dispatch/domain';
-import { errorMessage, refusalCode, useTRPC, useTRPCClient } from '@dispatch/web';
+import { dayAndTime, errorMessage, refusalCode, useTRPC, useTRPCClient } from '@dispatch/web';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useRef, useState } from 'react';
 import { describedBy, FieldError, FieldHint } from '../ui/Field.tsx';
@@ -11,13 +11,7 @@ import './summary.css';
 type Summary = RouterOutputs['session']['summary'];
 
 function when(iso: string | null): string {
-  if (!iso) return '—';
-  return new Date(iso).toLocaleString('en-GB', {
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  return iso ? dayAndTime(iso) : '—';
 }
 
 /**

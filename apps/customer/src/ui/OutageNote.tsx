@@ -1,5 +1,4 @@
-import { useConnection } from '@dispatch/web';
-import { formatClock } from './time.ts';
+import { clockTimeWithSeconds, useConnection } from '@dispatch/web';
 
 /**
  * A quiet, honest line while the server cannot be reached or the live stream is down: the page
@@ -22,16 +21,16 @@ export function OutageNote({
     return (
       <p className="connection-note" data-outage="offline">
         You are offline
-        {unreachableSince ? ` since ${formatClock(unreachableSince)}` : ''}
-        {updatedAt ? `, showing what we last knew at ${formatClock(updatedAt)}` : ''}. This page catches up by
-        itself when you are back online.
+        {unreachableSince ? ` since ${clockTimeWithSeconds(unreachableSince)}` : ''}
+        {updatedAt ? `, showing what we last knew at ${clockTimeWithSeconds(updatedAt)}` : ''}. This page
+        catches up by itself when you are back online.
       </p>
     );
   }
   if (unreachableSince !== null) {
     return (
       <p className="connection-note" data-outage="unreachable">
-        Offline since {formatClock(unreachableSince)}
+        Offline since {clockTimeWithSeconds(unreachableSince)}
         {updatedAt ? ', showing what we last knew' : ''}. We keep trying, and this page updates by itself when
         our server answers again.
       </p>
@@ -41,7 +40,7 @@ export function OutageNote({
     return (
       <p className="connection-note" data-outage="polling">
         The live connection dropped; we are reconnecting and checking every few seconds meanwhile
-        {updatedAt ? ` (last checked ${formatClock(updatedAt)})` : ''}.
+        {updatedAt ? ` (last checked ${clockTimeWithSeconds(updatedAt)})` : ''}.
       </p>
     );
   }

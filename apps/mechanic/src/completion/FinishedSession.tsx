@@ -1,6 +1,6 @@
 import type { RouterOutputs } from '@dispatch/api/client-types';
 import { OUTCOME_LABELS, SESSION_TYPE_LABELS } from '@dispatch/domain';
-import { errorMessage, useTRPC } from '@dispatch/web';
+import { dayAndTime, errorMessage, useTRPC } from '@dispatch/web';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import type { AssignmentCard } from '../api-types.ts';
@@ -99,7 +99,7 @@ function PastRow({ row }: { row: FinishedRow }) {
       <span>
         <strong>{SESSION_TYPE_LABELS[row.sessionType]}</strong> · {row.vehicle.year} {row.vehicle.make}{' '}
         {row.vehicle.model}
-        {row.completedAt ? ` · ${new Date(row.completedAt).toLocaleDateString()}` : ''}
+        {row.completedAt ? ` · ${dayAndTime(row.completedAt)}` : ''}
       </span>
       <span className="finished">
         {row.outcome ? <span className="finished__outcome">{OUTCOME_LABELS[row.outcome]}</span> : null}
@@ -202,8 +202,8 @@ function SummaryDialog({ sessionId, onClose }: { sessionId: string; onClose(): v
             <div>
               <dt>Times</dt>
               <dd>
-                {data.acceptedAt ? `accepted ${new Date(data.acceptedAt).toLocaleString()}` : ''}
-                {data.completedAt ? `, completed ${new Date(data.completedAt).toLocaleString()}` : ''}
+                {data.acceptedAt ? `accepted ${dayAndTime(data.acceptedAt)}` : ''}
+                {data.completedAt ? `, completed ${dayAndTime(data.completedAt)}` : ''}
               </dd>
             </div>
             <div>

@@ -1,4 +1,4 @@
-import { errorMessage, useConnection, useTRPC } from '@dispatch/web';
+import { clockTimeWithSeconds, errorMessage, useConnection, useTRPC } from '@dispatch/web';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { chosenAvailability, type DashboardStatus, type MechanicPresence } from './status.ts';
@@ -54,7 +54,7 @@ export function AvailabilitySwitch({ mechanic, status }: Props) {
         data-status={connection}
         data-presence={mechanic?.presence ?? 'offline'}
         data-state={status.kind}
-        title={`${status.detail}${lastEventAt ? ` Last event ${lastEventAt.toLocaleTimeString()}.` : ''}`}
+        title={`${status.detail}${lastEventAt ? ` Last event ${clockTimeWithSeconds(lastEventAt)}.` : ''}`}
       >
         <span className="connection__dot" aria-hidden="true" />
         {status.label}

@@ -1,4 +1,5 @@
 import type { ConnectionStatus } from '@dispatch/web';
+import { clockTime } from '@dispatch/web';
 
 /** What the server knows of a mechanic: their own choice and what heartbeats say. */
 export interface MechanicPresence {
@@ -16,9 +17,7 @@ export interface MechanicPresence {
 export function awayText(mechanic: MechanicPresence): string | null {
   if (!mechanic.awayReason) return null;
   const at = mechanic.awaySetAt ? new Date(mechanic.awaySetAt) : null;
-  const time = at
-    ? ` at ${at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })}`
-    : '';
+  const time = at ? ` at ${clockTime(at)}` : '';
   return `${mechanic.awayReason}${time}. Choose Available when you are back.`;
 }
 

@@ -1,4 +1,4 @@
-import { errorMessage, useTRPC } from '@dispatch/web';
+import { calendarDay, dayAndTime, errorMessage, useTRPC } from '@dispatch/web';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { PushState } from '../push/usePush.ts';
 
@@ -75,9 +75,9 @@ export function SettingsPanel({ push, onClose }: { push: PushState; onClose(): v
                 {device.endpointTail === thisTail ? ' (this device)' : ''}
                 <span className="muted">
                   {' '}
-                  · since {new Date(device.createdAt).toLocaleDateString()}
+                  · since {calendarDay(device.createdAt)}
                   {device.lastSuccessAt
-                    ? ` · last alert ${new Date(device.lastSuccessAt).toLocaleString()}`
+                    ? ` · last alert ${dayAndTime(device.lastSuccessAt)}`
                     : ' · no alert yet'}
                 </span>
               </span>

@@ -1,4 +1,4 @@
-import { useNow } from '@dispatch/web';
+import { dayAndTime, useNow } from '@dispatch/web';
 
 function formatWaiting(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
@@ -14,7 +14,7 @@ export function Elapsed({ since, prefix = 'waiting' }: { since: string; prefix?:
   const ms = Math.max(0, now - Date.parse(since));
   const text = formatWaiting(ms);
   return (
-    <time dateTime={since} title={new Date(since).toLocaleString()}>
+    <time dateTime={since} title={dayAndTime(since)}>
       {text === 'just now' ? `${prefix} under a minute` : `${prefix} ${text}`}
     </time>
   );

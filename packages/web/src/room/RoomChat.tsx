@@ -9,12 +9,11 @@ import {
   useState,
 } from 'react';
 import { useConnection } from '../connection.tsx';
+import { clockTime } from '../time-format.ts';
 import { draftCheck, markOf, type Outgoing } from './room-state.ts';
 import type { Room } from './use-room.ts';
 
 const MARK_TEXT = { sent: '✓ Sent', delivered: '✓✓ Delivered', read: '✓✓ Read' } as const;
-
-const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 /**
  * The room on screen: the messages (own on the right, the other side's on the left, each with
@@ -154,7 +153,7 @@ function MessageItem({
         ) : null}
         {message.body ? <p className="room__body">{message.body}</p> : null}
         <p className="room__meta">
-          <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
+          <time dateTime={message.createdAt}>{clockTime(message.createdAt)}</time>
           {mark ? <span className={`room__mark room__mark--${mark}`}>{MARK_TEXT[mark]}</span> : null}
         </p>
       </div>

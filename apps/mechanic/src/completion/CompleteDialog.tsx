@@ -8,10 +8,11 @@ import {
   SESSION_OUTCOMES,
   type SessionOutcome,
 } from '@dispatch/domain';
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useId, useRef, useState } from 'react';
 import { SESSION_TYPE_LABELS, vehicleOf } from '../alerts/describe.ts';
 import type { AssignmentCard } from '../api-types.ts';
 import './completion.css';
+import { useDialogOpener, useModal } from './modal.ts';
 
 const OUTCOME_HINTS: Record<SessionOutcome, string> = {
   resolved: 'The problem is fixed or the customer knows exactly what to do.',
@@ -43,8 +44,7 @@ export function CompleteSession({
   /** Resolves true once the server completed it (the dialog then closes). */
   onComplete(card: AssignmentCard, completion: Completion): Promise<boolean>;
 }) {
-  const [open, setOpen] = useState(false);
-  const opener = useRef<HTMLButtonElement>(null);
+  const { open, opener, show, close } = useDialogOpener();
   return (
     <>
       <button
@@ -53,7 +53,7 @@ export function CompleteSession({
         className="button button--secondary"
         aria-haspopup="dialog"
         disabled={completing}
-        onClick={() => setOpen(true)}
+        onClick={show}
       >
         {completing ? 'Completing…' : 'Complete…'}
       </button>
@@ -61,13 +61,10 @@ export function CompleteSession({
         <CompleteDialog
           card={card}
           busy={completing}
-          onClose={() => {
-            setOpen(false);
-            requestAnimationFrame(() => opener.current?.focus());
-          }}
+          onClose={() => close()}
           onConfirm={async (completion) => {
             if (!(await onComplete(card, completion))) return;
-            setOpen(false);
+            close(false);
             // The card is now a finished one: its summary button takes the focus once it is drawn.
             focusWhenShown(`[data-assignment-id="${card.assignmentId}"] [data-summary-button]`);
           }}
@@ -98,21 +95,13 @@ function CompleteDialog({
   onConfirm(completion: Completion): Promise<void>;
 }) {
   const id = useId();
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModal('input[type="radio"]');
   const form = useRef<HTMLFormElement>(null);
   const diagnostic = card.sessionType === 'diagnostic';
   const [outcome, setOutcome] = useState<SessionOutcome | ''>('');
   const [note, setNote] = useState('');
   const [findings, setFindings] = useState({ checked: '', suspectedCause: '', advice: '' });
   const [errors, setErrors] = useState<Errors>({});
-
-  useEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    if (!element.open) element.showModal();
-    element.querySelector<HTMLElement>('input[type="radio"]')?.focus();
-    return () => element.close();
-  }, []);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();

@@ -2,9 +2,10 @@ import type { RouterOutputs } from '@dispatch/api/client-types';
 import { OUTCOME_LABELS, SESSION_TYPE_LABELS } from '@dispatch/domain';
 import { dayAndTime, errorMessage, useTRPC } from '@dispatch/web';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId } from 'react';
 import type { AssignmentCard } from '../api-types.ts';
 import './completion.css';
+import { useDialogOpener, useModal } from './modal.ts';
 
 type Finished = RouterOutputs['mechanic']['finished'];
 type FinishedRow = Finished['sessions'][number];
@@ -111,8 +112,7 @@ function PastRow({ row }: { row: FinishedRow }) {
 }
 
 function SummaryButton({ sessionId }: { sessionId: string }) {
-  const [open, setOpen] = useState(false);
-  const opener = useRef<HTMLButtonElement>(null);
+  const { open, opener, show, close } = useDialogOpener();
   return (
     <>
       <button
@@ -121,19 +121,11 @@ function SummaryButton({ sessionId }: { sessionId: string }) {
         className="button button--quiet"
         aria-haspopup="dialog"
         data-summary-button
-        onClick={() => setOpen(true)}
+        onClick={show}
       >
         Summary
       </button>
-      {open ? (
-        <SummaryDialog
-          sessionId={sessionId}
-          onClose={() => {
-            setOpen(false);
-            requestAnimationFrame(() => opener.current?.focus());
-          }}
-        />
-      ) : null}
+      {open ? <SummaryDialog sessionId={sessionId} onClose={() => close()} /> : null}
     </>
   );
 }
@@ -142,15 +134,8 @@ function SummaryButton({ sessionId }: { sessionId: string }) {
 function SummaryDialog({ sessionId, onClose }: { sessionId: string; onClose(): void }) {
   const trpc = useTRPC();
   const id = useId();
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModal('[data-close]');
   const summary = useQuery(trpc.session.summary.queryOptions({ sessionId }));
-  useEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    if (!element.open) element.showModal();
-    element.querySelector<HTMLElement>('[data-close]')?.focus();
-    return () => element.close();
-  }, []);
   const data = summary.data;
   return (
     <dialog

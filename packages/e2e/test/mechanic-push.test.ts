@@ -5,6 +5,9 @@ import { type LocalPushService, startLocalPushService } from '../../api/test/sup
 import { type AppServer, launchBrowser, newContext, screenshot, startAppServer } from '../src/index.ts';
 import { type ApiUser, apiLogIn, book, openDashboard } from '../src/mechanic-helpers.ts';
 
+/** The service worker shows or closes a notification on its own time (a loaded CI machine: seconds). */
+const WORKER_WAIT = { timeout: 5_000 };
+
 let app: AppServer;
 let browser: Browser;
 let pushService: LocalPushService;
@@ -95,7 +98,7 @@ it('a push reaches the service worker: notification with Accept and Open, Accept
     for (const r of list) if (!r.isDeleted) registrations.set(r.scopeURL, r.registrationId);
   });
   await cdp.send('ServiceWorker.enable');
-  await expect.poll(() => registrations.get(app.mechanicUrl)).toBeTruthy();
+  await expect.poll(() => registrations.get(app.mechanicUrl), { timeout: 5_000 }).toBeTruthy();
   const registrationId = registrations.get(app.mechanicUrl) as string;
 
   // This mechanic's device, subscribed at the local push service (Chromium's own push service
@@ -115,7 +118,7 @@ it('a push reaches the service worker: notification with Accept and Open, Accept
   );
   expect(alert).toMatchObject({ kind: 'alert', assignmentId: first.assignmentId });
   await expect
-    .poll(() => shown(worker))
+    .poll(() => shown(worker), WORKER_WAIT)
     .toEqual([
       {
         title: 'New request — Video call: 2019 Volvo V70',
@@ -136,7 +139,7 @@ it('a push reaches the service worker: notification with Accept and Open, Accept
   });
   expect(result).toMatchObject({ ok: true });
   await expect
-    .poll(async () => (await shown(worker)).map((n) => n.title))
+    .poll(async () => (await shown(worker)).map((n) => n.title), WORKER_WAIT)
     .toEqual(['You accepted — Video call: 2019 Volvo V70']);
   const accepted = await app.database.db.sessionAssignment.findUniqueOrThrow({
     where: { id: first.assignmentId },
@@ -177,7 +180,7 @@ it('a push reaches the service worker: notification with Accept and Open, Accept
   );
   expect(next).toMatchObject({ kind: 'alert', assignmentId: second.assignmentId });
   await expect
-    .poll(async () => (await shown(worker)).map((n) => n.tag))
+    .poll(async () => (await shown(worker)).map((n) => n.tag), WORKER_WAIT)
     .toEqual([`request-${second.assignmentId}`]);
   const other = await apiLogIn(app.url, 'a2@demo.test');
   await other.mutate('mechanic.setAvailability', { availability: 'available' });
@@ -190,7 +193,7 @@ it('a push reaches the service worker: notification with Accept and Open, Accept
   );
   expect(retract).toMatchObject({ reason: 'taken' });
   await screenshot(page, 'mechanic-push-retracted');
-  await expect.poll(() => shown(worker)).toEqual([]);
+  await expect.poll(() => shown(worker), WORKER_WAIT).toEqual([]);
 });
 
 it('Settings lists the devices that get pushes and removes one', async () => {

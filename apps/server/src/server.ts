@@ -8,6 +8,7 @@ import {
   appRouter,
   createContextFactory,
   createMetrics,
+  DEFAULT_SLOW_CONSUMER_LIMITS,
   Dispatcher,
   EventHub,
   type RateLimits,
@@ -16,6 +17,7 @@ import {
   requestIdOf,
   retryAfterMsOf,
   type Services,
+  StaffFanOut,
   sharedRateLimiter,
 } from '@dispatch/api';
 import { fromStoredEvent, startPushSender, startRoomAlerts } from '@dispatch/api/alerts';
@@ -120,17 +122,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     queue: env.ADMISSION_QUEUE,
     maxWaitMs: env.ADMISSION_MAX_WAIT_MS,
   });
+  const config = apiConfig(env);
+  // Registered after the metrics listener above and before any subscriber joins.
+  const fanOut = new StaffFanOut({
+    hub,
+    mode: config.dispatchMode,
+    metrics,
+    now: Date.now,
+    highWaterBytes: (config.slowConsumer ?? DEFAULT_SLOW_CONSUMER_LIMITS).highWaterBytes,
+  });
   const services: Services = {
     db,
     hub,
     auth: new AuthSessions(db, hub, now),
     admission,
-    config: apiConfig(env),
+    config,
     log,
     now,
     rateLimiter: sharedRateLimiter(rateLimitPool, rateLimits(env)),
     metrics,
     receipts,
+    fanOut,
   };
 
   const dispatcher = new Dispatcher(services, {
@@ -324,6 +336,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await push.stop();
       await presence.forget();
       await receipts.stop();
+      fanOut.stop();
       await hub.stop();
       await rateLimitPool.end();
       await receiptPool.end();

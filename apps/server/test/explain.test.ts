@@ -85,4 +85,5 @@ it('pnpm explain <session> names every mechanic with the verdict and why; with a
   const usage = await explain('not-a-session');
   expect(usage.code).toBe(2);
   expect(usage.stderr).toContain('Usage: pnpm explain <session id> [<mechanic email>]');
-});
+  // Two cold `npx tsx` runs of the script: about 5 s each on a quiet machine, far more on a loaded one.
+}, 90_000);

@@ -5,7 +5,8 @@ import type { AuthSessions } from './auth/auth-sessions.ts';
 import type { SignedInUser } from './auth/signed-in-user.ts';
 import type { Admission } from './errors/admission.ts';
 import type { EventHub } from './log/hub.ts';
-import type { SlowConsumerLimits, Transport } from './log/stream.ts';
+import type { StaffFanOut } from './log/live-fanout.ts';
+import type { LiveTransport, SlowConsumerLimits } from './log/stream.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { ReceiptSink } from './observability/receipts.ts';
 import type { RateLimiter } from './security/rate-limit.ts';
@@ -37,6 +38,8 @@ export interface Services {
   metrics: Metrics;
   /** Delivery receipts ("who could see this?"); absent where nothing records them. */
   receipts?: ReceiptSink;
+  /** The queue's live fan-out (one frame per visibility class); absent: every subscription pulls. */
+  fanOut?: StaffFanOut;
 }
 
 export type { SignedInUser } from './auth/signed-in-user.ts';
@@ -55,5 +58,5 @@ export interface Context extends Services {
   /** Sets a cookie on the HTTP response; absent on WebSocket connections. */
   setCookie: ((header: string) => void) | null;
   /** The WebSocket a subscription writes to (back-pressure); null over HTTP. */
-  transport: Transport | null;
+  transport: LiveTransport | null;
 }

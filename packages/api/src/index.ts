@@ -16,6 +16,7 @@ export { Admission, type AdmissionLimits } from './errors/admission.ts';
 export { retryAfterMsOf } from './errors/retry-later.ts';
 export {
   AUTH_REVOKED_CHANNEL,
+  DEFAULT_SLOW_CONSUMER_LIMITS,
   EVENT_COLUMNS,
   EventHub,
   type EventHubOptions,
@@ -26,6 +27,7 @@ export {
   headOf,
   projectForSessions,
   projectForStaff,
+  StaffFanOut,
   type StoredEvent,
   shared,
   sharedJson,

@@ -99,3 +99,39 @@ export function removalReason(
       return 'unavailable';
   }
 }
+
+/**
+ * Viewers who see every event alike unless it names them: what a staff viewer may see of an
+ * assignment depends on their role, skills and workshop, and on their own id only where the
+ * facts name it (as its mechanic or customer). One projection per class serves all its members
+ * for any event that names none of them; `standIn` is a member who is nobody in particular.
+ */
+export interface VisibilityClass {
+  key: string;
+  standIn: Viewer;
+}
+
+export function visibilityClassOf(viewer: Viewer): VisibilityClass {
+  switch (viewer.role) {
+    case 'admin':
+      return { key: 'admin', standIn: { role: 'admin', userId: '' } };
+    case 'customer':
+      // A customer sees only their own requests: every one of them is a class of its own.
+      return { key: `customer:${viewer.userId}`, standIn: viewer };
+    case 'mechanic':
+      return {
+        key: `mechanic:${viewer.kind}:${viewer.workshopId ?? ''}`,
+        standIn: { role: 'mechanic', userId: '', kind: viewer.kind, workshopId: viewer.workshopId },
+      };
+  }
+}
+
+/** Whether a change's facts name this user, so their sight of it may differ from their class's. */
+export function namesUser(userId: string, before: VisibilityFacts | null, after: VisibilityFacts): boolean {
+  return (
+    after.mechanicId === userId ||
+    after.customerId === userId ||
+    before?.mechanicId === userId ||
+    before?.customerId === userId
+  );
+}

@@ -13,6 +13,19 @@ export interface Transport {
   close(code: number, reason: string): void;
 }
 
+/** A WebSocket the live fan-out writes frames to directly (see live-fanout.ts). */
+export interface LiveTransport extends Transport {
+  isOpen(): boolean;
+  sendFrame(frame: Buffer, options: { binary: false }): void;
+  /**
+   * Called first thing in a subscription's body: resolves with the head of the frames tRPC sends
+   * for it (`{"id":…,`), read from its `started` frame, which tRPC sends synchronously after
+   * starting the body; null when that frame did not come then (the subscription stays on the
+   * pull path, which needs no id).
+   */
+  claimSubscriptionStart(): Promise<string | null>;
+}
+
 /** Close code for a subscriber that stopped reading; it reconnects and resumes from its last event. */
 export const TOO_SLOW_CLOSE_CODE = 4008;
 
@@ -23,7 +36,7 @@ export interface SlowConsumerLimits {
   stallMs: number;
 }
 
-const DEFAULT_SLOW_CONSUMER_LIMITS: SlowConsumerLimits = { highWaterBytes: 1 << 20, stallMs: 10_000 };
+export const DEFAULT_SLOW_CONSUMER_LIMITS: SlowConsumerLimits = { highWaterBytes: 1 << 20, stallMs: 10_000 };
 
 const RESYNC: ResyncEvent = shared({ kind: 'resync', reason: 'position_unknown' });
 
@@ -82,6 +95,11 @@ export interface StreamOptions<T> {
   limits?: SlowConsumerLimits;
   /** Called for every event handed to the socket (delivery receipts); must not block or throw. */
   onDelivered?: (event: StoredEvent, payload: T) => void;
+  /**
+   * Serves the subscription from the live fan-out once it is at the head: resolves with the
+   * position to pull from again (it fell behind, or ended); null when it cannot take it now.
+   */
+  live?: (position: Position, signal: AbortSignal | undefined) => Promise<Position> | null;
 }
 
 /**
@@ -105,7 +123,9 @@ export async function* streamEvents<T>(options: StreamOptions<T>) {
     while (!signal?.aborted && !hub.stopped) {
       const batch = await readWithRetry(hub, position, signal);
       if (batch.length === 0) {
-        await hub.waitForNewer(position, signal);
+        const served = options.live?.(position, signal);
+        if (served) position = await served;
+        else await hub.waitForNewer(position, signal);
         continue;
       }
       for (const event of batch) {

@@ -14,6 +14,11 @@ export function createMetrics(processName: string) {
       labelNames: ['role'] as const,
       registers,
     }),
+    liveSubscribers: new Gauge({
+      name: 'dispatch_live_subscribers',
+      help: 'Queue subscriptions at the head of the log, written to by the fan-out (the rest are catching up)',
+      registers,
+    }),
     eventsCommitted: new Counter({
       name: 'dispatch_events_committed_total',
       help: 'Events read from the event table by this process (every committed event, once), by type',

@@ -14,9 +14,28 @@ export const onChange = staffProcedure.input(queueOnChangeInput).subscription(as
   input,
   signal,
 }) {
+  // First, before any await: the subscription's frame head arrives with tRPC's `started` frame.
+  const frameHead = ctx.transport?.claimSubscriptionStart() ?? null;
   const viewer = ctx.user.viewer;
   const mode = ctx.config.dispatchMode;
   const receipts = viewer.role === 'mechanic' ? ctx.receipts : undefined;
+  const onDelivered = receipts
+    ? // A card this mechanic may see went out on this connection: its delivery receipt.
+      (event: StoredEvent, payload: QueueEvent) => {
+        if (payload.kind !== 'upsert') return;
+        receipts.record({
+          sessionId: event.sessionId,
+          mechanicId: viewer.userId,
+          channel: 'delivered',
+          position: event.position,
+          version: payload.card.version,
+          process: receipts.process,
+          at: ctx.now(),
+        });
+      }
+    : undefined;
+  const head = await frameHead;
+  const { fanOut, transport } = ctx;
   yield* streamEvents({
     start: await resolveStart(ctx.hub, input.lastEventId),
     hub: ctx.hub,
@@ -27,21 +46,22 @@ export const onChange = staffProcedure.input(queueOnChangeInput).subscription(as
     now: Date.now,
     transport: ctx.transport,
     ...(ctx.config.slowConsumer ? { limits: ctx.config.slowConsumer } : {}),
-    // A card this mechanic may see went out on this connection: its delivery receipt.
-    ...(receipts
+    ...(onDelivered ? { onDelivered } : {}),
+    // At the head, the fan-out writes this subscription's frames: one projection per class of viewer.
+    ...(fanOut && transport && head !== null
       ? {
-          onDelivered: (event: StoredEvent, payload: QueueEvent) => {
-            if (payload.kind !== 'upsert') return;
-            receipts.record({
-              sessionId: event.sessionId,
-              mechanicId: viewer.userId,
-              channel: 'delivered',
-              position: event.position,
-              version: payload.card.version,
-              process: receipts.process,
-              at: ctx.now(),
-            });
-          },
+          live: (position, liveSignal) =>
+            fanOut.serve(
+              {
+                viewer,
+                transport,
+                frameHead: head,
+                position,
+                role: viewer.role,
+                ...(onDelivered ? { onDelivered } : {}),
+              },
+              liveSignal,
+            ),
         }
       : {}),
   });

@@ -1,0 +1,192 @@
+import {
+  type DispatchMode,
+  namesUser,
+  type Position,
+  type QueueEvent,
+  type Viewer,
+  visibilityClassOf,
+} from '@dispatch/domain';
+import type { Metrics } from '../observability/metrics.ts';
+import type { EventHub } from './hub.ts';
+import { projectForStaff } from './projection.ts';
+import { sharedJson } from './shared-payload.ts';
+import type { StoredEvent } from './stored-event.ts';
+import type { LiveTransport } from './stream.ts';
+
+/** A staff subscription at the head of the log, written to by the fan-out directly. */
+interface Member {
+  readonly viewer: Viewer;
+  readonly transport: LiveTransport;
+  /** The start of every frame of this subscription: tRPC's `{"id":…,` as it sent it. */
+  readonly frameHead: string;
+  readonly since: Position;
+  readonly onDelivered: ((event: StoredEvent, payload: QueueEvent) => void) | undefined;
+  readonly delivered: { inc(): void };
+  /** Hands the subscription back to its pull loop from this position (it fell behind or ended). */
+  readonly leave: (position: Position) => void;
+}
+
+interface VisibilityGroup {
+  readonly standIn: Viewer;
+  readonly members: Set<Member>;
+}
+
+export interface StaffFanOutOptions {
+  hub: EventHub;
+  mode: DispatchMode;
+  metrics: Metrics;
+  now: () => number;
+  /** Above this many buffered bytes a member goes back to its pull loop, which waits or closes it. */
+  highWaterBytes: number;
+}
+
+export interface LiveMember {
+  viewer: Viewer;
+  transport: LiveTransport;
+  frameHead: string;
+  position: Position;
+  role: string;
+  onDelivered?: (event: StoredEvent, payload: QueueEvent) => void;
+}
+
+/** Frames are sent as text frames even though they are written as bytes. */
+const TEXT_FRAME = { binary: false } as const;
+
+/**
+ * The live path of `queue.onChange`: once a subscription has caught up with the log, each new
+ * event is projected once per visibility class (not once per subscriber), serialised and framed
+ * once per class, and the same bytes are written to every member's socket. tRPC keeps the
+ * handshake, errors, resync and replay (the pull loop in stream.ts); a member that falls behind
+ * (a full socket) or ends goes back to that loop at the position it reached, so nothing is lost,
+ * repeated or reordered: this path only ever writes the event that follows what the socket got.
+ */
+export class StaffFanOut {
+  readonly #options: StaffFanOutOptions;
+  readonly #groups = new Map<string, VisibilityGroup>();
+  #size = 0;
+  #stopped = false;
+
+  constructor(options: StaffFanOutOptions) {
+    this.#options = options;
+    options.hub.onEvents((events) => this.#deliver(events));
+  }
+
+  /** Subscriptions served here right now. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Serves the subscription until it falls behind, its signal aborts or the fan-out stops, and
+   * resolves with the position to resume pulling from; null when it is not at the head (pull first).
+   */
+  serve(member: LiveMember, signal: AbortSignal | undefined): Promise<Position> | null {
+    if (this.#stopped || signal?.aborted || member.position < this.#options.hub.head) return null;
+    const { key, standIn } = visibilityClassOf(member.viewer);
+    let group = this.#groups.get(key);
+    if (!group) {
+      group = { standIn, members: new Set() };
+      this.#groups.set(key, group);
+    }
+    const members = group.members;
+    return new Promise<Position>((resolve) => {
+      const entry: Member = {
+        viewer: member.viewer,
+        transport: member.transport,
+        frameHead: member.frameHead,
+        since: member.position,
+        onDelivered: member.onDelivered,
+        delivered: this.#options.metrics.eventsDelivered.labels(member.role),
+        leave: (position) => {
+          if (!members.delete(entry)) return;
+          this.#size -= 1;
+          this.#options.metrics.liveSubscribers.dec();
+          if (members.size === 0 && this.#groups.get(key)?.members === members) this.#groups.delete(key);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(later(position, entry.since));
+        },
+      };
+      const onAbort = () => entry.leave(this.#options.hub.head);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      members.add(entry);
+      this.#size += 1;
+      this.#options.metrics.liveSubscribers.inc();
+    });
+  }
+
+  /** Hands every member back to its pull loop (which then sees the hub stopped). */
+  stop(): void {
+    this.#stopped = true;
+    for (const group of [...this.#groups.values()]) {
+      for (const member of [...group.members]) member.leave(this.#options.hub.head);
+    }
+  }
+
+  #deliver(events: readonly StoredEvent[]): void {
+    if (this.#size === 0) return;
+    const { mode, highWaterBytes, metrics, now } = this.#options;
+    let reached: Position | null = null;
+    for (const event of events) {
+      const before = reached ?? event.position - 1n;
+      let deliveries = 0;
+      if (event.upsert) {
+        for (const group of this.#groups.values()) {
+          let classFrame: Buffer | null | undefined;
+          let classPayload: QueueEvent | null | undefined;
+          const byHead = new Map<string, Buffer>();
+          // Leaving deletes the member being visited, which a Set's iteration allows.
+          for (const member of group.members) {
+            const { transport } = member;
+            if (!transport.isOpen()) continue;
+            let payload: QueueEvent | null;
+            let frame: Buffer | null;
+            if (namesUser(member.viewer.userId, event.data.before, event.data.after)) {
+              payload = projectForStaff(member.viewer, event, mode);
+              frame = payload && Buffer.from(member.frameHead + frameTail(event, payload));
+            } else {
+              if (classPayload === undefined) classPayload = projectForStaff(group.standIn, event, mode);
+              payload = classPayload;
+              if (payload === null) continue;
+              // Clients of one build number their subscriptions alike: most members share a head.
+              frame = byHead.get(member.frameHead) ?? null;
+              if (!frame) {
+                classFrame ??= Buffer.from(frameTail(event, payload));
+                frame = Buffer.concat([Buffer.from(member.frameHead), classFrame]);
+                byHead.set(member.frameHead, frame);
+              }
+            }
+            if (payload === null || frame === null) continue;
+            if (transport.bufferedBytes() > highWaterBytes) {
+              member.leave(reached ?? before);
+              continue;
+            }
+            transport.sendFrame(frame, TEXT_FRAME);
+            deliveries += 1;
+            member.delivered.inc();
+            member.onDelivered?.(event, payload);
+          }
+        }
+      }
+      if (deliveries > 0 && !event.latencyObserved) {
+        event.latencyObserved = true;
+        metrics.deliveryLatency.observe(Math.max(0, now() - event.createdAt.getTime()) / 1000);
+      }
+      reached = event.position;
+    }
+  }
+}
+
+/** The later of two positions (bigints, which Math.max does not take). */
+function later(a: Position, b: Position): Position {
+  return a > b ? a : b;
+}
+
+/**
+ * The rest of a tRPC data frame after the subscription's `{"id":…,` head, byte for byte what the
+ * adapter sends for `tracked(cursor, payload)`: `"result":{"type":"data","data":{"id":…,"data":…},"id":…}}`.
+ */
+function frameTail(event: StoredEvent, payload: QueueEvent): string {
+  const cursor = JSON.stringify(event.cursor);
+  const json = sharedJson(payload) ?? JSON.stringify(payload);
+  return `"result":{"type":"data","data":{"id":${cursor},"data":${json}},"id":${cursor}}}`;
+}

@@ -134,7 +134,7 @@ it('knows the delivery facts: receipts past the retention (fixed by deleting the
   // Both have waited 10 minutes; only `seen` reached a mechanic's connection since it was queued.
   await db.$executeRaw`UPDATE session_assignments SET queued_at = now() - interval '10 minutes'
     WHERE id IN (${unseen.id}::uuid, ${seen.id}::uuid)`;
-  await db.$executeRaw`INSERT INTO delivery_receipts (session_id, mechanic_id, channel, position, version, process, at)
+  await db.$executeRaw`INSERT INTO delivery_receipt_rows (session_id, mechanic_id, channel, position, version, process, at)
     VALUES (${seen.sessionId}::uuid, ${mechanic.id}::uuid, 'delivered', 1, 0, 'web-1', now() - interval '9 minutes'),
            (${seen.sessionId}::uuid, ${mechanic.id}::uuid, 'delivered', 1, 0, 'web-1', now() - interval '20 days'),
            (${seen.sessionId}::uuid, ${mechanic.id}::uuid, 'shown', NULL, 0, NULL, now() - interval '30 days')`;

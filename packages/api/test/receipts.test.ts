@@ -124,6 +124,41 @@ describe('delivery receipts', () => {
     ]);
   });
 
+  it('writes one row per delivered event and process, whatever the number of mechanics, read back as one receipt each', async () => {
+    const w = writer('web-3', { batchRows: 100_000 });
+    const booked = await book();
+    const mechanics = await pool.query<{ user_id: string }>('SELECT user_id FROM mechanics ORDER BY user_id');
+    const ids = mechanics.rows.map((m) => m.user_id);
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    for (const id of ids) w.delivered(booked.sessionId, 41n, 7, id);
+    // A second tab, a replay: the same card version to the same mechanic on this process is no new delivery.
+    w.delivered(booked.sessionId, 41n, 7, ids[0] ?? '');
+    // The next version is.
+    w.delivered(booked.sessionId, 42n, 8, ids[0] ?? '');
+    await w.flush();
+
+    const { rows: batches } = await pool.query<{ position: string; n: number }>(
+      `SELECT position::text, cardinality(mechanic_ids) AS n FROM delivery_batches
+        WHERE session_id = $1 AND process = 'web-3' ORDER BY position`,
+      [booked.sessionId],
+    );
+    expect(batches).toEqual([
+      { position: '41', n: ids.length },
+      { position: '42', n: 1 },
+    ]);
+    const rows = (await receiptsOf(booked.sessionId)).filter((r) => r.process === 'web-3');
+    expect(rows).toHaveLength(ids.length + 1);
+    expect(new Set(rows.filter((r) => r.version === 7).map((r) => r.mechanic_id))).toEqual(new Set(ids));
+    expect(rows.every((r) => r.channel === 'delivered')).toBe(true);
+
+    // Pruning removes batches past the retention like single receipts.
+    await pool.query(`UPDATE delivery_batches SET at = now() - interval '30 days' WHERE session_id = $1`, [
+      booked.sessionId,
+    ]);
+    expect(await w.prune()).toBeGreaterThanOrEqual(ids.length + 1);
+    expect((await receiptsOf(booked.sessionId)).filter((r) => r.process === 'web-3')).toEqual([]);
+  });
+
   it('records a snapshot delivery once per card version, however often the list is re-read', async () => {
     const w = writer('web-1');
     const b1 = await callerOn('b1@demo.test', { receipts: w });

@@ -111,7 +111,7 @@ describe('who could see this? (domain verdicts over a matrix of mechanics and re
     const { sessionId } = await book({ sessionType: 'video' });
     const delivered = new Date();
     await pool.query(
-      `INSERT INTO delivery_receipts (session_id, mechanic_id, channel, position, version, process, at)
+      `INSERT INTO delivery_receipt_rows (session_id, mechanic_id, channel, position, version, process, at)
        VALUES ($1, $2, 'delivered', 7, 0, 'web-2', $3), ($1, $2, 'shown', NULL, 0, NULL, $4),
               ($1, $2, 'push_sent', 7, 0, 'web-1', $5)`,
       [

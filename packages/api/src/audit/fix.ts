@@ -24,8 +24,10 @@ export async function fixFindings(
       // Receipts are evidence, not state: past the retention they are deleted (the writer prunes hourly too).
       const days = Math.trunc(options.retentionDays ?? DEFAULT_RECEIPT_RETENTION_DAYS);
       if (days > 0) {
+        // `delivery_receipts` is a view over single receipts and batched deliveries: delete from both.
         await db.$executeRawUnsafe(
-          `DELETE FROM delivery_receipts WHERE at < $1::timestamptz - make_interval(days => $2::int)`,
+          `WITH rows AS (DELETE FROM delivery_receipt_rows WHERE at < $1::timestamptz - make_interval(days => $2::int))
+           DELETE FROM delivery_batches WHERE at < $1::timestamptz - make_interval(days => $2::int)`,
           now,
           days,
         );

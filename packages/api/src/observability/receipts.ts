@@ -18,11 +18,16 @@ export interface ReceiptSink {
   /** This process's name, written on what it delivers and sends. */
   readonly process: string;
   record(receipt: Receipt): void;
+  /**
+   * A `delivered` receipt without building one: the live fan-out calls it once per mechanic for
+   * every card it writes, so it costs a Set lookup and an array push, nothing more.
+   */
+  delivered(sessionId: string, position: bigint, version: number, mechanicId: string): void;
 }
 
 /** The one statement the writer needs: a pg Pool or Client. */
 interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<{ rowCount: number | null }>;
+  query(sql: string, params?: unknown[]): Promise<{ rowCount: number | null; rows: unknown[] }>;
 }
 
 export interface ReceiptWriterOptions {
@@ -44,12 +49,35 @@ export interface ReceiptWriterOptions {
   dedupeEntries?: number;
 }
 
-const INSERT_SQL = `INSERT INTO delivery_receipts (session_id, mechanic_id, channel, position, version, process, at)
+const INSERT_SQL = `INSERT INTO delivery_receipt_rows (session_id, mechanic_id, channel, position, version, process, at)
   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::int[], $6::text[], $7::timestamptz[])`;
 
+/** One row per delivered event: its mechanics as an array literal each (unnest takes no ragged arrays). */
+const INSERT_BATCHES_SQL = `INSERT INTO delivery_batches (session_id, position, version, process, at, mechanic_ids)
+  SELECT s, p, v, pr, a, m::uuid[]
+    FROM unnest($1::uuid[], $2::bigint[], $3::int[], $4::text[], $5::timestamptz[], $6::text[]) AS x(s, p, v, pr, a, m)`;
+
 /** Deletes in slices so a big backlog never holds a long lock or a long transaction. */
-const PRUNE_SQL = `DELETE FROM delivery_receipts WHERE id IN (
-  SELECT id FROM delivery_receipts WHERE at < now() - make_interval(days => $1::int) LIMIT 10000)`;
+const PRUNE_SQL = `WITH rows AS (
+    DELETE FROM delivery_receipt_rows WHERE id IN (
+      SELECT id FROM delivery_receipt_rows WHERE at < now() - make_interval(days => $1::int) LIMIT 10000)
+    RETURNING 1
+  ), batches AS (
+    DELETE FROM delivery_batches WHERE id IN (
+      SELECT id FROM delivery_batches WHERE at < now() - make_interval(days => $1::int) LIMIT 1000)
+    RETURNING cardinality(mechanic_ids) AS n
+  )
+  SELECT (SELECT count(*) FROM rows)::int AS rows, (SELECT count(*) FROM batches)::int AS batches,
+         ((SELECT count(*) FROM rows) + (SELECT coalesce(sum(n), 0) FROM batches))::int AS receipts`;
+
+/** The mechanics one event was delivered to on this process, since the last write. */
+interface DeliveryBatch {
+  sessionId: string;
+  position: bigint;
+  version: number;
+  at: Date;
+  mechanicIds: string[];
+}
 
 function receiptMetrics(registry: Registry | undefined) {
   const registers = registry ? [registry] : [];
@@ -115,8 +143,19 @@ export class ReceiptWriter implements ReceiptSink {
   readonly #dedupeEntries: number;
   readonly #metrics: ReturnType<typeof receiptMetrics>;
   #buffer: Receipt[] = [];
-  /** Recently recorded keys (insertion order = age): a re-read snapshot is not a new delivery. */
-  readonly #recent = new Set<string>();
+  #batches: DeliveryBatch[] = [];
+  /** The batch the last delivery went to: the fan-out hands one event to many mechanics in a row. */
+  #current: DeliveryBatch | null = null;
+  #bufferedIds = 0;
+  /**
+   * Who was already handed each recent card version on this process (insertion order = age): a
+   * re-read snapshot, a replay or a second tab is not a new delivery. Bounded by `dedupeEntries`.
+   */
+  readonly #recent = new Map<string, Set<string>>();
+  #recentEntries = 0;
+  #lastKey = '';
+  #lastSeen: Set<string> | null = null;
+  #flushQueued = false;
   #flushing: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #pruneTimer: NodeJS.Timeout | null = null;
@@ -150,25 +189,64 @@ export class ReceiptWriter implements ReceiptSink {
   }
 
   record(receipt: Receipt): void {
-    if (this.#stopped || !this.enabled) return;
-    if (receipt.channel === 'delivered' && !this.#firstTime(receipt)) return;
-    if (this.#buffer.length >= this.#maxBuffered) {
-      this.#metrics.dropped.inc({ why: 'buffer_full' });
+    if (receipt.channel === 'delivered' && receipt.position !== null && receipt.version !== null) {
+      this.delivered(receipt.sessionId, receipt.position, receipt.version, receipt.mechanicId);
       return;
     }
+    if (this.#stopped || !this.enabled) return;
+    if (this.#full()) return;
     this.#buffer.push(receipt);
-    this.#metrics.buffered.set(this.#buffer.length);
-    if (this.#buffer.length >= this.#batchRows) void this.flush();
+    this.#wroteOne();
   }
 
-  /** A delivery of the same card version on this process was recorded already (a snapshot re-read, a replay). */
-  #firstTime(r: Receipt): boolean {
-    const key = `${r.mechanicId}|${r.sessionId}|${r.version ?? r.position ?? ''}`;
-    if (this.#recent.has(key)) return false;
-    this.#recent.add(key);
-    if (this.#recent.size > this.#dedupeEntries) {
-      const oldest = this.#recent.values().next().value;
-      if (oldest !== undefined) this.#recent.delete(oldest);
+  delivered(sessionId: string, position: bigint, version: number, mechanicId: string): void {
+    if (this.#stopped || !this.enabled) return;
+    if (!this.#firstTime(sessionId, version, mechanicId)) return;
+    if (this.#full()) return;
+    let batch = this.#current;
+    if (!batch || batch.sessionId !== sessionId || batch.version !== version || batch.position !== position) {
+      batch = { sessionId, position, version, at: new Date(), mechanicIds: [] };
+      this.#batches.push(batch);
+      this.#current = batch;
+    }
+    batch.mechanicIds.push(mechanicId);
+    this.#bufferedIds += 1;
+    this.#wroteOne();
+  }
+
+  #full(): boolean {
+    if (this.#buffer.length + this.#bufferedIds < this.#maxBuffered) return false;
+    this.#metrics.dropped.inc({ why: 'buffer_full' });
+    return true;
+  }
+
+  /** A full batch is written now (once: a flush already under way takes what arrives meanwhile). */
+  #wroteOne(): void {
+    if (this.#flushQueued || this.#buffer.length + this.#bufferedIds < this.#batchRows) return;
+    this.#flushQueued = true;
+    void this.flush().finally(() => {
+      this.#flushQueued = false;
+    });
+  }
+
+  /** Whether this mechanic is handed this card version on this process for the first time. */
+  #firstTime(sessionId: string, version: number, mechanicId: string): boolean {
+    const key = `${sessionId}|${version}`;
+    let seen = key === this.#lastKey ? this.#lastSeen : this.#recent.get(key);
+    if (!seen) {
+      seen = new Set();
+      this.#recent.set(key, seen);
+    }
+    this.#lastKey = key;
+    this.#lastSeen = seen;
+    if (seen.has(mechanicId)) return false;
+    seen.add(mechanicId);
+    this.#recentEntries += 1;
+    while (this.#recentEntries > this.#dedupeEntries && this.#recent.size > 1) {
+      const [oldestKey, oldest] = this.#recent.entries().next().value as [string, Set<string>];
+      this.#recent.delete(oldestKey);
+      this.#recentEntries -= oldest.size;
+      if (oldest === this.#lastSeen) this.#lastKey = '';
     }
     return true;
   }
@@ -176,32 +254,52 @@ export class ReceiptWriter implements ReceiptSink {
   /** Writes everything buffered so far; resolves when it is written (or dropped). */
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing;
-    if (this.#buffer.length === 0) return;
+    if (this.#buffer.length === 0 && this.#batches.length === 0) return;
     this.#flushing = this.#write().finally(() => {
       this.#flushing = null;
     });
     await this.#flushing;
-    if (this.#buffer.length >= this.#batchRows) await this.flush();
+    if (this.#buffer.length + this.#bufferedIds >= this.#batchRows) await this.flush();
   }
 
   async #write(): Promise<void> {
-    const batch = this.#buffer.splice(0, this.#batchRows);
+    const rows = this.#buffer.splice(0, this.#batchRows);
+    const batches = this.#batches;
+    const ids = this.#bufferedIds;
+    this.#batches = [];
+    this.#current = null;
+    this.#bufferedIds = 0;
     this.#metrics.buffered.set(this.#buffer.length);
     try {
-      await this.#pool.query(INSERT_SQL, [
-        batch.map((r) => r.sessionId),
-        batch.map((r) => r.mechanicId),
-        batch.map((r) => r.channel),
-        batch.map((r) => (r.position === null ? null : r.position.toString())),
-        batch.map((r) => r.version),
-        batch.map((r) => r.process),
-        batch.map((r) => r.at.toISOString()),
-      ]);
-      for (const r of batch) this.#metrics.written.inc({ channel: r.channel });
+      if (rows.length > 0) {
+        await this.#pool.query(INSERT_SQL, [
+          rows.map((r) => r.sessionId),
+          rows.map((r) => r.mechanicId),
+          rows.map((r) => r.channel),
+          rows.map((r) => (r.position === null ? null : r.position.toString())),
+          rows.map((r) => r.version),
+          rows.map((r) => r.process),
+          rows.map((r) => r.at.toISOString()),
+        ]);
+        const byChannel = new Map<string, number>();
+        for (const r of rows) byChannel.set(r.channel, (byChannel.get(r.channel) ?? 0) + 1);
+        for (const [channel, n] of byChannel) this.#metrics.written.inc({ channel }, n);
+      }
+      if (batches.length > 0) {
+        await this.#pool.query(INSERT_BATCHES_SQL, [
+          batches.map((b) => b.sessionId),
+          batches.map((b) => b.position.toString()),
+          batches.map((b) => b.version),
+          batches.map(() => this.process),
+          batches.map((b) => b.at.toISOString()),
+          batches.map((b) => `{${b.mechanicIds.join(',')}}`),
+        ]);
+        this.#metrics.written.inc({ channel: 'delivered' }, ids);
+      }
     } catch (error) {
-      this.#metrics.dropped.inc({ why: 'write_failed' }, batch.length);
+      this.#metrics.dropped.inc({ why: 'write_failed' }, rows.length + ids);
       this.#log.warn(
-        { err: error instanceof Error ? error.message : error, rows: batch.length },
+        { err: error instanceof Error ? error.message : error, rows: rows.length + ids },
         'receipts not written',
       );
     }
@@ -213,9 +311,14 @@ export class ReceiptWriter implements ReceiptSink {
     let total = 0;
     try {
       for (;;) {
-        const { rowCount } = await this.#pool.query(PRUNE_SQL, [this.#retentionDays]);
-        total += rowCount ?? 0;
-        if (!rowCount || rowCount < 10_000 || this.#stopped) break;
+        const { rows } = await this.#pool.query(PRUNE_SQL, [this.#retentionDays]);
+        const done = (rows[0] as { rows: number; batches: number; receipts: number } | undefined) ?? {
+          rows: 0,
+          batches: 0,
+          receipts: 0,
+        };
+        total += done.receipts;
+        if ((done.rows < 10_000 && done.batches < 1000) || this.#stopped) break;
       }
     } catch (error) {
       this.#log.warn({ err: error instanceof Error ? error.message : error }, 'receipt pruning failed');

@@ -22,16 +22,9 @@ export const onChange = staffProcedure.input(queueOnChangeInput).subscription(as
   const onDelivered = receipts
     ? // A card this mechanic may see went out on this connection: its delivery receipt.
       (event: StoredEvent, payload: QueueEvent) => {
-        if (payload.kind !== 'upsert') return;
-        receipts.record({
-          sessionId: event.sessionId,
-          mechanicId: viewer.userId,
-          channel: 'delivered',
-          position: event.position,
-          version: payload.card.version,
-          process: receipts.process,
-          at: ctx.now(),
-        });
+        if (payload.kind === 'upsert') {
+          receipts.delivered(event.sessionId, event.position, payload.card.version, viewer.userId);
+        }
       }
     : undefined;
   const head = await frameHead;

@@ -607,6 +607,8 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
   return { markdown: `${lines.join('\n')}\n`, svg: chart(r, pgSummary) };
 }
 
+/** Load generators holding each kind of client (run.ts CLIENT_PROCS). */
+const PEER_LOAD_GENERATORS = 2;
 const kib = (bytes: number | undefined) =>
   bytes === undefined ? 'not measured' : `${fmt(bytes / 1024)} KiB`;
 const ratio = (a: number, b: number) => `${fmt(a / b, 2)}×`;
@@ -639,8 +641,9 @@ function peerLatency(r: Results): string[] {
       'Socket.IO',
       'CPU ÷',
       'client CPU µs/event: raw ws / socket.io-client',
+      'est. ms socket.io-client adds to the last receipt',
     ]),
-    row(Array(10).fill('---')),
+    row(Array(11).fill('---')),
     ...rows.map((d) => {
       const s = summarise(d.ours);
       const p = summarise(d.peer ?? []);
@@ -656,14 +659,21 @@ function peerLatency(r: Results): string[] {
         fmt(peerCpu),
         ratio(d.cpuUs.ours, peerCpu),
         d.clientCpuUs ? `${fmt(d.clientCpuUs.ws)} / ${fmt(d.clientCpuUs.peer)}` : 'not measured',
+        d.clientCpuUs
+          ? fmt(((d.clientCpuUs.peer - d.clientCpuUs.ws) * d.size) / PEER_LOAD_GENERATORS / 1000)
+          : '',
       ]);
     }),
     '',
     "The ÷ columns are ours divided by Socket.IO's: below 1× we are faster or cheaper, above 1× slower or dearer. " +
-      'The last column is what receiving cost the load generators (their CPU ÷ the events they received): a load ' +
-      "generator handles its clients' messages one after another, so a dearer client decoder adds to the later " +
-      "clients' latency; socket.io-client's share of Socket.IO's latency grows with that difference × clients per " +
-      'load generator.',
+      "**Client side.** Our subscribers and the floors' clients are raw `ws` sockets that find the event id in the " +
+      'text; socket.io-client decodes each packet (Engine.IO, then Socket.IO, then JSON) before its handler runs. ' +
+      'The client CPU column is what receiving cost the load generators (their CPU ÷ the events they received). A ' +
+      "load generator handles its clients' messages one after another, so the difference × clients per load " +
+      `generator (each kind's clients are split over ${PEER_LOAD_GENERATORS}) is roughly what socket.io-client adds ` +
+      "to Socket.IO's max, " +
+      "with the cores free: the last column. Measured with clients as cheap as ours, Socket.IO's latency would be " +
+      'lower by about that much.',
   ];
 }
 
@@ -690,8 +700,10 @@ function peerResume(r: Results): string[] {
       'offset), then its connection dropped (the transport closed under it, as on a network loss: a `disconnect()` ' +
       `is not recoverable); the server emitted ${r.resume.missed.toLocaleString('en-US')} events to the room (as many ` +
       "as ours missed) and the same client reconnected. Times from calling `connect()`; `recovered` is Socket.IO's own " +
-      `verdict. Its recovery window (\`maxDisconnectionDuration\`) is ${window(p.windowMs)}, the default; the last row ` +
-      `is a second server in the same process with a ${window(p.shortWindowMs)} window, reconnected after it had passed.`,
+      'verdict. The server sends the missed events with its CONNECT answer and socket.io-client hands them over just ' +
+      "before it reports `connect`, so 'connected' comes last. Its recovery window (`maxDisconnectionDuration`) is " +
+      `${window(p.windowMs)}, the default; the last row is a second server in the same process with a ` +
+      `${window(p.shortWindowMs)} window, reconnected after it had passed.`,
     '',
     row([
       'run',
@@ -708,11 +720,13 @@ function peerResume(r: Results): string[] {
     ...(p.expired ? [line(`past a ${window(p.shortWindowMs)} window`, p.expired)] : []),
     '',
     `Last missed event, median: ours ${fmt(ours.p50)} ms, Socket.IO ${fmt(theirs.p50)} ms (ours ÷ Socket.IO ` +
-      `${ratio(ours.p50, theirs.p50)}). Socket.IO keeps the session and every broadcast in the memory of the one ` +
-      'process that sent them (the default adapter; the Redis Streams and other persistent adapters share them): ' +
-      'past the window, after a restart, or from another process the session is gone, the client gets a new id and ' +
-      'none of the missed events, and the application has to fetch the state itself. Ours resumes from the ' +
-      'position in the event table, whichever process and however long ago.',
+      `${ratio(ours.p50, theirs.p50)}). With the default in-memory adapter Socket.IO keeps the session and every ` +
+      'broadcast of the last window in the memory of the one process that sent them (the Redis Streams adapter, for ' +
+      'one, keeps them in Redis instead). Past the window, after a restart, or on another process the session is ' +
+      'gone: the client gets a new id, its rooms are joined afresh and none of the missed events come, and the ' +
+      'application has to fetch the state itself; a client that has received no event yet holds no offset and is ' +
+      'never recovered either. Ours resumes from the position in the event table, on whichever process and however ' +
+      'long ago.',
     '',
   ];
 }

@@ -95,8 +95,10 @@ function errorCode(error: unknown): string {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 serve({
+  /** (Re)points the driver at a server; clients made for an earlier one are dropped. */
   init: async (args: { url: string; customers: string[]; mechanics: string[] }) => {
     url = args.url;
+    clients.clear();
     customerTokens = args.customers;
     mechanicTokens = args.mechanics;
     currentWaiverVersion = (await clientFor(customerTokens[0] as string).waiver.current.query()).version;

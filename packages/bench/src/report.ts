@@ -3,6 +3,52 @@ import { fileURLToPath } from 'node:url';
 // BENCHMARKS.md and the latency chart, generated from one run's results.
 import { fmt, type Summary, summarise } from './stats.ts';
 
+/** One size's latency samples (ms) by kind, and CPU µs per delivery in each sending process. */
+interface DeliveryRow {
+  size: number;
+  events: number;
+  ours: number[];
+  floor: number[];
+  trpcFloor: number[];
+  /** The Socket.IO peer (absent in runs from before it existed). */
+  peer?: number[];
+  missed: number;
+  connectMs: number;
+  /** CPU µs per delivery in each sending process (ours includes the sign mutations). */
+  cpuUs: { ours: number; bare: number; trpc: number; peer?: number };
+  /** Load generators' CPU µs per message received: raw ws (ours and two floors), socket.io-client. */
+  clientCpuUs?: { ws: number; peer: number };
+}
+
+interface FlowStep {
+  rate: number;
+  result: {
+    started: number;
+    completed: number;
+    errors: Record<string, number>;
+    wallMs: number;
+    latencies: Record<'create' | 'sign' | 'accept', number[]>;
+  };
+  cpu: {
+    /** Summed over every server process (the cluster primary and its workers). */
+    serverMsPerMutation: number;
+    serverSystemShare: number;
+    postgresMsPerMutation: number;
+    wallMs: number;
+  };
+}
+
+/** A Socket.IO client's reconnect after missing events (times from calling connect()). */
+interface PeerResumeRun {
+  recovered: boolean;
+  count: number;
+  unique: number;
+  ordered: boolean;
+  connectMs: number;
+  firstMs: number;
+  lastMs: number;
+}
+
 export interface Results {
   quick: boolean;
   profile: boolean;
@@ -29,17 +75,7 @@ export interface Results {
       { commitsPerSecond: number; p99Ms: number; notifies: number }
     >;
   };
-  delivery: {
-    size: number;
-    events: number;
-    ours: number[];
-    floor: number[];
-    trpcFloor: number[];
-    missed: number;
-    connectMs: number;
-    /** CPU µs per delivery in each sending process (ours includes the sign mutations). */
-    cpuUs: { ours: number; bare: number; trpc: number };
-  }[];
+  delivery: DeliveryRow[];
   memory: {
     connections: number;
     added: number;
@@ -49,10 +85,13 @@ export interface Results {
     heapPerConnectionBytes: number;
     floorPerConnectionBytes: number;
     trpcPerConnectionBytes: number;
+    peerPerConnectionBytes?: number;
     idleCpuCores: number;
     floorIdleCpuCores: number;
+    peerIdleCpuCores?: number;
     idleWindowMs: number;
     connectPerSecond: number;
+    peerConnectPerSecond?: number;
   } | null;
   fanout: {
     rate: number;
@@ -66,22 +105,7 @@ export interface Results {
     serverUsPerDelivery: number;
     serverCores: number;
   }[];
-  flows: {
-    rate: number;
-    result: {
-      started: number;
-      completed: number;
-      errors: Record<string, number>;
-      wallMs: number;
-      latencies: Record<'create' | 'sign' | 'accept', number[]>;
-    };
-    cpu: {
-      serverMsPerMutation: number;
-      serverSystemShare: number;
-      postgresMsPerMutation: number;
-      wallMs: number;
-    };
-  }[];
+  flows: FlowStep[];
   statements: { mutations: number; total: number; top: { query: string; calls: number; meanMs: number }[] };
   contention: {
     assignmentId: string;
@@ -102,7 +126,22 @@ export interface Results {
       lastMs: number;
       subscribeToLastMs: number;
     }[];
+    /** The same case for Socket.IO's connection-state recovery. */
+    peer?: {
+      windowMs: number;
+      shortWindowMs: number;
+      runs: PeerResumeRun[];
+      /** Back after its (short) window had passed. */
+      expired: PeerResumeRun | null;
+    };
   };
+  /** (a) at 1,000 and (d) again with SERVER_PROCESSES=2 (cluster primary and two workers). */
+  twoProcesses?: {
+    processes: number;
+    workerPids: number;
+    delivery: DeliveryRow;
+    flows: FlowStep[];
+  } | null;
 }
 
 const pass = (ok: boolean) => (ok ? '✅ met' : '❌ missed');
@@ -138,8 +177,9 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
     'Processes: PostgreSQL; the server under test (`startServer` from `@dispatch/server`, one process, no SPAs); ' +
       'a bare `ws` broadcast server (the floor); two subscriber load generators holding the WebSockets (raw tRPC ws ' +
       'protocol, `queue.onChange`, one session cookie per mechanic); one mutation driver (typed `@trpc/client` over HTTP, ' +
-      'one session cookie per user). All mechanics are virtual-only and every request is a video session, so every ' +
-      'connected mechanic is eligible for every request. Everything shares the same cores.',
+      'one session cookie per user); a Socket.IO server (the peer, connection-state recovery on) and two more load ' +
+      'generators holding its socket.io-client connections. All mechanics are virtual-only and every request is a ' +
+      'video session, so every connected mechanic is eligible for every request. Everything shares the same cores.',
     '',
     "**Latency clock.** An event's start is its **commit time** as PostgreSQL records it (`track_commit_timestamp`, " +
       "`pg_xact_commit_timestamp(xmin)` of the `assignment_events` row); its end is the wall-clock time the subscriber's " +
@@ -302,6 +342,7 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
         `${fmt(d.cpuUs.ours / d.cpuUs.bare, 2)}×`,
       ]),
     ),
+    ...peerLatency(r),
     '',
     `PostgreSQL floor (commit → NOTIFY → LISTEN, ${pgSummary.n} round trips, one at a time): p50 ${fmt(pgSummary.p50, 2)} ms, ` +
       `p95 ${fmt(pgSummary.p95, 2)} ms, p99 ${fmt(pgSummary.p99, 2)} ms, max ${fmt(pgSummary.max, 2)} ms. ` +
@@ -486,23 +527,20 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
       '',
       '## (f) Idle subscribers',
       '',
-      row(['', 'server under test', 'tRPC alone', 'bare-ws floor']),
-      row(['---', '---', '---', '---']),
-      row([
-        'connections',
-        m.connections.toLocaleString('en-US'),
-        m.connections.toLocaleString('en-US'),
-        m.connections.toLocaleString('en-US'),
-      ]),
+      row(['', 'server under test', 'tRPC alone', 'bare-ws floor', 'Socket.IO (recovery on)']),
+      row(Array(5).fill('---')),
+      row(['connections', ...Array(4).fill(m.connections.toLocaleString('en-US'))]),
       row([
         `RSS delta ÷ ${m.added.toLocaleString('en-US')} added connections`,
         `${fmt(m.perConnectionBytes / 1024)} KiB`,
         `${fmt(m.trpcPerConnectionBytes / 1024)} KiB`,
         `${fmt(m.floorPerConnectionBytes / 1024)} KiB`,
+        kib(m.peerPerConnectionBytes),
       ]),
       row([
         'of which V8 heap in use ÷ added connections',
         `${fmt(m.heapPerConnectionBytes / 1024)} KiB`,
+        '',
         '',
         '',
       ]),
@@ -511,17 +549,35 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
         `${fmt(m.serverRssBefore / 2 ** 20)} → ${fmt(m.serverRssAfter / 2 ** 20)} MiB`,
         '',
         '',
+        '',
       ]),
       row([
         `idle CPU over ${m.idleWindowMs / 1000} s`,
         `${fmt(m.idleCpuCores * 100, 2)} % of a core`,
         'not measured',
         `${fmt(m.floorIdleCpuCores * 100, 2)} %`,
+        m.peerIdleCpuCores === undefined ? 'not measured' : `${fmt(m.peerIdleCpuCores * 100, 2)} %`,
       ]),
-      row(['connect + subscribe rate', `${fmt(m.connectPerSecond)}/s`, '', '']),
+      row([
+        'connect (+ subscribe) rate',
+        `${fmt(m.connectPerSecond)}/s`,
+        '',
+        '',
+        m.peerConnectPerSecond === undefined ? '' : `${fmt(m.peerConnectPerSecond)}/s`,
+      ]),
       '',
       'RSS measured after a forced GC in each process. The server pings every connection every 15 s (tRPC keep-alive) and ' +
-        'refreshes presence; the bare-ws floor does neither. For scale: the Go realtime server above used ~30 KB per connection.',
+        'refreshes presence; the bare-ws floor does neither; Socket.IO pings every 25 s (its default heartbeat). For scale: ' +
+        'the Go realtime server above used ~30 KB per connection.',
+      ...(m.peerPerConnectionBytes === undefined
+        ? []
+        : [
+            '',
+            `**Memory per idle connection, ours ÷ Socket.IO: ${fmt(m.perConnectionBytes / m.peerPerConnectionBytes, 2)}×** ` +
+              `(${fmt(m.perConnectionBytes / 1024)} / ${fmt(m.peerPerConnectionBytes / 1024)} KiB). A Socket.IO connection ` +
+              'here holds the engine.io socket and its ws, the namespace socket and its room membership; ours also holds ' +
+              "the session, the subscriber's visibility state, presence and delivery bookkeeping.",
+          ]),
     );
   }
   push(
@@ -544,24 +600,284 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
     'For comparison: a managed pub/sub service documents a 2-minute resume window; here any position still in the ' +
       'event table can be resumed.',
     '',
+    ...peerResume(r),
+    ...twoProcesses(r),
   );
   if (findings) push(findings.trim(), '');
   return { markdown: `${lines.join('\n')}\n`, svg: chart(r, pgSummary) };
 }
 
-const dashAttr = (dash: boolean | 'dot') =>
-  dash === 'dot' ? ' stroke-dasharray="1.5,2.5"' : dash ? ' stroke-dasharray="6,3"' : '';
+/** Load generators holding each kind of client (run.ts CLIENT_PROCS). */
+const PEER_LOAD_GENERATORS = 2;
+const kib = (bytes: number | undefined) =>
+  bytes === undefined ? 'not measured' : `${fmt(bytes / 1024)} KiB`;
+const ratio = (a: number, b: number) => `${fmt(a / b, 2)}×`;
+const triple = (s: Summary) => `${fmt(s.p50)} / ${fmt(s.p99)} / ${fmt(s.max)}`;
+
+/** (a) against Socket.IO: latency and CPU per delivery, ours ÷ theirs, at each size. */
+function peerLatency(r: Results): string[] {
+  const rows = r.delivery.filter((d) => d.peer?.length);
+  if (rows.length === 0) return [];
+  return [
+    '',
+    '**Against Socket.IO (the peer).** The same payload emitted by a Socket.IO 4 server ' +
+      "(`io.to(room).emit('queue', { id, data })`, `connectionStateRecovery` on, default in-memory adapter, no " +
+      'compression) to a room holding as many socket.io-client clients: websocket transport only (no HTTP ' +
+      'long-polling, no upgrade), one connection per client (`forceNew`), held by two load generators of their own. ' +
+      'Measured alternately with the rows above: every event of ours was followed by the bare-ws, tRPC-alone and ' +
+      "Socket.IO broadcasts, each sent once the one before had reached every client. Socket.IO's clock starts when " +
+      "its emit began (ours at the commit, so ours also carries PostgreSQL's NOTIFY hop) and stops when the " +
+      "client's event handler ran (after socket.io-client decoded the packet). CPU is the sending process's over " +
+      'the whole window, ÷ its deliveries (ours includes the `waiver.sign` mutations).',
+    '',
+    row([
+      'clients',
+      'ours p50 / p99 / max ms',
+      'Socket.IO p50 / p99 / max ms',
+      'p50 ÷',
+      'p99 ÷',
+      'max ÷',
+      'CPU µs/delivery ours',
+      'Socket.IO',
+      'CPU ÷',
+      'client CPU µs/event: raw ws / socket.io-client',
+      'est. ms socket.io-client adds to the last receipt',
+    ]),
+    row(Array(11).fill('---')),
+    ...rows.map((d) => {
+      const s = summarise(d.ours);
+      const p = summarise(d.peer ?? []);
+      const peerCpu = d.cpuUs.peer ?? Number.NaN;
+      return row([
+        d.size.toLocaleString('en-US'),
+        triple(s),
+        triple(p),
+        ratio(s.p50, p.p50),
+        ratio(s.p99, p.p99),
+        ratio(s.max, p.max),
+        fmt(d.cpuUs.ours),
+        fmt(peerCpu),
+        ratio(d.cpuUs.ours, peerCpu),
+        d.clientCpuUs ? `${fmt(d.clientCpuUs.ws)} / ${fmt(d.clientCpuUs.peer)}` : 'not measured',
+        d.clientCpuUs
+          ? fmt(((d.clientCpuUs.peer - d.clientCpuUs.ws) * d.size) / PEER_LOAD_GENERATORS / 1000)
+          : '',
+      ]);
+    }),
+    '',
+    "The ÷ columns are ours divided by Socket.IO's: below 1× we are faster or cheaper, above 1× slower or dearer. " +
+      "**Client side.** Our subscribers and the floors' clients are raw `ws` sockets that find the event id in the " +
+      'text; socket.io-client decodes each packet (Engine.IO, then Socket.IO, then JSON) before its handler runs. ' +
+      'The client CPU column is what receiving cost the load generators (their CPU ÷ the events they received). A ' +
+      "load generator handles its clients' messages one after another, so the difference × clients per load " +
+      `generator (each kind's clients are split over ${PEER_LOAD_GENERATORS}) is roughly what socket.io-client adds ` +
+      "to Socket.IO's max, " +
+      "with the cores free: the last column. Measured with clients as cheap as ours, Socket.IO's latency would be " +
+      'lower by about that much.',
+  ];
+}
+
+/** (g) for Socket.IO: what connection-state recovery gives back, within its window and past it. */
+function peerResume(r: Results): string[] {
+  const p = r.resume.peer;
+  if (!p) return [];
+  const line = (label: string, x: PeerResumeRun) =>
+    row([
+      label,
+      x.recovered ? 'yes' : 'no',
+      `${x.count} / ${r.resume.missed}`,
+      x.unique,
+      x.count === 0 ? '–' : x.ordered ? 'yes' : 'NO',
+      fmt(x.connectMs),
+      fmt(x.firstMs),
+      fmt(x.lastMs),
+    ]);
+  const ours = summarise(r.resume.runs.map((x) => x.lastMs));
+  const theirs = summarise(p.runs.map((x) => x.lastMs));
+  const window = (ms: number) => (ms >= 60_000 ? `${fmt(ms / 60_000, 0)} min` : `${fmt(ms / 1000, 0)} s`);
+  return [
+    "**Socket.IO, the same case.** A socket.io-client client of the peer's room received one event (so it holds an " +
+      'offset), then its connection dropped (the transport closed under it, as on a network loss: a `disconnect()` ' +
+      `is not recoverable); the server emitted ${r.resume.missed.toLocaleString('en-US')} events to the room (as many ` +
+      "as ours missed) and the same client reconnected. Times from calling `connect()`; `recovered` is Socket.IO's own " +
+      'verdict. The server sends the missed events with its CONNECT answer and socket.io-client hands them over just ' +
+      "before it reports `connect`, so 'connected' comes last. Its recovery window (`maxDisconnectionDuration`) is " +
+      `${window(p.windowMs)}, the default; the last row is a second server in the same process with a ` +
+      `${window(p.shortWindowMs)} window, reconnected after it had passed.`,
+    '',
+    row([
+      'run',
+      'recovered',
+      'events',
+      'unique',
+      'in order',
+      'connected ms',
+      'first event ms',
+      'last event ms',
+    ]),
+    row(Array(8).fill('---')),
+    ...p.runs.map((x, i) => line(String(i + 1), x)),
+    ...(p.expired ? [line(`past a ${window(p.shortWindowMs)} window`, p.expired)] : []),
+    '',
+    `Last missed event, median: ours ${fmt(ours.p50)} ms, Socket.IO ${fmt(theirs.p50)} ms (ours ÷ Socket.IO ` +
+      `${ratio(ours.p50, theirs.p50)}). With the default in-memory adapter Socket.IO keeps the session and every ` +
+      'broadcast of the last window in the memory of the one process that sent them (the Redis Streams adapter, for ' +
+      'one, keeps them in Redis instead). Past the window, after a restart, or on another process the session is ' +
+      'gone: the client gets a new id, its rooms are joined afresh and none of the missed events come, and the ' +
+      'application has to fetch the state itself; a client that has received no event yet holds no offset and is ' +
+      'never recovered either. Ours resumes from the position in the event table, on whichever process and however ' +
+      'long ago.',
+    '',
+  ];
+}
+
+/** (j) the server under test as one process and as two (SERVER_PROCESSES=2), side by side. */
+function twoProcesses(r: Results): string[] {
+  const two = r.twoProcesses;
+  const one = two && r.delivery.find((d) => d.size === two.delivery.size);
+  if (!two || !one) return [];
+  const latencyRow = (label: string, d: DeliveryRow) => {
+    const s = summarise(d.ours);
+    const f = summarise(d.floor);
+    return row([
+      label,
+      d.events,
+      s.n.toLocaleString('en-US'),
+      fmt(s.p50),
+      fmt(s.p95),
+      fmt(s.p99),
+      fmt(s.max),
+      triple(f),
+      fmt(d.cpuUs.ours),
+      d.missed,
+    ]);
+  };
+  const achieved = (f: FlowStep) => (f.result.completed * 1000) / f.result.wallMs;
+  const all = (f: FlowStep) => [
+    ...f.result.latencies.create,
+    ...f.result.latencies.sign,
+    ...f.result.latencies.accept,
+  ];
+  const byRate = new Map(two.flows.map((f) => [f.rate, f]));
+  const rates = [...new Set([...r.flows.map((f) => f.rate), ...two.flows.map((f) => f.rate)])].sort(
+    (a, b) => a - b,
+  );
+  const oneByRate = new Map(r.flows.map((f) => [f.rate, f]));
+  const cell = (f: FlowStep | undefined, value: (f: FlowStep) => string) => (f ? value(f) : 'not run');
+  const errors = (f: FlowStep) =>
+    Object.keys(f.result.errors).length ? JSON.stringify(f.result.errors).replaceAll('|', '/') : '0';
+  const sustained = (steps: FlowStep[]) => {
+    const ok = steps.filter(
+      (f) =>
+        f.result.completed >= 0.95 * f.result.started &&
+        achieved(f) >= 0.9 * f.rate &&
+        summarise(all(f)).p99 <= 50,
+    );
+    return ok.length ? Math.max(...ok.map(achieved)) : 0;
+  };
+  const bothRan = rates.filter((rate) => oneByRate.has(rate) && byRate.has(rate));
+  const meanCpu = (steps: Map<number, FlowStep>) =>
+    bothRan.reduce((sum, rate) => sum + (steps.get(rate)?.cpu.serverMsPerMutation ?? 0), 0) /
+    Math.max(1, bothRan.length);
+  const p99One = summarise(one.ours).p99;
+  const p99Two = summarise(two.delivery.ours).p99;
+  const bestOne = sustained(r.flows);
+  const bestTwo = sustained(two.flows);
+  const topOne = Math.max(0, ...r.flows.map(achieved));
+  const topTwo = Math.max(0, ...two.flows.map(achieved));
+  const better = (lowerIsBetter: boolean, a: number, b: number) =>
+    a === b ? 'neither' : (lowerIsBetter ? a < b : a > b) ? '1 process' : `${two.processes} processes`;
+  return [
+    `## (j) One server process or ${two.processes === 2 ? 'two' : two.processes}`,
+    '',
+    `The server under test started through its cluster path (\`SERVER_PROCESSES=${two.processes}\`: the real ` +
+      `\`apps/server/src/main.ts\` as the cluster primary, which forks ${two.processes} workers sharing one port and ` +
+      'hands them connections round robin) and measured with the same procedure as the single process in (a) and ' +
+      `(d): ${two.delivery.size.toLocaleString('en-US')} subscribers with the floors interleaved event by event, ` +
+      'then full flows at the same offered rates ' +
+      'with 10 subscribers. CPU per delivery and per mutation sum the primary and every worker ' +
+      '(`process.cpuUsage()` of each, over the cluster IPC). The single-process rows are the ones of (a) and (d) ' +
+      'above; the two-process phase runs after (g), on a database holding more rows, and both share the same ' +
+      `${r.machine.cpus} cores with PostgreSQL and the load generators.`,
+    '',
+    row([
+      'server processes',
+      'events',
+      'deliveries',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'max ms',
+      'bare-ws p50 / p99 / max (same window)',
+      'CPU µs/delivery, all processes',
+      'missing',
+    ]),
+    row(Array(10).fill('---')),
+    latencyRow('1', one),
+    latencyRow(String(two.processes), two.delivery),
+    '',
+    row([
+      'offered flows/s',
+      'achieved, 1',
+      `achieved, ${two.processes}`,
+      'p99 ms, 1',
+      `p99 ms, ${two.processes}`,
+      'server CPU ms/mutation, 1',
+      `server CPU ms/mutation, ${two.processes}`,
+      'PostgreSQL CPU ms/mutation, 1',
+      `PostgreSQL CPU ms/mutation, ${two.processes}`,
+      'errors, 1',
+      `errors, ${two.processes}`,
+    ]),
+    row(Array(11).fill('---')),
+    ...rates.map((rate) => {
+      const a = oneByRate.get(rate);
+      const b = byRate.get(rate);
+      return row([
+        rate,
+        cell(a, (f) => fmt(achieved(f))),
+        cell(b, (f) => fmt(achieved(f))),
+        cell(a, (f) => fmt(summarise(all(f)).p99)),
+        cell(b, (f) => fmt(summarise(all(f)).p99)),
+        cell(a, (f) => fmt(f.cpu.serverMsPerMutation, 2)),
+        cell(b, (f) => fmt(f.cpu.serverMsPerMutation, 2)),
+        cell(a, (f) => fmt(f.cpu.postgresMsPerMutation, 2)),
+        cell(b, (f) => fmt(f.cpu.postgresMsPerMutation, 2)),
+        cell(a, errors),
+        cell(b, errors),
+      ]);
+    }),
+    '',
+    `Best on this run: latency at ${two.delivery.size.toLocaleString('en-US')}, **${better(true, p99One, p99Two)}** (p99 ${fmt(p99One)} vs ${fmt(p99Two)} ms); ` +
+      // Neither step met p99 ≤ 50 ms (a loaded machine, or --quick): the highest rate reached decides.
+      `write throughput, **${bestOne || bestTwo ? better(false, bestOne, bestTwo) : better(false, topOne, topTwo)}** (highest achieved rate with p99 ≤ 50 ms ` +
+      `${fmt(bestOne)} vs ${fmt(bestTwo)} flows/s; highest achieved at all ${fmt(topOne)} vs ${fmt(topTwo)}); ` +
+      `server CPU per mutation, **${better(true, meanCpu(oneByRate), meanCpu(byRate))}** (mean over the rates both ran, ` +
+      `${fmt(meanCpu(oneByRate), 2)} vs ${fmt(meanCpu(byRate), 2)} ms). Each process has its own event hub, so every ` +
+      'event is read and fanned out once per process.',
+    '',
+  ];
+}
+
+const dashAttr = (dash: boolean | 'dot' | 'dashdot') =>
+  dash === 'dot'
+    ? ' stroke-dasharray="1.5,2.5"'
+    : dash === 'dashdot'
+      ? ' stroke-dasharray="8,3,2,3"'
+      : dash
+        ? ' stroke-dasharray="6,3"'
+        : '';
 
 const COLORS = ['#1f77b4', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 
-/** Latency CDFs (log-scale x): ours and the bare-ws floor per size, and the PostgreSQL floor. */
+/** Latency CDFs (log-scale x): ours, the floors and Socket.IO per size, and the PostgreSQL floor. */
 function chart(r: Results, pg: Summary): string {
   const width = 760;
   const height = 480;
   const m = { left: 60, right: 200, top: 30, bottom: 50 };
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
-  const series: { label: string; values: number[]; color: string; dash: boolean | 'dot' }[] = [];
+  const series: { label: string; values: number[]; color: string; dash: boolean | 'dot' | 'dashdot' }[] = [];
   r.delivery.forEach((d, i) => {
     const color = COLORS[i % COLORS.length] as string;
     series.push({
@@ -582,6 +898,13 @@ function chart(r: Results, pg: Summary): string {
       color,
       dash: 'dot',
     });
+    if (d.peer?.length)
+      series.push({
+        label: `Socket.IO, ${d.size.toLocaleString('en-US')}`,
+        values: d.peer,
+        color,
+        dash: 'dashdot',
+      });
   });
   series.push({ label: 'PostgreSQL NOTIFY', values: r.pg.latency, color: '#7f7f7f', dash: false });
   const all = series.flatMap((s) => s.values).filter((v) => v > 0);

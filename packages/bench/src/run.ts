@@ -33,6 +33,7 @@ const config = quick
       resumeFlows: 100,
       resumeRepeats: 2,
       idleCpuMs: 1000,
+      twoProcessSize: 100,
     }
   : {
       sizes: [100, 1000, 10_000],
@@ -47,6 +48,7 @@ const config = quick
       resumeFlows: 500,
       resumeRepeats: 5,
       idleCpuMs: 10_000,
+      twoProcessSize: 1000,
     };
 const CLIENT_PROCS = 2;
 const maxSize = Math.max(...config.sizes);
@@ -130,28 +132,43 @@ async function main(): Promise<void> {
   );
   const floor = spawnChild('floor-ws', 'floor-ws-process.ts', ['--expose-gc']);
   const trpcFloor = spawnChild('floor-trpc', 'floor-trpc-process.ts', ['--expose-gc']);
+  const peer = spawnChild('peer-socketio', 'floor-socketio-process.ts', ['--expose-gc']);
   const clients = Array.from({ length: CLIENT_PROCS }, (_, i) =>
     spawnChild(`clients-${i}`, 'clients-process.ts'),
   );
+  // The Socket.IO clients get load generators of their own (same file): one process holds at most
+  // 20,000 descriptors here, and the other three kinds already put 15,000 in each of the first two.
+  const peerClients = Array.from({ length: CLIENT_PROCS }, (_, i) =>
+    spawnChild(`peer-clients-${i}`, 'clients-process.ts'),
+  );
+  const generators = [...clients, ...peerClients];
   const driver = spawnChild('driver', 'driver-process.ts');
   await Promise.all([
     server.ready,
     floor.ready,
     trpcFloor.ready,
+    peer.ready,
     driver.ready,
-    ...clients.map((c) => c.ready),
+    ...generators.map((c) => c.ready),
   ]);
-  const srv = server;
+  let srv: Child = server;
   const { url } = await srv.call<{ url: string }>('info');
   const wsUrl = `${url.replace('http', 'ws')}/trpc`;
   const floorPort = (await floor.call<{ port: number }>('info')).port;
   const floorUrl = `ws://127.0.0.1:${floorPort}`;
   const trpcFloorUrl = `ws://127.0.0.1:${(await trpcFloor.call<{ port: number }>('info')).port}`;
+  const peerInfo = await peer.call<{
+    port: number;
+    shortPort: number;
+    windowMs: number;
+    shortWindowMs: number;
+  }>('info');
+  const peerUrl = `http://127.0.0.1:${peerInfo.port}`;
   await driver.call('init', { url, customers: seeded.customers, mechanics: seeded.mechanics });
 
   const drainAll = async () => {
     const merged = new Map<string, number[]>();
-    for (const c of clients) {
+    for (const c of generators) {
       const part = await c.call<Map<string, number[]>>('drain');
       for (const [key, times] of part) merged.set(key, [...(merged.get(key) ?? []), ...times]);
     }
@@ -159,7 +176,7 @@ async function main(): Promise<void> {
   };
   const receivedAll = async () => {
     let total = 0;
-    for (const c of clients) total += await c.call<number>('received');
+    for (const c of generators) total += await c.call<number>('received');
     return total;
   };
   /** Waits for `target` receipts; gives up at the timeout or after 10 s without progress. */
@@ -177,14 +194,14 @@ async function main(): Promise<void> {
       await sleep(got === 0 ? 5 : 10);
     }
   };
-  /** Splits mechanics [from, to) across the client processes and subscribes them. */
-  const subscribeRange = async (group: string, from: number, to: number) => {
+  /** Splits mechanics [from, to) across the client processes and subscribes them at `at`. */
+  const subscribeRange = async (group: string, from: number, to: number, at = wsUrl) => {
     const tokens = seeded.mechanics.slice(from, to);
     const share = Math.ceil(tokens.length / CLIENT_PROCS);
     await Promise.all(
       clients.map((c, i) =>
         c.call('subscribe', {
-          url: wsUrl,
+          url: at,
           tokens: tokens.slice(i * share, (i + 1) * share),
           group,
           concurrency: 40,
@@ -192,33 +209,45 @@ async function main(): Promise<void> {
       ),
     );
   };
-  const connectFloor = async (group: string, count: number) => {
-    const share = Math.ceil(count / CLIENT_PROCS);
-    await Promise.all(
-      clients.map((c, i) =>
-        c.call('connectPlain', {
-          url: floorUrl,
-          count: Math.min(share, count - i * share),
-          group,
-          concurrency: 100,
-        }),
-      ),
-    );
+  /** `count` connections split across `over`, each opened by `cmd` with these arguments. */
+  const connectSplit = async (over: Child[], cmd: string, count: number, args: (n: number) => unknown) => {
+    const share = Math.ceil(count / over.length);
+    await Promise.all(over.map((c, i) => c.call(cmd, args(Math.max(0, Math.min(share, count - i * share))))));
   };
-  const connectTrpcFloor = async (group: string, count: number) => {
-    const share = Math.ceil(count / CLIENT_PROCS);
-    await Promise.all(
-      clients.map((c, i) =>
-        c.call('subscribe', {
-          url: trpcFloorUrl,
-          tokens: Array(Math.max(0, Math.min(share, count - i * share))).fill('none'),
-          group,
-          concurrency: 100,
-        }),
-      ),
-    );
+  const connectFloor = (group: string, count: number) =>
+    connectSplit(clients, 'connectPlain', count, (n) => ({
+      url: floorUrl,
+      count: n,
+      group,
+      concurrency: 100,
+    }));
+  const connectTrpcFloor = (group: string, count: number) =>
+    connectSplit(clients, 'subscribe', count, (n) => ({
+      url: trpcFloorUrl,
+      tokens: Array(n).fill('none'),
+      group,
+      concurrency: 100,
+    }));
+  const connectPeer = (group: string, count: number) =>
+    connectSplit(peerClients, 'connectSocketIo', count, (n) => ({
+      url: peerUrl,
+      count: n,
+      group,
+      concurrency: 100,
+    }));
+  const closeGroup = (group: string) => Promise.all(generators.map((c) => c.call('close', { group })));
+  /** Polls `done` every 20 ms until it holds or `timeoutMs` passed; whether it held. */
+  const until = async (done: () => Promise<boolean>, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await done()) return true;
+      await sleep(20);
+    }
+    return done();
   };
-  const closeGroup = (group: string) => Promise.all(clients.map((c) => c.call('close', { group })));
+  /** Closed Socket.IO clients are gone from the peer's room (it does that work before moving on). */
+  const peerRoomEmpty = (server?: 'short') =>
+    until(async () => (await peer.call<number>('roomSize', { server })) === 0, 15_000);
 
   type Booked = { sessionId: string; assignmentId: string; token: string };
   const fanoutEvents = config.fanoutRates.reduce(
@@ -244,53 +273,160 @@ async function main(): Promise<void> {
   if (!sample) throw new Error('warm-up event never arrived');
   await closeGroup('warm');
   await drainAll();
+  const samplePayload = (JSON.parse(sample) as { result: { data: { data: unknown } } }).result.data.data;
+  const keyInSample = sample.match(/"type":"data","data":\{"id":"([^"]+)"/)?.[1] ?? '';
 
-  // (a) + (b): latency at each size, ours and the bare-ws floor interleaved event by event.
+  type Cpu = { userMs: number; systemMs: number };
+  /**
+   * Latency at `size` connected clients of each kind: every event of ours (a `waiver.sign` on
+   * `target`) is followed by the same payload from the bare-ws floor, tRPC alone and Socket.IO,
+   * each once the one before reached every client, so all four are measured alternately.
+   */
+  const latencyAt = async (target: Child, size: number, connectMs: number) => {
+    await drainAll();
+    const starts = {
+      floor: new Map<string, number>(),
+      trpc: new Map<string, number>(),
+      peer: new Map<string, number>(),
+    };
+    let expected = 0;
+    let missed = 0;
+    const settle = async () => {
+      expected += size;
+      const got = await waitReceived(expected, 15_000);
+      if (got < expected) {
+        missed += expected - got;
+        expected = got;
+      }
+      await sleep(30);
+    };
+    const senders = [target, floor, trpcFloor, peer];
+    await Promise.all([...senders, ...generators].map((c) => c.call('cpuMark')));
+    for (let k = 0; k < config.eventsPerSize; k++) {
+      await driver.call('sign', { booked: nextBooked() });
+      await settle();
+      const key = `F${size}x${k}`;
+      starts.floor.set(
+        key,
+        await floor.call<number>('broadcast', { message: sample.split(keyInSample).join(key) }),
+      );
+      await settle();
+      const trpcKey = `T${size}x${k}`;
+      starts.trpc.set(
+        trpcKey,
+        await trpcFloor.call<number>('broadcast', { key: trpcKey, payload: samplePayload }),
+      );
+      await settle();
+      const peerKey = `S${size}x${k}`;
+      starts.peer.set(
+        peerKey,
+        await peer.call<number>('broadcast', { key: peerKey, payload: samplePayload }),
+      );
+      await settle();
+    }
+    const [ourCpu, bareCpu, trpcCpu, peerCpu] = await Promise.all(
+      senders.map((c) => c.call<Cpu>('cpuSince')),
+    );
+    const cpuMs = async (over: Child[]) =>
+      (await Promise.all(over.map((c) => c.call<Cpu>('cpuSince')))).reduce(
+        (sum, cpu) => sum + cpu.userMs + cpu.systemMs,
+        0,
+      );
+    const wsClientsMs = await cpuMs(clients);
+    const peerClientsMs = await cpuMs(peerClients);
+    const perDelivery = (cpu: Cpu | undefined) =>
+      cpu ? ((cpu.userMs + cpu.systemMs) * 1000) / (config.eventsPerSize * size) : Number.NaN;
+    const receipts = await drainAll();
+    const times = await eventCommitTimes(database.url);
+    const ours: number[] = [];
+    const bare: number[] = [];
+    const framework: number[] = [];
+    const peerTimes: number[] = [];
+    const floors: [Map<string, number>, number[]][] = [
+      [starts.trpc, framework],
+      [starts.floor, bare],
+      [starts.peer, peerTimes],
+    ];
+    let events = 0;
+    for (const [key, list] of receipts) {
+      const floorKind = floors.find(([keys]) => keys.has(key));
+      const t0 = floorKind ? floorKind[0].get(key) : times.commit.get(key);
+      if (t0 === undefined) continue;
+      const into = floorKind ? floorKind[1] : ours;
+      if (!floorKind) events += 1;
+      for (const t of list) into.push(t - t0);
+    }
+    const row: Results['delivery'][number] = {
+      size,
+      events,
+      ours,
+      floor: bare,
+      trpcFloor: framework,
+      peer: peerTimes,
+      missed,
+      connectMs,
+      cpuUs: {
+        ours: perDelivery(ourCpu),
+        bare: perDelivery(bareCpu),
+        trpc: perDelivery(trpcCpu),
+        peer: perDelivery(peerCpu),
+      },
+      clientCpuUs: {
+        ws: (wsClientsMs * 1000) / Math.max(1, ours.length + bare.length + framework.length),
+        peer: (peerClientsMs * 1000) / Math.max(1, peerTimes.length),
+      },
+    };
+    const s = summarise(row.ours);
+    const f = summarise(row.floor);
+    const tf = summarise(row.trpcFloor);
+    const sp = summarise(peerTimes);
+    log(
+      `  ours p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} ms; bare ws p50 ${f.p50.toFixed(1)} p99 ${f.p99.toFixed(1)} ms; ` +
+        `tRPC alone p50 ${tf.p50.toFixed(1)} p99 ${tf.p99.toFixed(1)} ms; Socket.IO p50 ${sp.p50.toFixed(1)} p99 ${sp.p99.toFixed(1)} ms`,
+    );
+    return row;
+  };
+
+  // (a) + (b): latency at each size, ours and the floors interleaved event by event.
   const delivery: Results['delivery'] = [];
   let memory: Results['memory'] = null;
   let connected = 0;
   let floorConnected = 0;
+  const broadcasters = () => [srv, floor, trpcFloor, peer];
+  const rssAll = async () => {
+    for (const c of broadcasters()) await c.call('gc');
+    const serverStats = await srv.call<{ rss: number; heapUsed: number }>('stats');
+    return {
+      server: serverStats.rss,
+      serverHeap: serverStats.heapUsed,
+      floor: (await floor.call<{ rss: number }>('stats')).rss,
+      trpc: (await trpcFloor.call<{ rss: number }>('stats')).rss,
+      peer: (await peer.call<{ rss: number }>('stats')).rss,
+    };
+  };
   for (const size of config.sizes) {
     const growing = size === maxSize;
-    let before: { server: number; serverHeap: number; floor: number; trpc: number } | null = null;
-    if (growing) {
-      await srv.call('gc');
-      await floor.call('gc');
-      await trpcFloor.call('gc');
-      const serverStats = await srv.call<{ rss: number; heapUsed: number }>('stats');
-      before = {
-        server: serverStats.rss,
-        serverHeap: serverStats.heapUsed,
-        floor: (await floor.call<{ rss: number }>('stats')).rss,
-        trpc: (await trpcFloor.call<{ rss: number }>('stats')).rss,
-      };
-    }
-    log(`connecting ${size} subscribers (and ${size} bare-ws clients)`);
+    const before = growing ? await rssAll() : null;
+    log(`connecting ${size} subscribers (and ${size} each of bare-ws, tRPC-alone and Socket.IO clients)`);
     const t0 = Date.now();
     await subscribeRange(`subs-${size}`, connected, size);
     const connectMs = Date.now() - t0;
     await connectFloor(`floor-${size}`, size - floorConnected);
     await connectTrpcFloor(`trpc-floor-${size}`, size - floorConnected);
+    const peerT0 = Date.now();
+    await connectPeer(`peer-${size}`, size - floorConnected);
+    const peerConnectMs = Date.now() - peerT0;
     const added = size - connected;
     connected = size;
     floorConnected = size;
     if (growing && before) {
       await sleep(3000);
-      await srv.call('gc');
-      await floor.call('gc');
-      await trpcFloor.call('gc');
-      const serverStats = await srv.call<{ rss: number; heapUsed: number }>('stats');
-      const after = {
-        server: serverStats.rss,
-        serverHeap: serverStats.heapUsed,
-        floor: (await floor.call<{ rss: number }>('stats')).rss,
-        trpc: (await trpcFloor.call<{ rss: number }>('stats')).rss,
-      };
-      await srv.call('cpuMark');
-      await floor.call('cpuMark');
+      const after = await rssAll();
+      for (const c of broadcasters()) await c.call('cpuMark');
       await sleep(config.idleCpuMs);
       const serverCpu = await srv.call<{ cores: number }>('cpuSince');
       const floorCpu = await floor.call<{ cores: number }>('cpuSince');
+      const peerCpu = await peer.call<{ cores: number }>('cpuSince');
       memory = {
         connections: size,
         added,
@@ -300,98 +436,24 @@ async function main(): Promise<void> {
         heapPerConnectionBytes: (after.serverHeap - before.serverHeap) / added,
         floorPerConnectionBytes: (after.floor - before.floor) / added,
         trpcPerConnectionBytes: (after.trpc - before.trpc) / added,
+        peerPerConnectionBytes: (after.peer - before.peer) / added,
         idleCpuCores: serverCpu.cores,
         floorIdleCpuCores: floorCpu.cores,
+        peerIdleCpuCores: peerCpu.cores,
         idleWindowMs: config.idleCpuMs,
         connectPerSecond: (added * 1000) / connectMs,
+        peerConnectPerSecond: (added * 1000) / peerConnectMs,
       };
     }
-    log(`latency at ${size}: ${config.eventsPerSize} events, each also broadcast by the bare-ws floor`);
-    await drainAll();
-    const floorStarts = new Map<string, number>();
-    const trpcStarts = new Map<string, number>();
-    const samplePayload = (JSON.parse(sample) as { result: { data: { data: unknown } } }).result.data.data;
-    const signed: string[] = [];
-    let expected = 0;
-    let missed = 0;
-    await Promise.all([srv.call('cpuMark'), floor.call('cpuMark'), trpcFloor.call('cpuMark')]);
-    for (let k = 0; k < config.eventsPerSize; k++) {
-      await driver.call('sign', { booked: nextBooked() });
-      expected += size;
-      let got = await waitReceived(expected, 15_000);
-      if (got < expected) {
-        missed += expected - got;
-        expected = got;
-      }
-      await sleep(30);
-      const key = `F${size}x${k}`;
-      const keyInSample = sample.match(/"type":"data","data":\{"id":"([^"]+)"/)?.[1] ?? '';
-      floorStarts.set(
-        key,
-        await floor.call<number>('broadcast', { message: sample.split(keyInSample).join(key) }),
-      );
-      expected += size;
-      got = await waitReceived(expected, 15_000);
-      if (got < expected) {
-        missed += expected - got;
-        expected = got;
-      }
-      await sleep(30);
-      const trpcKey = `T${size}x${k}`;
-      trpcStarts.set(
-        trpcKey,
-        await trpcFloor.call<number>('broadcast', { key: trpcKey, payload: samplePayload }),
-      );
-      expected += size;
-      got = await waitReceived(expected, 15_000);
-      if (got < expected) {
-        missed += expected - got;
-        expected = got;
-      }
-      await sleep(30);
-      signed.push(String(k));
-    }
-    type Cpu = { userMs: number; systemMs: number };
-    const [ourCpu, bareCpu, trpcCpu] = await Promise.all([
-      srv.call<Cpu>('cpuSince'),
-      floor.call<Cpu>('cpuSince'),
-      trpcFloor.call<Cpu>('cpuSince'),
-    ]);
-    const perDelivery = (cpu: Cpu) => ((cpu.userMs + cpu.systemMs) * 1000) / (config.eventsPerSize * size);
-    const cpuUs = { ours: perDelivery(ourCpu), bare: perDelivery(bareCpu), trpc: perDelivery(trpcCpu) };
-    const receipts = await drainAll();
-    const times = await eventCommitTimes(database.url);
-    const ours: number[] = [];
-    const bare: number[] = [];
-    const framework: number[] = [];
-    let events = 0;
-    for (const [key, list] of receipts) {
-      const trpcT0 = trpcStarts.get(key);
-      if (trpcT0 !== undefined) {
-        for (const t of list) framework.push(t - trpcT0);
-        continue;
-      }
-      const floorT0 = floorStarts.get(key);
-      if (floorT0 !== undefined) {
-        for (const t of list) bare.push(t - floorT0);
-        continue;
-      }
-      const commit = times.commit.get(key);
-      if (commit === undefined) continue;
-      events += 1;
-      for (const t of list) ours.push(t - commit);
-    }
-    delivery.push({ size, events, ours, floor: bare, trpcFloor: framework, missed, connectMs, cpuUs });
-    const s = summarise(ours);
-    const f = summarise(bare);
-    const tf = summarise(framework);
     log(
-      `  ours p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} ms; bare ws p50 ${f.p50.toFixed(1)} p99 ${f.p99.toFixed(1)} ms; ` +
-        `tRPC alone p50 ${tf.p50.toFixed(1)} p99 ${tf.p99.toFixed(1)} ms`,
+      `latency at ${size}: ${config.eventsPerSize} events, each also broadcast by the bare-ws, tRPC and Socket.IO floors`,
     );
+    delivery.push(await latencyAt(srv, size, connectMs));
   }
   for (const size of config.sizes) await closeGroup(`floor-${size}`);
   for (const size of config.sizes) await closeGroup(`trpc-floor-${size}`);
+  for (const size of config.sizes) await closeGroup(`peer-${size}`);
+  await peerRoomEmpty();
 
   // (c) fan-out throughput at the largest size: signs paced at each rate.
   const fanout: Results['fanout'] = [];
@@ -439,49 +501,57 @@ async function main(): Promise<void> {
     );
   }
 
+  /**
+   * Full flows at each offered rate on `target`, 10 mechanics subscribed; steps up past a p99 miss to
+   * show the whole curve and stops once two steps fall short (saturated).
+   */
+  const runFlows = async (target: Child): Promise<Results['flows']> => {
+    const steps: Results['flows'] = [];
+    let failedSteps = 0;
+    for (const rate of config.flowRates) {
+      log(`write throughput: full flows at ${rate}/s for ${config.flowSeconds} s`);
+      await drainAll();
+      await target.call('cpuMark');
+      const pgCpu0 = await database.cpuSeconds();
+      const wall0 = Date.now();
+      const result = await driver.call<Results['flows'][number]['result']>('flows', {
+        rate,
+        durationMs: config.flowSeconds * 1000,
+        mechanicFrom: FLOW_MECHANICS.from,
+        mechanicCount: FLOW_MECHANICS.count,
+      });
+      const serverCpu = await target.call<{ userMs: number; systemMs: number }>('cpuSince');
+      const pgCpuSeconds = (await database.cpuSeconds()) - pgCpu0;
+      const all = [...result.latencies.create, ...result.latencies.sign, ...result.latencies.accept];
+      const s = summarise(all);
+      const mutations = all.length;
+      steps.push({
+        rate,
+        result,
+        cpu: {
+          serverMsPerMutation: (serverCpu.userMs + serverCpu.systemMs) / mutations,
+          serverSystemShare: serverCpu.systemMs / (serverCpu.userMs + serverCpu.systemMs),
+          postgresMsPerMutation: (pgCpuSeconds * 1000) / mutations,
+          wallMs: Date.now() - wall0,
+        },
+      });
+      log(
+        `  ${((result.completed * 1000) / result.wallMs).toFixed(0)} flows/s, p99 ${s.p99.toFixed(1)} ms, errors ${JSON.stringify(result.errors)}`,
+      );
+      const achieved = (result.completed * 1000) / result.wallMs;
+      if (achieved < 0.8 * rate || result.completed < 0.95 * result.started) failedSteps += 1;
+      if (failedSteps >= 2) break;
+      await sleep(1000);
+    }
+    await drainAll();
+    return steps;
+  };
+
   // (d) write throughput with a small fleet connected.
   for (const size of config.sizes) await closeGroup(`subs-${size}`);
   await subscribeRange('small', 0, 10);
-  const flows: Results['flows'] = [];
   await query(database.url, 'SELECT pg_stat_statements_reset()');
-  let failedSteps = 0;
-  for (const rate of config.flowRates) {
-    log(`write throughput: full flows at ${rate}/s for ${config.flowSeconds} s`);
-    await drainAll();
-    await srv.call('cpuMark');
-    const pgCpu0 = await database.cpuSeconds();
-    const wall0 = Date.now();
-    const result = await driver.call<Results['flows'][number]['result']>('flows', {
-      rate,
-      durationMs: config.flowSeconds * 1000,
-      mechanicFrom: FLOW_MECHANICS.from,
-      mechanicCount: FLOW_MECHANICS.count,
-    });
-    const serverCpu = await srv.call<{ userMs: number; systemMs: number }>('cpuSince');
-    const pgCpuSeconds = (await database.cpuSeconds()) - pgCpu0;
-    const all = [...result.latencies.create, ...result.latencies.sign, ...result.latencies.accept];
-    const s = summarise(all);
-    const mutations = all.length;
-    flows.push({
-      rate,
-      result,
-      cpu: {
-        serverMsPerMutation: (serverCpu.userMs + serverCpu.systemMs) / mutations,
-        serverSystemShare: serverCpu.systemMs / (serverCpu.userMs + serverCpu.systemMs),
-        postgresMsPerMutation: (pgCpuSeconds * 1000) / mutations,
-        wallMs: Date.now() - wall0,
-      },
-    });
-    log(
-      `  ${((result.completed * 1000) / result.wallMs).toFixed(0)} flows/s, p99 ${s.p99.toFixed(1)} ms, errors ${JSON.stringify(result.errors)}`,
-    );
-    // Keep stepping past a p99 miss to show the whole curve; stop once the server is saturated.
-    const achieved = (result.completed * 1000) / result.wallMs;
-    if (achieved < 0.8 * rate || result.completed < 0.95 * result.started) failedSteps += 1;
-    if (failedSteps >= 2) break;
-    await sleep(1000);
-  }
-  await drainAll();
+  const flows = await runFlows(srv);
   const mutationsSent = flows.reduce(
     (sum, f) =>
       sum +
@@ -565,7 +635,90 @@ async function main(): Promise<void> {
   }
   log(`  resume: ${resume.runs.map((r) => r.lastMs.toFixed(0)).join(', ')} ms for ${missedCount} events`);
 
+  // (g) for Socket.IO: one client of its room drops its connection (the transport closes, as on a
+  // network loss), the server broadcasts as many events as ours missed, and the client reconnects;
+  // connection-state recovery replays what it missed. Once within the window, once past it.
+  type PeerRun = NonNullable<Results['resume']['peer']>['runs'][number];
+  const peerResume = async (name: string, server: 'main' | 'short', awayMs: number): Promise<PeerRun> => {
+    const c = peerClients[0] as Child;
+    const port = server === 'short' ? peerInfo.shortPort : peerInfo.port;
+    await c.call('peerResumeOpen', { url: `http://127.0.0.1:${port}`, name });
+    // One event first, so the client holds an offset to resume from.
+    await peer.call('burst', { prefix: `before-${name}-`, count: 1, payload: samplePayload, server });
+    await c.call('peerResumeDrop', { name });
+    if (!(await peerRoomEmpty(server === 'short' ? 'short' : undefined)))
+      throw new Error('the Socket.IO server never saw the client go');
+    const prefix = `missed-${name}-`;
+    const awayFrom = Date.now();
+    await peer.call('burst', { prefix, count: missedCount, payload: samplePayload, server });
+    await sleep(Math.max(0, awayMs - (Date.now() - awayFrom)));
+    return c.call<PeerRun>('peerResumeReconnect', {
+      name,
+      prefix,
+      expect: missedCount,
+      timeoutMs: server === 'short' ? 1000 : 30_000,
+    });
+  };
+  resume.peer = {
+    windowMs: peerInfo.windowMs,
+    shortWindowMs: peerInfo.shortWindowMs,
+    runs: [],
+    expired: null,
+  };
+  for (let i = 0; i < config.resumeRepeats; i++) {
+    resume.peer.runs.push(await peerResume(`r${i}`, 'main', 0));
+    await sleep(200);
+  }
+  resume.peer.expired = await peerResume('late', 'short', peerInfo.shortWindowMs + 500);
+  log(
+    `  Socket.IO resume: ${resume.peer.runs.map((r) => `${r.count} in ${r.lastMs.toFixed(0)} ms`).join(', ')}; ` +
+      `past its window: ${resume.peer.expired.count} events, recovered ${resume.peer.expired.recovered}`,
+  );
   await closeGroup('small');
+
+  // (j) one server process or two: the same (a) at 1,000 and the same (d), with the server under
+  // test started through its cluster path (SERVER_PROCESSES=2: main.ts as the primary, two workers).
+  const twoSize = config.twoProcessSize;
+  log(`two server processes: restarting the server under test with SERVER_PROCESSES=2`);
+  await srv.call('stop');
+  await srv.exited;
+  server = spawnChild('server-x2', 'server-process.ts', ['--expose-gc'], {
+    BENCH_DATABASE_URL: database.url,
+    BENCH_SERVER_PROCESSES: '2',
+  });
+  await server.ready;
+  srv = server;
+  const two = await srv.call<{ url: string; workers: number[] }>('info');
+  const twoWsUrl = `${two.url.replace('http', 'ws')}/trpc`;
+  await driver.call('init', { url: two.url, customers: seeded.customers, mechanics: seeded.mechanics });
+  booked.push(...(await driver.call<Booked[]>('book', { count: config.eventsPerSize + 1 })));
+  // The first event through each new worker warms it, as the warm-up did for the single process.
+  await subscribeRange('two-warm', 0, 2, twoWsUrl);
+  await driver.call('sign', { booked: nextBooked() });
+  await waitReceived(2, 5000);
+  await closeGroup('two-warm');
+  await drainAll();
+  log(`connecting ${twoSize} subscribers to the two processes (and ${twoSize} of each floor's clients)`);
+  const twoT0 = Date.now();
+  await subscribeRange('two-subs', 0, twoSize, twoWsUrl);
+  const twoConnectMs = Date.now() - twoT0;
+  await connectFloor('two-floor', twoSize);
+  await connectTrpcFloor('two-trpc-floor', twoSize);
+  await connectPeer('two-peer', twoSize);
+  log(`latency at ${twoSize} on two processes: ${config.eventsPerSize} events, floors interleaved as in (a)`);
+  const twoDelivery = await latencyAt(srv, twoSize, twoConnectMs);
+  for (const group of ['two-subs', 'two-floor', 'two-trpc-floor', 'two-peer']) await closeGroup(group);
+  await peerRoomEmpty();
+  await subscribeRange('two-small', 0, 10, twoWsUrl);
+  const twoFlows = await runFlows(srv);
+  await closeGroup('two-small');
+  const twoProcesses: Results['twoProcesses'] = {
+    processes: 2,
+    workerPids: two.workers.length,
+    delivery: twoDelivery,
+    flows: twoFlows,
+  };
+
   const finished = new Date();
   const results: Results = {
     quick,
@@ -602,6 +755,7 @@ async function main(): Promise<void> {
     statements,
     contention,
     resume,
+    twoProcesses,
   };
   await mkdir(resultsDir, { recursive: true });
   const stem = quick ? 'quick' : profile ? 'profile' : 'full';
@@ -660,21 +814,33 @@ function otherWorkloads(): string[] {
 
 /** The raw arrays are large; the JSON keeps their summaries. */
 function summariseForJson(results: Results) {
+  const deliveryRow = (d: Results['delivery'][number]) => ({
+    ...d,
+    ours: summarise(d.ours),
+    floor: summarise(d.floor),
+    trpcFloor: summarise(d.trpcFloor),
+    peer: d.peer ? summarise(d.peer) : undefined,
+  });
+  const flowRows = (flows: Results['flows']) =>
+    flows.map((f) => ({
+      rate: f.rate,
+      ...f.result,
+      cpu: f.cpu,
+      latencies: Object.fromEntries(Object.entries(f.result.latencies).map(([k, v]) => [k, summarise(v)])),
+    }));
   return {
     ...results,
     pg: { ...results.pg, latency: summarise(results.pg.latency) },
-    delivery: results.delivery.map((d) => ({
-      ...d,
-      ours: summarise(d.ours),
-      floor: summarise(d.floor),
-      trpcFloor: summarise(d.trpcFloor),
-    })),
+    delivery: results.delivery.map(deliveryRow),
     fanout: results.fanout.map((f) => ({ ...f, latencies: summarise(f.latencies) })),
-    flows: results.flows.map((f) => ({
-      rate: f.rate,
-      ...f.result,
-      latencies: Object.fromEntries(Object.entries(f.result.latencies).map(([k, v]) => [k, summarise(v)])),
-    })),
+    flows: flowRows(results.flows),
+    twoProcesses: results.twoProcesses
+      ? {
+          ...results.twoProcesses,
+          delivery: deliveryRow(results.twoProcesses.delivery),
+          flows: flowRows(results.twoProcesses.flows),
+        }
+      : null,
   };
 }
 

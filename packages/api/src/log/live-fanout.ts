@@ -78,10 +78,12 @@ export class StaffFanOut {
 
   /**
    * Serves the subscription until it falls behind, its signal aborts or the fan-out stops, and
-   * resolves with the position to resume pulling from; null when it is not at the head (pull first).
+   * resolves with the position to resume pulling from; null when it is not exactly at the head.
    */
   serve(member: LiveMember, signal: AbortSignal | undefined): Promise<Position> | null {
-    if (this.#stopped || signal?.aborted || member.position < this.#options.hub.head) return null;
+    // Exactly at the head: a position this process has not read up to yet (a client resuming here
+    // from a process that read further) waits in the pull loop, or it would get those events again.
+    if (this.#stopped || signal?.aborted || member.position !== this.#options.hub.head) return null;
     const { key, standIn } = visibilityClassOf(member.viewer);
     let group = this.#groups.get(key);
     if (!group) {

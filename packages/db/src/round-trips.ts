@@ -8,7 +8,7 @@ export interface RoundTripCounter {
   Client: typeof pg.Client;
   /** Round trips since the last reset. */
   count(): number;
-  /** Their SQL, first line only, for a failing assertion's message. */
+  /** Their SQL, whitespace collapsed (to match on, and for a failing assertion's message). */
   statements(): string[];
   reset(): void;
 }
@@ -20,7 +20,7 @@ export function roundTripCounter(): RoundTripCounter {
     override query(...args: any[]): any {
       const first = args[0] as string | { text?: string } | undefined;
       const text = typeof first === 'string' ? first : (first?.text ?? '');
-      statements.push(text.trim().split('\n')[0]?.slice(0, 120) ?? '');
+      statements.push(text.replace(/\s+/g, ' ').trim());
       // biome-ignore lint/suspicious/noExplicitAny: see above.
       return (super.query as (...a: any[]) => any)(...args);
     }

@@ -126,13 +126,16 @@ const mapped = t.middleware(async ({ ctx, type, next }) => {
 /** Counts one attempt; throws TOO_MANY_REQUESTS once `key` has used up its allowance for `action`. */
 export async function hitRateLimit(ctx: Context, action: RateLimitedAction, key: string): Promise<void> {
   const waitMs = await ctx.rateLimiter.hit(action, key);
-  if (waitMs > 0) {
-    throw new TRPCError({
-      code: 'TOO_MANY_REQUESTS',
-      message: `Too many attempts. Try again in ${Math.ceil(waitMs / 1000)} s.`,
-      cause: new RetryLater('rate limited', waitMs),
-    });
-  }
+  if (waitMs > 0) throw rateLimited(waitMs);
+}
+
+/** The refusal for an attempt over the limit, `waitMs` before the next is allowed. */
+export function rateLimited(waitMs: number): TRPCError {
+  return new TRPCError({
+    code: 'TOO_MANY_REQUESTS',
+    message: `Too many attempts. Try again in ${Math.ceil(waitMs / 1000)} s.`,
+    cause: new RetryLater('rate limited', waitMs),
+  });
 }
 
 /** The same as a middleware, counted before the procedure runs. */

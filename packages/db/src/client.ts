@@ -1,5 +1,6 @@
 // Prisma client over node-postgres (driver adapter; no native query engine).
 import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
 import { type Prisma, PrismaClient } from './generated/prisma/client.ts';
 
 export type Db = PrismaClient;
@@ -14,6 +15,11 @@ export interface CreateDbOptions {
    * long: a transaction left idle is ended by the server, a lock or a statement waits this long.
    */
   limits?: { statementTimeoutMs: number; lockTimeoutMs: number; idleInTransactionTimeoutMs: number };
+  /**
+   * The node-postgres Client class the pool connects with (default pg.Client). Tests and probes
+   * pass a subclass that counts `query` calls: each one is one round trip to the server.
+   */
+  Client?: typeof pg.Client;
 }
 
 export function createDb(url: string, options: CreateDbOptions = {}): Db {
@@ -21,6 +27,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): Db {
   const adapter = new PrismaPg({
     connectionString: url,
     max: options.poolSize,
+    ...(options.Client ? { Client: options.Client } : {}),
     ...(limits
       ? {
           statement_timeout: limits.statementTimeoutMs,

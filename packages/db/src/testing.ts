@@ -51,4 +51,5 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     })());
   return { url, db, drop };
 }
+export { type RoundTripCounter, roundTripCounter } from './round-trips.ts';
 export { freePort } from './test-server.ts';

@@ -94,6 +94,7 @@ export async function actOnAssignment(db: Db, request: ActRequest): Promise<ActR
       ...(event.type === 'accept' && actor.kind === 'mechanic'
         ? { taker: { mechanicId: actor.userId, sessionType: row.session.type } }
         : {}),
+      ...(answersOfferTo(row, event, actor) ? { answeredOfferOf: actor.userId } : {}),
       ...(request.waiver ? { waiver: request.waiver } : {}),
       ...(event.type === 'complete' && request.completion ? { completion: request.completion } : {}),
       event: eventFields({
@@ -151,6 +152,23 @@ function checkCompletion(row: AssignmentRow, completion: Completion | undefined)
   }
   const problem = completionProblem(row.session.type, completion);
   if (problem) throw new CommandError('invalid', problem.message, { field: [problem.field] });
+}
+
+/**
+ * An accept or decline of an offer made to this mechanic, decided on the row as read: answering
+ * an offer (either way) resets their run of missed offers, in the change's own statement.
+ */
+function answersOfferTo(
+  row: AssignmentRow,
+  event: TransitionEvent,
+  actor: Actor,
+): actor is Extract<Actor, { kind: 'mechanic' }> {
+  return (
+    (event.type === 'accept' || event.type === 'decline') &&
+    actor.kind === 'mechanic' &&
+    row.status === 'offered' &&
+    row.mechanicId === actor.userId
+  );
 }
 
 function stateOf(row: AssignmentRow): AssignmentState {

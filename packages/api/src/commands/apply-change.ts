@@ -33,6 +33,11 @@ export interface AssignmentChange {
     ipAddress: string;
     userAgent: string;
   };
+  /**
+   * For a mechanic's accept or decline of an offer made to them: whose run of missed offers this
+   * answer ends (reset in the same statement, migration 20261202091000_offer_answer_in_change).
+   */
+  answeredOfferOf?: string;
   /** For a complete: the outcome, note and findings, written onto the session with its status. */
   completion?: Completion;
   event: ReturnType<typeof eventFields>;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DbTransaction as Db, Db as DbClient, Prisma } from '@dispatch/db';
+import type { DbTransaction as Db, Prisma } from '@dispatch/db';
 import {
   type Actor,
   type AssignmentCard,
@@ -9,6 +9,7 @@ import {
   transition,
 } from '@dispatch/domain';
 import { eventFields } from '../log/index.ts';
+import type { AssignmentRow } from '../queries/rows.ts';
 import { CommandError } from './errors.ts';
 
 export interface CreateSessionRequest {
@@ -20,6 +21,27 @@ export interface CreateSessionRequest {
   requestId: string | null;
   now: Date;
 }
+
+export type CreateSessionResult =
+  /** Booked now: the row as the statement wrote it (the answer is built from it, not re-read). */
+  | { outcome: 'created'; row: AssignmentRow }
+  /** The same key and intake again: a retry of the booking this key already made. */
+  | { outcome: 'existing'; sessionId: string };
+
+/** What `create_session` answers (migration 20261202090000_one_statement_booking). */
+type BookingOutcome =
+  | { outcome: 'created'; position: string; workshop: { id: string; name: string } | null }
+  | { outcome: 'existing'; sessionId: string }
+  | { outcome: 'key_reused' }
+  | { outcome: 'unknown_workshop' }
+  | { outcome: 'open_request_exists' };
+
+const keyReused = () =>
+  new CommandError(
+    'conflict',
+    'This booking key was already used for a different request. Start a new booking instead.',
+    { refusal: 'idempotency_key_reused' },
+  );
 
 /** The intake fields a retry must repeat exactly to count as the same booking. */
 function sameIntake(
@@ -53,8 +75,10 @@ function sameIntake(
 }
 
 /**
- * The session an idempotency key already made, if any. The same intake again is a retry and gets
- * that session; a different intake under the same key is refused, never silently merged.
+ * The session an idempotency key already made, if any, looked up on its own: only for a call the
+ * booking rate limit refused, which must still answer a retry with its booking. The same intake
+ * again is a retry and gets that session; a different intake under the same key is refused.
+ * (`create_session` makes the same comparison in SQL for every other call.)
  */
 export async function existingBooking(db: Db, request: Omit<CreateSessionRequest, 'now' | 'requestId'>) {
   const existing = await db.helpSession.findUnique({
@@ -63,44 +87,26 @@ export async function existingBooking(db: Db, request: Omit<CreateSessionRequest
     },
   });
   if (!existing) return null;
-  if (!sameIntake(request.intake, existing)) {
-    throw new CommandError(
-      'conflict',
-      'This booking key was already used for a different request. Start a new booking instead.',
-      { refusal: 'idempotency_key_reused' },
-    );
-  }
+  if (!sameIntake(request.intake, existing)) throw keyReused();
   return existing.id;
 }
 
 /**
- * Serialises one customer's bookings that must check for an open request (two-key advisory lock:
- * apart from EVENT_ORDER_LOCK's one-key space). Taken in its own statement before the insert, so
- * the insert's snapshot sees every booking committed by whoever held it before.
+ * Books a session: its assignment in the plan's first state and the `create` event, in one
+ * statement and one round trip (`create_session`: the idempotency check, the customer's
+ * open-request lock and check unless allowAnotherOpen, the workshop check, the three inserts with
+ * the event last). Free and paid take this same path; the plan only picks the first state.
  */
-const OPEN_REQUEST_LOCK = 42_420_002;
-
-/**
- * Creates the session, its assignment in the plan's first state and the `create` event in one
- * statement (the event insert last, so the event-order lock is held only until commit). Free and
- * paid take this same path; the plan only picks the first state. Returns the session id.
- */
-export async function createSession(db: DbClient, request: CreateSessionRequest): Promise<string> {
+export async function createSession(db: Db, request: CreateSessionRequest): Promise<CreateSessionResult> {
   const { intake, customerId, now } = request;
   const actor: Actor = { kind: 'customer', userId: customerId };
   const result = transition(null, { type: 'create', plan: intake.plan }, actor, now);
   if (!result.ok) throw new CommandError('refused', result.refusal.message, { refusal: result.refusal.code });
   const status = result.to;
+  const sessionStatus = sessionStatusFor(status);
   const sessionId = randomUUID();
   const assignmentId = randomUUID();
   const queuedAt = status === 'queued' ? now : null;
-
-  const workshop = intake.workshopId
-    ? await db.workshop.findUnique({ where: { id: intake.workshopId }, select: { id: true, name: true } })
-    : null;
-  if (intake.workshopId && !workshop) {
-    throw new CommandError('invalid', 'That workshop does not exist.', { field: ['intake', 'workshopId'] });
-  }
   const card: AssignmentCard = {
     assignmentId,
     sessionId,
@@ -112,7 +118,8 @@ export async function createSession(db: DbClient, request: CreateSessionRequest)
     customerName: intake.customerName,
     vehicle: { year: intake.vehicleYear, make: intake.vehicleMake, model: intake.vehicleModel },
     concern: intake.concern,
-    workshop,
+    // Filled in by the statement, which looks the workshop up (a name the caller does not know).
+    workshop: null,
     mechanic: null,
     createdAt: now.toISOString(),
     queuedAt: queuedAt?.toISOString() ?? null,
@@ -139,54 +146,87 @@ export async function createSession(db: DbClient, request: CreateSessionRequest)
     requestId: request.requestId,
     data: { before: null, after: facts, card },
   });
-  const insert = db.$queryRaw<{ position: string }[]>`
-    WITH s AS (
-      INSERT INTO sessions (id, customer_id, type, workshop_id, plan, customer_name, vehicle_year, vehicle_make,
-                            vehicle_model, concern, urgent, callback_phone, status, idempotency_key, created_at,
-                            updated_at)
-      SELECT ${sessionId}::uuid, ${customerId}::uuid, ${intake.sessionType}::session_type,
-             ${intake.workshopId}::uuid, ${intake.plan}::plan, ${intake.customerName}::text,
-             ${intake.vehicleYear}::int, ${intake.vehicleMake}::text, ${intake.vehicleModel}::text,
-             ${intake.concern}::text, ${intake.urgent}::boolean, ${intake.callbackPhone}::text,
-             ${sessionStatusFor(status)}::session_status,
-             ${request.idempotencyKey}::text, ${now}::timestamptz, ${now}::timestamptz
-      WHERE ${request.allowAnotherOpen}::boolean OR NOT EXISTS (
-        SELECT 1 FROM sessions WHERE customer_id = ${customerId}::uuid
-          AND status::text = ANY(${[...OPEN_SESSION_STATUSES]}::text[]))
-      ON CONFLICT (customer_id, idempotency_key) DO NOTHING
-      RETURNING id
-    ), a AS (
-      INSERT INTO session_assignments (id, session_id, status, urgent, queued_at, created_at, updated_at)
-      SELECT ${assignmentId}::uuid, s.id, ${status}::assignment_status, ${intake.urgent}::boolean,
-             ${queuedAt}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
-      FROM s
-      RETURNING id, session_id
-    )
-    INSERT INTO assignment_events (assignment_id, session_id, type, from_status, to_status, actor_kind, actor_id,
-                                   reason, request_id, data, created_at)
-    SELECT a.id, a.session_id, ${event.type}::text, NULL, ${status}::assignment_status, ${event.actorKind}::text,
-           ${customerId}::uuid, NULL, ${event.requestId}::text, ${JSON.stringify(event.data)}::jsonb,
-           clock_timestamp()
-    FROM a
-    RETURNING position::text AS position`;
-  // One statement's NOT EXISTS alone lets simultaneous first bookings (two tabs, different keys)
-  // all pass; under the customer's lock the second one sees the first and is refused.
-  const rows = request.allowAnotherOpen
-    ? await insert
-    : (
-        await db.$transaction([
-          db.$executeRaw`SELECT pg_advisory_xact_lock(${OPEN_REQUEST_LOCK}::int, hashtext(${customerId}::text))`,
-          insert,
-        ])
-      )[1];
-  if (rows.length > 0) return sessionId;
-
-  // Nothing was written: the key was used already (a concurrent retry), or another request is open.
-  const existing = await existingBooking(db, request);
-  if (existing) return existing;
-  throw new CommandError(
-    'refused',
-    'You already have an open request. Open it from My requests, or confirm that you want a second one.',
-    { refusal: 'open_request_exists' },
-  );
+  const booking = {
+    sessionId,
+    assignmentId,
+    customerId,
+    intake,
+    idempotencyKey: request.idempotencyKey,
+    allowAnotherOpen: request.allowAnotherOpen,
+    openStatuses: OPEN_SESSION_STATUSES,
+    status,
+    sessionStatus,
+    queuedAt,
+    now,
+    event,
+  };
+  const rows = await db.$queryRaw<{ result: BookingOutcome }[]>`
+    SELECT create_session(${JSON.stringify(booking)}::jsonb) AS result`;
+  const answer = rows[0]?.result;
+  if (!answer) throw new Error('create_session returned nothing');
+  switch (answer.outcome) {
+    case 'created':
+      return {
+        outcome: 'created',
+        row: {
+          id: assignmentId,
+          sessionId,
+          status,
+          mechanicId: null,
+          urgent: intake.urgent,
+          queuedAt,
+          createdAt: now,
+          updatedAt: now,
+          offeredAt: null,
+          offerExpiresAt: null,
+          acceptedAt: null,
+          expiredAt: null,
+          completedAt: null,
+          cancelledAt: null,
+          cancelReason: null,
+          declinedBy: [],
+          metadata: {},
+          version: 0,
+          session: {
+            id: sessionId,
+            customerId,
+            type: intake.sessionType,
+            workshopId: intake.workshopId,
+            plan: intake.plan,
+            customerName: intake.customerName,
+            vehicleYear: intake.vehicleYear,
+            vehicleMake: intake.vehicleMake,
+            vehicleModel: intake.vehicleModel,
+            concern: intake.concern,
+            urgent: intake.urgent,
+            status: sessionStatus,
+            cancelReason: null,
+            cancelCode: null,
+            idempotencyKey: request.idempotencyKey,
+            outcome: null,
+            outcomeNote: null,
+            findingsChecked: null,
+            findingsCause: null,
+            findingsAdvice: null,
+            createdAt: now,
+            updatedAt: now,
+            workshop: answer.workshop,
+            waiver: null,
+          },
+          mechanic: null,
+        },
+      };
+    case 'existing':
+      return { outcome: 'existing', sessionId: answer.sessionId };
+    case 'key_reused':
+      throw keyReused();
+    case 'unknown_workshop':
+      throw new CommandError('invalid', 'That workshop does not exist.', { field: ['intake', 'workshopId'] });
+    case 'open_request_exists':
+      throw new CommandError(
+        'refused',
+        'You already have an open request. Open it from My requests, or confirm that you want a second one.',
+        { refusal: 'open_request_exists' },
+      );
+  }
 }

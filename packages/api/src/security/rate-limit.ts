@@ -30,6 +30,11 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
 /** Counts attempts per action and key; answers how many ms until the next is allowed (0: allowed now). */
 export interface RateLimiter {
   hit(action: RateLimitedAction, key: string): Promise<number>;
+  /**
+   * Gives back one counted attempt: the call turned out not to count (an idempotent retry of a
+   * booking, known only once the booking statement has answered).
+   */
+  refund(action: RateLimitedAction, key: string): Promise<void>;
 }
 
 type Limiter = RateLimiterMemory | RateLimiterPostgres;
@@ -57,6 +62,9 @@ function limiterFor(
         if (refusal instanceof RateLimiterRes) return Math.max(1, refusal.msBeforeNext);
         throw refusal;
       }
+    },
+    async refund(action, key) {
+      await limiters[action].reward(key, 1);
     },
   };
 }

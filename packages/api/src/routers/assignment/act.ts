@@ -1,5 +1,4 @@
 import { type AssignmentCard, canView } from '@dispatch/domain';
-import { recordOfferOutcome } from '../../alerts/missed-offers.ts';
 import { actorOf } from '../../auth/actor.ts';
 import {
   type ActRequest,
@@ -19,8 +18,9 @@ export async function actAsMechanic(
   extra: Pick<ActRequest, 'completion'> = {},
 ): Promise<AssignmentCard | null> {
   try {
-    const wasOfferedToMe = ctx.assignment.status === 'offered' && ctx.assignment.mechanicId === ctx.user.id;
-    const { row, applied } = await actOnAssignment(ctx.db, {
+    // Answering an offer made to them (either way) also resets the mechanic's run of missed offers:
+    // the command's one statement does it (actOnAssignment's answeredOfferOf).
+    const { row } = await actOnAssignment(ctx.db, {
       row: ctx.assignment,
       event,
       actor: actorOf(ctx.user),
@@ -31,14 +31,6 @@ export async function actAsMechanic(
       mechanicName: ctx.user.displayName,
       ...extra,
     });
-    // Answering an offer (either way) resets the mechanic's run of missed offers.
-    if (applied && wasOfferedToMe && (event.type === 'accept' || event.type === 'decline')) {
-      await recordOfferOutcome(ctx.db, {
-        mechanicId: ctx.user.id,
-        outcome: event.type === 'accept' ? 'accepted' : 'declined',
-        at: ctx.now(),
-      });
-    }
     return canView(ctx.user.viewer, visibilityFacts(row), ctx.config.dispatchMode) ? toCard(row) : null;
   } catch (error) {
     if (event.type === 'accept' && error instanceof CommandError && error.kind === 'conflict') {

@@ -18,7 +18,15 @@ export const logIn = publicProcedure
   .mutation(async ({ ctx, input }) => {
     const user = await ctx.db.user.findUnique({
       where: { email: input.email },
-      select: { id: true, email: true, displayName: true, role: true, passwordHash: true },
+      select: {
+        id: true,
+        email: true,
+        displayName: true,
+        role: true,
+        passwordHash: true,
+        // What the auth cache needs to know about a mechanic (their viewer), in the same query.
+        mechanic: { select: { kind: true, workshopId: true } },
+      },
     });
     const valid = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !valid)
@@ -26,6 +34,6 @@ export const logIn = publicProcedure
     // A log-in replaces whoever was signed in in this browser: that session ends (and its sockets
     // close), so nothing meant for the previous user reaches this page.
     if (ctx.user) await ctx.auth.revoke(ctx.user.authSessionId);
-    await startSession(ctx, user.id);
+    await startSession(ctx, user);
     return { id: user.id, email: user.email, displayName: user.displayName, role: user.role };
   });

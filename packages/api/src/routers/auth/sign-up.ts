@@ -23,7 +23,7 @@ export const signUp = publicProcedure
         select: { id: true, email: true, displayName: true, role: true },
       });
       if (ctx.user) await ctx.auth.revoke(ctx.user.authSessionId);
-      await startSession(ctx, user.id);
+      await startSession(ctx, { ...user, mechanic: null });
       return user;
     } catch (error) {
       if (isUniqueViolation(error)) {

@@ -1,26 +1,34 @@
-// What one idle subscriber costs the server, and where it goes: the real server (server-process.ts,
-// embedded PostgreSQL) and the tRPC floor (floor-trpc-process.ts) each get W warm subscribers and a
-// few delivered events, then N more mechanics' WebSockets with one `queue.onChange` each, opened
-// from separate client processes so the server's heap holds only what it keeps per connection.
-// Each round reports the RSS and heapUsed deltas after forced GC, per added connection, the way
-// `pnpm bench` section (f) measures them. With --snapshot, one more round of each target takes a
-// V8 heap snapshot before and after (its RSS is not counted: writing a snapshot grows the process),
-// and prints the diff by constructor / closure name (self sizes and counts, per connection), the
-// new objects by what retains them, the hidden classes made per connection and, with --samples,
-// one retaining path per top row.
+// What one idle subscriber costs the server, and where it goes: the real server (startServer with
+// server-process.ts's settings, embedded PostgreSQL, run by this file as its own child so it can
+// report V8's heap figures too) and the tRPC floor (floor-trpc-process.ts) each get W warm
+// subscribers and a few delivered events, then N more mechanics' WebSockets with one
+// `queue.onChange` each, opened from separate client processes so the server's heap holds only
+// what it keeps per connection. Each round reports the RSS and heapUsed deltas after forced GC,
+// per added connection, the way `pnpm bench` section (f) measures them (and heapTotal, resident
+// heap pages, external, array buffers and V8's malloc). With --snapshot, one more round of each
+// target takes a V8 heap snapshot before and after (its RSS is not counted: writing a snapshot
+// grows the process), and prints the diff by constructor / closure name (self sizes and counts,
+// per connection), the new objects by what retains them, the hidden classes made per connection
+// and, with --samples, one retaining path per top row.
 //
 //   pnpm --filter @dispatch/bench probe:memory -- --n 3000 --rounds 2 --snapshot [--samples 20]
-//     [--base /other/checkout] [--no-floor] [--warm 200] [--events 5] [--top 40]
+//     [--base /other/checkout] [--no-floor] [--warm 200] [--events 5] [--top 40] [--keep dir]
+//   pnpm --filter @dispatch/bench probe:memory -- --diff before.heapsnapshot after.heapsnapshot --n N
 //
-// --base runs the same rounds against another checkout's server-process.ts too, alternating with
-// this tree's, so a change is measured side by side on the same database, machine and N.
+// --base runs the same rounds against another checkout's server too (its own apps/server and
+// dependencies), alternating with this tree's, so a change is measured side by side on the same
+// database, machine and N.
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+import pino from 'pino';
 import { type BenchDatabase, seedUsers, startBenchDatabase } from './database.ts';
-import { type Child, killChildren, spawnChild } from './ipc.ts';
+import { type Child, killChildren, serve, spawnChild } from './ipc.ts';
+import { processHandlers } from './process-handlers.ts';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -31,6 +39,8 @@ const N = Number(option('n', '3000'));
 const WARM = Number(option('warm', '200'));
 const ROUNDS = Number(option('rounds', '2'));
 const EVENTS = Number(option('events', '5'));
+/** How long the connections sit idle before the after-figures (the bench waits 3 s). */
+const SETTLE_MS = Number(option('settle', '3000'));
 const TOP = Number(option('top', '40'));
 const SAMPLES = Number(option('samples', '0'));
 /** Keeps the snapshots (moved into this folder) instead of deleting them. */
@@ -38,9 +48,13 @@ const KEEP = argv.includes('--keep') ? path.resolve(option('keep', '.')) : null;
 /** Only diffs two kept snapshots: --diff before.heapsnapshot after.heapsnapshot (--n still divides). */
 const DIFF = argv.includes('--diff') ? [option('diff', ''), argv[argv.indexOf('--diff') + 2] ?? ''] : null;
 const SNAPSHOT = argv.includes('--snapshot');
+/** Samples the server's allocations while connecting, counting what dies in the old generation. */
+const ALLOCATIONS = argv.includes('--allocations');
 const NO_FLOOR = argv.includes('--no-floor');
 const BASE = argv.includes('--base') ? path.resolve(option('base', '')) : null;
 const CLIENT_PROCS = 2;
+/** Sockets each client process opens at once (the bench: 40). */
+const CONCURRENCY = Number(option('concurrency', '40'));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (message: string) =>
@@ -50,9 +64,29 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 interface Target {
   /** "ours", "base" or "trpc-floor". */
   name: string;
-  /** The child's file, relative to ipc.ts or a file URL. */
+  /** The child's file, relative to ipc.ts. */
   file: string;
+  env: Record<string, string>;
   trpc: boolean;
+}
+
+/** What a server child reports (the tRPC floor: rss alone). */
+interface Stats {
+  rss: number;
+  heapUsed?: number;
+  /** V8 heap pages committed, and of them resident. */
+  heapTotal?: number;
+  heapPhysical?: number;
+  external?: number;
+  arrayBuffers?: number;
+  /** What V8 itself has malloc'ed outside its heap. */
+  malloced?: number;
+  /** Committed size of the young generation and of the old one (of heapTotal). */
+  newSpace?: number;
+  oldSpace?: number;
+  /** Of the old generation: bytes in live objects, and free bytes on its pages. */
+  oldUsed?: number;
+  oldAvailable?: number;
 }
 
 interface Measure {
@@ -60,15 +94,16 @@ interface Measure {
   round: number;
   rssBytes: number;
   heapBytes: number | null;
+  /** The other Stats fields' deltas per connection. */
+  detail: Partial<Record<keyof Stats, number>>;
   snapshot: HeapDiff | null;
 }
 
-async function gcStats(child: Child): Promise<{ rss: number; heapUsed: number | null }> {
+async function gcStats(child: Child): Promise<Stats> {
   await child.call('gc');
   await sleep(200);
   await child.call('gc');
-  const stats = await child.call<{ rss: number; heapUsed?: number }>('stats');
-  return { rss: stats.rss, heapUsed: stats.heapUsed ?? null };
+  return child.call<Stats>('stats');
 }
 
 /**
@@ -105,7 +140,10 @@ async function round(
 ): Promise<Measure> {
   const diagnostics = await mkdtemp(path.join(tmpdir(), 'probe-memory-'));
   const nodeArgs = ['--expose-gc', '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${diagnostics}`];
-  const server = spawnChild(target.name, target.file, nodeArgs, { BENCH_DATABASE_URL: db.url });
+  const server = spawnChild(target.name, target.file, nodeArgs, {
+    BENCH_DATABASE_URL: db.url,
+    ...target.env,
+  });
   const clients = Array.from({ length: CLIENT_PROCS }, (_, i) =>
     spawnChild(`clients-${i}`, 'clients-process.ts'),
   );
@@ -123,7 +161,7 @@ async function round(
             url: wsUrl,
             tokens: tokens.slice(i * share, (i + 1) * share),
             group,
-            concurrency: 40,
+            concurrency: CONCURRENCY,
           }),
         ),
       );
@@ -146,23 +184,48 @@ async function round(
     const snapshotBefore = takeSnapshot ? await snapshotOf(server, diagnostics) : null;
     if (snapshotBefore) await gcStats(server);
     log(`${target.name} round ${roundIndex}: connecting ${N} subscribers`);
+    const sampling = ALLOCATIONS && !target.trpc && !takeSnapshot;
+    if (sampling) await server.call('samplingStart');
     const t0 = Date.now();
     await subscribe('idle', tokens(WARM, N));
     const connectMs = Date.now() - t0;
-    await sleep(3000);
+    await sleep(SETTLE_MS);
     const after = await gcStats(server);
+    if (sampling) {
+      const summary = await server.call<{ ours: Row[]; innermost: Row[] }>('samplingStop');
+      for (const [title, rows] of [
+        ['by the innermost frame of ours', summary.ours],
+        ['by the innermost frame', summary.innermost],
+      ] as const) {
+        console.log(
+          `\n${target.name}: sampled bytes per connection, live or collected by a major GC, ${title}`,
+        );
+        for (const row of rows) console.log(`  ${(row.bytes / N).toFixed(0).padStart(10)}  ${row.key}`);
+      }
+    }
     const snapshotAfter = takeSnapshot ? await snapshotOf(server, diagnostics) : null;
+    const detail: Measure['detail'] = {};
+    for (const key of Object.keys(after) as (keyof Stats)[]) {
+      const from = before[key];
+      const to = after[key];
+      if (typeof from === 'number' && typeof to === 'number') detail[key] = (to - from) / N;
+    }
     const measure: Measure = {
       target: target.name,
       round: roundIndex,
-      rssBytes: (after.rss - before.rss) / N,
-      heapBytes:
-        after.heapUsed !== null && before.heapUsed !== null ? (after.heapUsed - before.heapUsed) / N : null,
+      rssBytes: detail.rss ?? 0,
+      heapBytes: detail.heapUsed ?? null,
+      detail,
       snapshot: null,
     };
+    const others = Object.entries(detail)
+      .filter(([key]) => key !== 'rss' && key !== 'heapUsed')
+      .map(([key, value]) => `${key} ${kib(value)}`)
+      .join(', ');
     log(
       `${target.name} round ${roundIndex}: RSS ${kib(measure.rssBytes)}/connection` +
         (measure.heapBytes !== null ? `, heapUsed ${kib(measure.heapBytes)}/connection` : '') +
+        (others ? ` (${others})` : '') +
         ` (connect ${Math.round((N * 1000) / connectMs)}/s)${takeSnapshot ? ' [snapshot round]' : ''}`,
     );
     if (snapshotBefore && snapshotAfter) {
@@ -617,59 +680,174 @@ function printDiff(name: string, diff: HeapDiff): void {
 
 // ---- The run ----
 
+const here = path.dirname(fileURLToPath(import.meta.url));
 const targets: Target[] = [
-  { name: 'ours', file: 'server-process.ts', trpc: false },
+  {
+    name: 'ours',
+    file: 'probe-memory.ts',
+    env: { PROBE_MEMORY_SERVER: path.resolve(here, '../../..') },
+    trpc: false,
+  },
   ...(BASE
-    ? [
-        {
-          name: 'base',
-          file: pathToFileURL(path.join(BASE, 'packages/bench/src/server-process.ts')).href,
-          trpc: false,
-        },
-      ]
+    ? [{ name: 'base', file: 'probe-memory.ts', env: { PROBE_MEMORY_SERVER: BASE }, trpc: false }]
     : []),
-  ...(NO_FLOOR ? [] : [{ name: 'trpc-floor', file: 'floor-trpc-process.ts', trpc: true }]),
+  ...(NO_FLOOR ? [] : [{ name: 'trpc-floor', file: 'floor-trpc-process.ts', env: {}, trpc: true }]),
 ];
 
-if (DIFF) {
+/**
+ * The server child: server-process.ts's server (the real startServer, no SPAs, warn-level logs),
+ * from the checkout at `root` (this one, or --base), reporting where its memory is as well.
+ */
+interface SamplingNode {
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  selfSize: number;
+  children: SamplingNode[];
+}
+
+/**
+ * A sampling heap profile by allocation site: each sample's bytes go to the innermost frame of
+ * this repository's own code on its stack (what in our code asked for it), and to the innermost
+ * frame as well.
+ */
+function summariseSampling(head: SamplingNode): { ours: Row[]; innermost: Row[] } {
+  const ours = new Map<string, Row>();
+  const innermost = new Map<string, Row>();
+  const add = (map: Map<string, Row>, key: string, bytes: number) => {
+    const row = map.get(key) ?? { key, count: 0, bytes: 0 };
+    row.count += 1;
+    row.bytes += bytes;
+    map.set(key, row);
+  };
+  const frameOf = (node: SamplingNode) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    return `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
+  };
+  const walk = (node: SamplingNode, mine: string | null) => {
+    const url = node.callFrame.url;
+    const own = url.includes('/src/') && !url.includes('node_modules') ? frameOf(node) : mine;
+    if (node.selfSize > 0) {
+      add(ours, own ?? '(no frame of ours)', node.selfSize);
+      add(innermost, frameOf(node), node.selfSize);
+    }
+    for (const child of node.children) walk(child, own);
+  };
+  walk(head, null);
+  const sorted = (map: Map<string, Row>) => [...map.values()].sort((a, b) => b.bytes - a.bytes).slice(0, TOP);
+  return { ours: sorted(ours), innermost: sorted(innermost) };
+}
+
+async function serveServer(root: string): Promise<void> {
+  const databaseUrl = process.env.BENCH_DATABASE_URL;
+  if (!databaseUrl) throw new Error('BENCH_DATABASE_URL is required');
+  const from = (file: string) => pathToFileURL(path.join(root, file)).href;
+  const { loadEnv } = (await import(from('apps/server/src/env.ts'))) as typeof import('@dispatch/server/env');
+  const { startServer } = (await import(
+    from('apps/server/src/server.ts')
+  )) as typeof import('@dispatch/server/server');
+  const env = loadEnv({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SERVE_APPS: 'false',
+    SEED_DEMO_DATA: 'false',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+  });
+  const server = await startServer({ env, databaseUrl, log: pino({ level: 'warn' }) });
+  const inspector = new Session();
+  inspector.connect();
+  serve({
+    info: () => ({ url: server.url, port: server.port, pid: process.pid }),
+    stats: (): Stats => {
+      const spaces = getHeapSpaceStatistics();
+      const spaceSize = (name: string) => spaces.find((space) => space.space_name === name)?.space_size ?? 0;
+      const old = spaces.find((space) => space.space_name === 'old_space');
+      const memory = process.memoryUsage();
+      const heap = getHeapStatistics();
+      return {
+        rss: memory.rss,
+        heapUsed: memory.heapUsed,
+        heapTotal: memory.heapTotal,
+        heapPhysical: heap.total_physical_size,
+        external: memory.external,
+        arrayBuffers: memory.arrayBuffers,
+        malloced: heap.malloced_memory,
+        newSpace: spaceSize('new_space'),
+        oldSpace: spaceSize('old_space'),
+        oldUsed: old?.space_used_size ?? 0,
+        oldAvailable: old?.space_available_size ?? 0,
+      };
+    },
+    ...processHandlers,
+    /** Samples allocations from here on, counting what a major GC collects as well (--allocations). */
+    samplingStart: () =>
+      inspector.post('HeapProfiler.startSampling', {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: false,
+      }),
+    /** Bytes sampled by the innermost frame in this repository (or else the innermost frame). */
+    samplingStop: async () => {
+      const { profile } = (await inspector.post('HeapProfiler.stopSampling')) as {
+        profile: { head: SamplingNode };
+      };
+      return summariseSampling(profile.head);
+    },
+    stop: async () => {
+      await server.close();
+      setTimeout(() => process.exit(0), 10);
+      return true;
+    },
+  });
+  process.send?.({ ready: true });
+}
+
+const serverRoot = process.env.PROBE_MEMORY_SERVER;
+if (serverRoot) {
+  await serveServer(serverRoot);
+} else if (DIFF) {
   printDiff(
     path.basename(DIFF[1] as string),
     diffSnapshots(await readSnapshot(DIFF[0] as string), await readSnapshot(DIFF[1] as string)),
   );
-  process.exit(0);
+} else {
+  await main();
 }
-if (KEEP) await mkdir(KEEP, { recursive: true });
-const db = await startBenchDatabase();
-try {
-  if (BASE) await stat(path.join(BASE, 'packages/bench/src/server-process.ts'));
-  const seeded = await seedUsers(db.url, { customers: 50, mechanics: WARM + N });
-  const results: Measure[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    // Alternate the order so neither side always runs first.
-    const order = r % 2 === 0 ? targets : [...targets].reverse();
-    for (const target of order) results.push(await round(target, r, seeded, db, false));
+
+async function main(): Promise<void> {
+  if (KEEP) await mkdir(KEEP, { recursive: true });
+  const db = await startBenchDatabase();
+  try {
+    if (BASE) await stat(path.join(BASE, 'apps/server/src/server.ts'));
+    const seeded = await seedUsers(db.url, { customers: 50, mechanics: WARM + N });
+    const results: Measure[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      // Alternate the order so neither side always runs first.
+      const order = r % 2 === 0 ? targets : [...targets].reverse();
+      for (const target of order) results.push(await round(target, r, seeded, db, false));
+    }
+    // Writing a snapshot grows the process by more than the connections do: its own rounds, not counted.
+    const snapshots: Measure[] = [];
+    if (SNAPSHOT) for (const target of targets) snapshots.push(await round(target, ROUNDS, seeded, db, true));
+    const median = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    console.log(`\nper idle subscriber, N=${N} added to ${WARM} warm, ${ROUNDS} rounds alternating:`);
+    for (const target of targets) {
+      const mine = results.filter((m) => m.target === target.name);
+      const rss = mine.map((m) => kib(m.rssBytes)).join(' / ');
+      const heaps = mine.flatMap((m) => (m.heapBytes === null ? [] : [m.heapBytes]));
+      const heap = heaps.length
+        ? `   heapUsed ${heaps.map(kib).join(' / ')} (median ${kib(median(heaps))})`
+        : '';
+      console.log(
+        `  ${target.name.padEnd(10)} RSS ${rss} (median ${kib(median(mine.map((m) => m.rssBytes)))})${heap}`,
+      );
+    }
+    for (const m of snapshots) if (m.snapshot) printDiff(m.target, m.snapshot);
+  } catch (error) {
+    console.error(error);
+    process.exitCode = 1;
+  } finally {
+    killChildren();
+    await db.stop();
   }
-  // Writing a snapshot grows the process by more than the connections do: its own rounds, not counted.
-  const snapshots: Measure[] = [];
-  if (SNAPSHOT) for (const target of targets) snapshots.push(await round(target, ROUNDS, seeded, db, true));
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-  console.log(`\nper idle subscriber, N=${N} added to ${WARM} warm, ${ROUNDS} rounds alternating:`);
-  for (const target of targets) {
-    const mine = results.filter((m) => m.target === target.name);
-    const rss = mine.map((m) => kib(m.rssBytes)).join(' / ');
-    const heaps = mine.flatMap((m) => (m.heapBytes === null ? [] : [m.heapBytes]));
-    const heap = heaps.length
-      ? `   heapUsed ${heaps.map(kib).join(' / ')} (median ${kib(median(heaps))})`
-      : '';
-    console.log(
-      `  ${target.name.padEnd(10)} RSS ${rss} (median ${kib(median(mine.map((m) => m.rssBytes)))})${heap}`,
-    );
-  }
-  for (const m of snapshots) if (m.snapshot) printDiff(m.target, m.snapshot);
-} catch (error) {
-  console.error(error);
-  process.exitCode = 1;
-} finally {
-  killChildren();
-  await db.stop();
 }

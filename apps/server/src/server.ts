@@ -170,7 +170,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const presence = new PresenceTracker(db, log, now, processName);
   presence.start();
-  const sockets = new SocketRegistry({ db, hub, metrics, log, now });
+  // A mechanic's socket counts them online from here until it closes.
+  const sockets = new SocketRegistry({ db, hub, metrics, log, now, presence });
   sockets.start();
 
   const createContext = createContextFactory(services, { trustedProxies: env.TRUSTED_PROXIES });
@@ -275,12 +276,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           { requestId: requestIdOf(req, { trustedProxies: env.TRUSTED_PROXIES }), role: user.viewer.role },
           'socket connected',
         );
+        // Nothing made here outlives the upgrade: what an open socket keeps is in `sockets` and tRPC.
         wss.handleUpgrade(req, socket, head, (ws) => {
           sockets.add(ws, user);
-          if (user.viewer.role === 'mechanic') {
-            presence.connected(user.id);
-            ws.once('close', () => presence.disconnected(user.id));
-          }
           wss.emit('connection', ws, req);
         });
       })

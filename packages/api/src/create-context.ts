@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { readSessionToken } from './auth/cookie.ts';
 import type { Context, RequestMeta, Services } from './context.ts';
-import type { LiveTransport } from './log/stream.ts';
+import { type SocketLike, SocketTransport } from './log/stream.ts';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,100}$/;
 
@@ -31,7 +31,9 @@ export function requestIdOf(req: IncomingMessage, trust: ProxyTrust = NO_PROXIES
   const id =
     typeof header === 'string' && REQUEST_ID_PATTERN.test(header) && fromTrustedProxy(req, trust)
       ? header
-      : randomUUID();
+      : // randomUUID builds its text from ~20 concatenated pieces; normalize() hands back one flat
+        // string instead of that chain (~400 B for as long as a WebSocket keeps its request).
+        randomUUID().normalize();
   (req as IncomingMessage & { dispatchRequestId?: string }).dispatchRequestId = id;
   return id;
 }
@@ -47,61 +49,8 @@ export function requestMeta(req: IncomingMessage, trust: ProxyTrust = NO_PROXIES
   };
 }
 
-interface SocketLike {
-  bufferedAmount: number;
-  readyState: number;
-  send(data: string | Buffer, options?: { binary?: boolean }, callback?: (error?: Error) => void): void;
-  close(code: number, reason: string): void;
-  terminate(): void;
-}
-
-const OPEN = 1;
-/** What tRPC's ws adapter sends when a subscription starts: `{"id":…,` then this. */
-const STARTED_TAIL = '"result":{"type":"started"}}';
-
 function isSocket(value: unknown): value is SocketLike {
   return typeof value === 'object' && value !== null && 'bufferedAmount' in value && 'terminate' in value;
-}
-
-/** A socket that cannot even take its close frame (its reader is stalled) is dropped after this. */
-const CLOSE_GRACE_MS = 1000;
-
-function transportOf(socket: SocketLike): LiveTransport {
-  // The subscription body waiting to learn its id from its `started` frame (see LiveTransport).
-  let claim: ((head: string | null) => void) | null = null;
-  const send = socket.send.bind(socket);
-  socket.send = (data, options, callback) => {
-    if (claim && typeof data === 'string' && data.endsWith(STARTED_TAIL) && data.startsWith('{"id":')) {
-      const answer = claim;
-      claim = null;
-      answer(data.slice(0, data.length - STARTED_TAIL.length));
-    }
-    send(data, options, callback);
-  };
-  return {
-    isOpen: () => socket.readyState === OPEN,
-    sendFrame: (frame, options) => send(frame, options),
-    claimSubscriptionStart: () => {
-      claim?.(null);
-      return new Promise((resolve) => {
-        const mine = (head: string | null) => resolve(head);
-        claim = mine;
-        // tRPC sends `started` in the same synchronous run that started the body; later is not ours.
-        queueMicrotask(() => {
-          if (claim !== mine) return;
-          claim = null;
-          resolve(null);
-        });
-      });
-    },
-    bufferedBytes: () => socket.bufferedAmount,
-    close: (code, reason) => {
-      socket.close(code, reason);
-      setTimeout(() => {
-        if (socket.readyState !== 3) socket.terminate();
-      }, CLOSE_GRACE_MS).unref();
-    },
-  };
 }
 
 /** One factory for HTTP requests and WebSocket connections. */
@@ -109,14 +58,15 @@ export function createContextFactory(services: Services, trust: ProxyTrust = NO_
   return async ({ req, res }: { req: IncomingMessage; res?: ServerResponse | unknown }): Promise<Context> => {
     const user = await services.auth.userFor(readSessionToken(req.headers.cookie));
     const httpResponse = isServerResponse(res) ? res : null;
-    const transport = isSocket(res) ? transportOf(res) : null;
-    return {
-      ...services,
+    const transport = isSocket(res) ? new SocketTransport(res) : null;
+    // Object.assign, not `{ ...services, … }`: under V8 11 a spread literal with more properties
+    // after it gets a hidden class of its own per object (~450 B each socket holds).
+    return Object.assign({}, services, {
       user,
       meta: requestMeta(req, trust),
-      setCookie: httpResponse ? (header) => appendSetCookie(httpResponse, header) : null,
+      setCookie: httpResponse ? (header: string) => appendSetCookie(httpResponse, header) : null,
       transport,
-    };
+    });
   };
 }
 

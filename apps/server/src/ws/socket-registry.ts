@@ -6,9 +6,34 @@ import type { WebSocket } from 'ws';
 /** Close code for a socket whose auth session ended (log-out, revocation, expiry, another log-in). */
 const SIGNED_OUT_CLOSE_CODE = 4001;
 
+/** Who is told when a mechanic's socket opens and closes (the presence tracker). */
+export interface ConnectionCounter {
+  connected(mechanicId: string): void;
+  disconnected(mechanicId: string): void;
+}
+
+/** What an entry reports to its registry when its socket closes. */
+interface Owner {
+  closed(entry: Entry): void;
+}
+
+/** One open socket. Every idle connection holds one, so it is a plain object with no closure. */
 interface Entry {
-  socket: WebSocket;
-  expiresAt: Date;
+  readonly socket: WebSocket;
+  readonly authSessionId: string;
+  readonly expiresAt: Date;
+  /** The mechanic this socket counts as online; null for other roles. */
+  readonly mechanicId: string | null;
+  readonly owner: Owner;
+}
+
+const ENTRY = Symbol('dispatch.socketEntry');
+type Registered = WebSocket & { [ENTRY]?: Entry };
+
+/** Every socket's 'close' listener: one function for all of them (`this` is the socket). */
+function socketClosed(this: Registered): void {
+  const entry = this[ENTRY];
+  if (entry) entry.owner.closed(entry);
 }
 
 /**
@@ -16,21 +41,34 @@ interface Entry {
  * revocation (heard from the auth_sessions trigger on every process) or the session's expiry
  * closes it at once, so no event is delivered to a socket whose cookie no longer belongs to that
  * viewer. A periodic check against the table covers notifications missed while LISTEN was down.
+ * A mechanic's socket also counts them online (the presence tracker) until it closes.
  */
 export class SocketRegistry {
-  readonly #bySession = new Map<string, Set<Entry>>();
+  /** Sockets by auth session: one entry, or several when the same session opened more. */
+  readonly #bySession = new Map<string, Entry | Entry[]>();
   readonly #db: Db;
   readonly #metrics: Metrics;
   readonly #log: Logger;
   readonly #now: () => Date;
+  readonly #presence: ConnectionCounter | null;
+  readonly #owner: Owner;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #unsubscribe: (() => void)[] = [];
 
-  constructor(options: { db: Db; hub: EventHub; metrics: Metrics; log: Logger; now: () => Date }) {
+  constructor(options: {
+    db: Db;
+    hub: EventHub;
+    metrics: Metrics;
+    log: Logger;
+    now: () => Date;
+    presence?: ConnectionCounter;
+  }) {
     this.#db = options.db;
     this.#metrics = options.metrics;
     this.#log = options.log;
     this.#now = options.now;
+    this.#presence = options.presence ?? null;
+    this.#owner = { closed: (entry) => this.#remove(entry) };
     this.#unsubscribe.push(
       options.hub.onNotice(AUTH_REVOKED_CHANNEL, (id) => this.closeSession(id, 'Signed out')),
       options.hub.onListenerReconnect(() => void this.#verify()),
@@ -51,31 +89,54 @@ export class SocketRegistry {
   }
 
   add(socket: WebSocket, user: SignedInUser): void {
-    const entry: Entry = { socket, expiresAt: user.expiresAt };
-    const entries = this.#bySession.get(user.authSessionId) ?? new Set();
-    entries.add(entry);
-    this.#bySession.set(user.authSessionId, entries);
-    socket.once('close', () => {
-      entries.delete(entry);
-      if (entries.size === 0) this.#bySession.delete(user.authSessionId);
-    });
+    const mechanicId = user.viewer.role === 'mechanic' ? user.id : null;
+    const entry: Entry = {
+      socket,
+      authSessionId: user.authSessionId,
+      expiresAt: user.expiresAt,
+      mechanicId,
+      owner: this.#owner,
+    };
+    const existing = this.#bySession.get(entry.authSessionId);
+    this.#bySession.set(
+      entry.authSessionId,
+      existing === undefined ? entry : Array.isArray(existing) ? [...existing, entry] : [existing, entry],
+    );
+    (socket as Registered)[ENTRY] = entry;
+    // `on`, not `once` (which wraps each listener in an object and a bound function): ws emits
+    // 'close' once.
+    socket.on('close', socketClosed);
+    if (mechanicId !== null) this.#presence?.connected(mechanicId);
   }
 
   /** Closes every socket of an auth session. */
   closeSession(authSessionId: string, reason: string): void {
     const entries = this.#bySession.get(authSessionId);
     if (!entries) return;
-    for (const { socket } of entries) {
+    this.#bySession.delete(authSessionId);
+    for (const { socket } of Array.isArray(entries) ? entries : [entries]) {
       this.#metrics.socketsClosedForAuth.inc();
       socket.close(SIGNED_OUT_CLOSE_CODE, reason);
     }
-    this.#bySession.delete(authSessionId);
+  }
+
+  #remove(entry: Entry): void {
+    const entries = this.#bySession.get(entry.authSessionId);
+    if (entries === entry) this.#bySession.delete(entry.authSessionId);
+    else if (Array.isArray(entries) && entries.includes(entry)) {
+      const rest = entries.filter((other) => other !== entry);
+      this.#bySession.set(entry.authSessionId, rest.length === 1 ? (rest[0] as Entry) : rest);
+    }
+    if (entry.mechanicId !== null) this.#presence?.disconnected(entry.mechanicId);
   }
 
   #closeExpired(): void {
     const now = this.#now();
     for (const [id, entries] of this.#bySession) {
-      if ([...entries].some((entry) => entry.expiresAt <= now)) this.closeSession(id, 'Session expired');
+      const expired = Array.isArray(entries)
+        ? entries.some((entry) => entry.expiresAt <= now)
+        : entries.expiresAt <= now;
+      if (expired) this.closeSession(id, 'Session expired');
     }
   }
 

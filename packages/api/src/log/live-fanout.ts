@@ -6,29 +6,18 @@ import {
   type Viewer,
   visibilityClassOf,
 } from '@dispatch/domain';
-import type { Metrics } from '../observability/metrics.ts';
+import { counterFor, type Metrics } from '../observability/metrics.ts';
 import type { EventHub } from './hub.ts';
 import { projectForStaff } from './projection.ts';
 import { sharedJson } from './shared-payload.ts';
 import type { StoredEvent } from './stored-event.ts';
 import type { LiveTransport } from './stream.ts';
 
-/** A staff subscription at the head of the log, written to by the fan-out directly. */
-interface Member {
+/** What the fan-out needs of a queue subscription besides its socket. */
+export interface LiveSubscriber {
   readonly viewer: Viewer;
-  readonly transport: LiveTransport;
-  /** The start of every frame of this subscription: tRPC's `{"id":…,` as it sent it. */
-  readonly frameHead: string;
-  readonly since: Position;
-  readonly onDelivered: ((event: StoredEvent, payload: QueueEvent) => void) | undefined;
-  readonly delivered: { inc(): void };
-  /** Hands the subscription back to its pull loop from this position (it fell behind or ended). */
-  readonly leave: (position: Position) => void;
-}
-
-interface VisibilityGroup {
-  readonly standIn: Viewer;
-  readonly members: Set<Member>;
+  /** Called for every event written to its socket (delivery receipts); must not block or throw. */
+  onDelivered(event: StoredEvent, payload: QueueEvent): void;
 }
 
 export interface StaffFanOutOptions {
@@ -40,13 +29,68 @@ export interface StaffFanOutOptions {
   highWaterBytes: number;
 }
 
-export interface LiveMember {
-  viewer: Viewer;
-  transport: LiveTransport;
-  frameHead: string;
-  position: Position;
-  role: string;
-  onDelivered?: (event: StoredEvent, payload: QueueEvent) => void;
+/** What a group's members report back to the fan-out that owns them. */
+interface Owner {
+  readonly hub: EventHub;
+  /** The events-delivered counter, by role. */
+  readonly delivered: Metrics['eventsDelivered'];
+  left(group: VisibilityGroup): void;
+}
+
+interface VisibilityGroup {
+  readonly key: string;
+  readonly standIn: Viewer;
+  readonly members: Set<Member>;
+  readonly owner: Owner;
+}
+
+/**
+ * A staff subscription at the head of the log, written to by the fan-out directly. Every idle
+ * subscriber holds one, so it is one object with its methods on the prototype (no closures), and
+ * it is its own abort listener.
+ */
+class Member {
+  readonly subscriber: LiveSubscriber;
+  readonly transport: LiveTransport;
+  /** The start of every frame of this subscription: tRPC's `{"id":…,` as it sent it. */
+  readonly frameHead: string;
+  readonly since: Position;
+  readonly group: VisibilityGroup;
+  readonly delivered: { inc(): void };
+  readonly #signal: AbortSignal | undefined;
+  readonly #resume: (position: Position) => void;
+
+  constructor(
+    subscriber: LiveSubscriber,
+    transport: LiveTransport,
+    frameHead: string,
+    since: Position,
+    group: VisibilityGroup,
+    signal: AbortSignal | undefined,
+    resume: (position: Position) => void,
+  ) {
+    this.subscriber = subscriber;
+    this.transport = transport;
+    this.frameHead = frameHead;
+    this.since = since;
+    this.group = group;
+    this.delivered = counterFor(group.owner.delivered, subscriber.viewer.role);
+    this.#signal = signal;
+    this.#resume = resume;
+  }
+
+  /** The subscription was stopped: it leaves at the head (EventListener's method). */
+  handleEvent(): void {
+    this.leave(this.group.owner.hub.head);
+  }
+
+  /** Hands the subscription back to its pull loop from this position (it fell behind or ended). */
+  leave(position: Position): void {
+    if (!this.group.members.delete(this)) return;
+    this.#signal?.removeEventListener('abort', this);
+    this.group.owner.left(this.group);
+    this.#resume(later(position, this.since));
+  }
 }
 
 /** Frames are sent as text frames even though they are written as bytes. */
@@ -63,11 +107,22 @@ const TEXT_FRAME = { binary: false } as const;
 export class StaffFanOut {
   readonly #options: StaffFanOutOptions;
   readonly #groups = new Map<string, VisibilityGroup>();
+  readonly #owner: Owner;
   #size = 0;
   #stopped = false;
 
   constructor(options: StaffFanOutOptions) {
     this.#options = options;
+    // One per fan-out, shared by every group and member.
+    this.#owner = {
+      hub: options.hub,
+      delivered: options.metrics.eventsDelivered,
+      left: (group) => {
+        this.#size -= 1;
+        options.metrics.liveSubscribers.dec();
+        if (group.members.size === 0 && this.#groups.get(group.key) === group) this.#groups.delete(group.key);
+      },
+    };
     options.hub.onEvents((events) => this.#deliver(events));
   }
 
@@ -80,37 +135,27 @@ export class StaffFanOut {
    * Serves the subscription until it falls behind, its signal aborts or the fan-out stops, and
    * resolves with the position to resume pulling from; null when it is not exactly at the head.
    */
-  serve(member: LiveMember, signal: AbortSignal | undefined): Promise<Position> | null {
+  serve(
+    subscriber: LiveSubscriber,
+    transport: LiveTransport,
+    frameHead: string,
+    position: Position,
+    signal: AbortSignal | undefined,
+  ): Promise<Position> | null {
     // Exactly at the head: a position this process has not read up to yet (a client resuming here
     // from a process that read further) waits in the pull loop, or it would get those events again.
-    if (this.#stopped || signal?.aborted || member.position !== this.#options.hub.head) return null;
-    const { key, standIn } = visibilityClassOf(member.viewer);
+    if (this.#stopped || signal?.aborted || position !== this.#options.hub.head) return null;
+    const { key, standIn } = visibilityClassOf(subscriber.viewer);
     let group = this.#groups.get(key);
     if (!group) {
-      group = { standIn, members: new Set() };
+      group = { key, standIn, members: new Set(), owner: this.#owner };
       this.#groups.set(key, group);
     }
     const members = group.members;
     return new Promise<Position>((resolve) => {
-      const entry: Member = {
-        viewer: member.viewer,
-        transport: member.transport,
-        frameHead: member.frameHead,
-        since: member.position,
-        onDelivered: member.onDelivered,
-        delivered: this.#options.metrics.eventsDelivered.labels(member.role),
-        leave: (position) => {
-          if (!members.delete(entry)) return;
-          this.#size -= 1;
-          this.#options.metrics.liveSubscribers.dec();
-          if (members.size === 0 && this.#groups.get(key)?.members === members) this.#groups.delete(key);
-          signal?.removeEventListener('abort', onAbort);
-          resolve(later(position, entry.since));
-        },
-      };
-      const onAbort = () => entry.leave(this.#options.hub.head);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      members.add(entry);
+      const member = new Member(subscriber, transport, frameHead, position, group, signal, resolve);
+      signal?.addEventListener('abort', member, { once: true });
+      members.add(member);
       this.#size += 1;
       this.#options.metrics.liveSubscribers.inc();
     });
@@ -142,8 +187,9 @@ export class StaffFanOut {
             if (!transport.isOpen()) continue;
             let payload: QueueEvent | null;
             let frame: Buffer | null;
-            if (namesUser(member.viewer.userId, event.data.before, event.data.after)) {
-              payload = projectForStaff(member.viewer, event, mode);
+            const viewer = member.subscriber.viewer;
+            if (namesUser(viewer.userId, event.data.before, event.data.after)) {
+              payload = projectForStaff(viewer, event, mode);
               frame = payload && Buffer.from(member.frameHead + frameTail(event, payload));
             } else {
               if (classPayload === undefined) classPayload = projectForStaff(group.standIn, event, mode);
@@ -165,7 +211,7 @@ export class StaffFanOut {
             transport.sendFrame(frame, TEXT_FRAME);
             deliveries += 1;
             member.delivered.inc();
-            member.onDelivered?.(event, payload);
+            member.subscriber.onDelivered(event, payload);
           }
         }
       }

@@ -1,6 +1,6 @@
 import { encodePosition, type Position, type ResyncEvent } from '@dispatch/domain';
 import { tracked } from '@trpc/server';
-import type { Metrics } from '../observability/metrics.ts';
+import { counterFor, type Metrics } from '../observability/metrics.ts';
 import type { EventHub } from './hub.ts';
 import type { StreamStart } from './positions.ts';
 import { shared } from './shared-payload.ts';
@@ -24,6 +24,98 @@ export interface LiveTransport extends Transport {
    * pull path, which needs no id).
    */
   claimSubscriptionStart(): Promise<string | null>;
+}
+
+/** What the transport needs of a WebSocket (ws's). */
+export interface SocketLike {
+  bufferedAmount: number;
+  readyState: number;
+  send(data: string | Buffer, options?: { binary?: boolean }, callback?: (error?: Error) => void): void;
+  close(code: number, reason: string): void;
+  terminate(): void;
+}
+
+const OPEN = 1;
+const CLOSED = 3;
+/** What tRPC's ws adapter sends when a subscription starts: `{"id":…,` then this. */
+const STARTED_TAIL = '"result":{"type":"started"}}';
+/** A socket that cannot even take its close frame (its reader is stalled) is dropped after this. */
+const CLOSE_GRACE_MS = 1000;
+const TRANSPORT = Symbol('dispatch.transport');
+
+type WatchedSocket = SocketLike & { [TRANSPORT]: SocketTransport };
+
+/** Every watched socket's `send`: one function for all of them, not a closure per socket. */
+function sendThroughTransport(
+  this: WatchedSocket,
+  data: string | Buffer,
+  options?: { binary?: boolean },
+  callback?: (error?: Error) => void,
+): void {
+  this[TRANSPORT].send(data, options, callback);
+}
+
+/**
+ * A WebSocket as the subscriptions on it see it. One object per connection and no closures: every
+ * idle connection holds one (see packages/bench/src/probe-memory.ts), so its methods live on the
+ * prototype and what tRPC sends goes through it by one shared function.
+ */
+export class SocketTransport implements LiveTransport {
+  readonly #socket: SocketLike;
+  readonly #send: SocketLike['send'];
+  /** The subscription body waiting to learn its id from its `started` frame (see LiveTransport). */
+  #claim: ((head: string | null) => void) | null = null;
+
+  constructor(socket: SocketLike) {
+    this.#socket = socket;
+    this.#send = socket.send;
+    (socket as WatchedSocket)[TRANSPORT] = this;
+    socket.send = sendThroughTransport;
+  }
+
+  /** A frame tRPC sends on the socket: read for a waiting claim, then sent. */
+  send(data: string | Buffer, options?: { binary?: boolean }, callback?: (error?: Error) => void): void {
+    const claim = this.#claim;
+    if (claim && typeof data === 'string' && data.endsWith(STARTED_TAIL) && data.startsWith('{"id":')) {
+      this.#claim = null;
+      claim(data.slice(0, data.length - STARTED_TAIL.length));
+    }
+    this.#send.call(this.#socket, data, options, callback);
+  }
+
+  isOpen(): boolean {
+    return this.#socket.readyState === OPEN;
+  }
+
+  sendFrame(frame: Buffer, options: { binary: false }): void {
+    this.#send.call(this.#socket, frame, options);
+  }
+
+  claimSubscriptionStart(): Promise<string | null> {
+    this.#claim?.(null);
+    return new Promise((resolve) => {
+      const mine = (head: string | null) => resolve(head);
+      this.#claim = mine;
+      // tRPC sends `started` in the same synchronous run that started the body; later is not ours.
+      queueMicrotask(() => {
+        if (this.#claim !== mine) return;
+        this.#claim = null;
+        resolve(null);
+      });
+    });
+  }
+
+  bufferedBytes(): number {
+    return this.#socket.bufferedAmount;
+  }
+
+  close(code: number, reason: string): void {
+    const socket = this.#socket;
+    socket.close(code, reason);
+    setTimeout(() => {
+      if (socket.readyState !== CLOSED) socket.terminate();
+    }, CLOSE_GRACE_MS).unref();
+  }
 }
 
 /** Close code for a subscriber that stopped reading; it reconnects and resumes from its last event. */
@@ -62,18 +154,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Waits while the socket holds more than the high-water mark; false (after closing the socket)
  * when it does not drain in time, or when the subscription ended meanwhile.
  */
-async function roomToSend(
-  transport: Transport,
-  limits: SlowConsumerLimits,
-  signal: AbortSignal | undefined,
-  metrics: Metrics,
-): Promise<boolean> {
+async function roomToSend<T>(options: StreamOptions<T>, transport: Transport): Promise<boolean> {
+  const limits = options.limits ?? DEFAULT_SLOW_CONSUMER_LIMITS;
   if (transport.bufferedBytes() <= limits.highWaterBytes) return true;
   const deadline = Date.now() + limits.stallMs;
   while (transport.bufferedBytes() > limits.highWaterBytes / 2) {
-    if (signal?.aborted) return false;
+    if (options.signal?.aborted) return false;
     if (Date.now() >= deadline) {
-      metrics.slowConsumersClosed.inc();
+      options.metrics.slowConsumersClosed.inc();
       transport.close(TOO_SLOW_CLOSE_CODE, 'Too slow: reconnect and resume from your last event');
       return false;
     }
@@ -84,66 +172,78 @@ async function roomToSend(
 
 export interface StreamOptions<T> {
   hub: EventHub;
-  start: StreamStart;
-  project: (event: StoredEvent) => T | null;
+  /**
+   * Where to start. A function is called first thing in the body, in the synchronous run that
+   * starts it (where a queue subscription claims its `started` frame), and its answer awaited.
+   */
+  start: StreamStart | (() => Promise<StreamStart>);
+  project(event: StoredEvent): T | null;
   signal: AbortSignal | undefined;
   metrics: Metrics;
   role: string;
   now: () => number;
   /** The WebSocket this subscription writes to; null when there is none (tests, createCaller). */
   transport: Transport | null;
-  limits?: SlowConsumerLimits;
+  limits?: SlowConsumerLimits | undefined;
   /** Called for every event handed to the socket (delivery receipts); must not block or throw. */
-  onDelivered?: (event: StoredEvent, payload: T) => void;
+  onDelivered?(event: StoredEvent, payload: T): void;
   /**
    * Serves the subscription from the live fan-out once it is at the head: resolves with the
    * position to pull from again (it fell behind, or ended); null when it cannot take it now.
    */
-  live?: (position: Position, signal: AbortSignal | undefined) => Promise<Position> | null;
+  live?(position: Position, signal: AbortSignal | undefined): Promise<Position> | null;
 }
 
 /**
  * Yields every event after the start that `project` lets through, as `tracked(position, payload)`,
  * then waits for more. Pull-based from one shared log: nothing is buffered per subscriber here, a
  * socket that stops draining pauses its subscription and is closed if it stays full, and resuming
- * from any position gives exactly the events missed, in order, once.
+ * from any position gives exactly the events missed, in order, once. The options' functions are
+ * called as its methods, so a class can carry a subscription's state without a closure each.
  */
 export async function* streamEvents<T>(options: StreamOptions<T>) {
-  const { hub, project, signal, metrics, role, transport } = options;
-  const limits = options.limits ?? DEFAULT_SLOW_CONSUMER_LIMITS;
-  const replayUntil = options.start.resumed ? hub.head : null;
-  let position = options.start.from;
-  const delivered = metrics.eventsDelivered.labels(role);
-  metrics.subscribers.inc({ role });
+  // Few locals: an idle subscription keeps this frame (its registers) for as long as it is open.
+  const start = typeof options.start === 'function' ? await options.start() : options.start;
+  const replayUntil = start.resumed ? options.hub.head : null;
+  let position = start.from;
+  options.metrics.subscribers.inc({ role: options.role });
   try {
-    if (options.start.resync) {
-      metrics.resyncs.inc();
+    if (start.resync) {
+      options.metrics.resyncs.inc();
       yield tracked(encodePosition(position), RESYNC);
     }
-    while (!signal?.aborted && !hub.stopped) {
-      const batch = await readWithRetry(hub, position, signal);
+    while (!options.signal?.aborted && !options.hub.stopped) {
+      const batch = await readWithRetry(options.hub, position, options.signal);
       if (batch.length === 0) {
-        const served = options.live?.(position, signal);
+        // At the head: the live fan-out serves the subscription if it can, else it waits here.
+        const served = options.live?.(position, options.signal);
         if (served) position = await served;
-        else await hub.waitForNewer(position, signal);
+        else await options.hub.waitForNewer(position, options.signal);
         continue;
       }
-      for (const event of batch) {
+      for (let i = 0; i < batch.length; i++) {
+        const event = batch[i] as StoredEvent;
         position = event.position;
-        const payload = project(event);
+        const payload = options.project(event);
         if (payload === null) continue;
-        if (transport && !(await roomToSend(transport, limits, signal, metrics))) return;
-        delivered.inc();
-        if (replayUntil !== null && position <= replayUntil) metrics.eventsReplayed.inc();
-        else if (!event.latencyObserved) {
-          event.latencyObserved = true;
-          metrics.deliveryLatency.observe(Math.max(0, options.now() - event.createdAt.getTime()) / 1000);
-        }
+        if (options.transport && !(await roomToSend(options, options.transport))) return;
+        counted(options, event, replayUntil !== null && position <= replayUntil);
         options.onDelivered?.(event, payload);
         yield tracked(event.cursor, payload);
       }
     }
   } finally {
-    metrics.subscribers.dec({ role });
+    options.metrics.subscribers.dec({ role: options.role });
+  }
+}
+
+/** Counts one delivery, and the event's delivery latency the first time any subscriber gets it live. */
+function counted<T>(options: StreamOptions<T>, event: StoredEvent, replayed: boolean): void {
+  const { metrics } = options;
+  counterFor(metrics.eventsDelivered, options.role).inc();
+  if (replayed) metrics.eventsReplayed.inc();
+  else if (!event.latencyObserved) {
+    event.latencyObserved = true;
+    metrics.deliveryLatency.observe(Math.max(0, options.now() - event.createdAt.getTime()) / 1000);
   }
 }

@@ -128,3 +128,27 @@ export function createMetrics(processName: string) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+interface Child {
+  inc(value?: number): void;
+}
+
+const children = new WeakMap<object, Map<string, Child>>();
+
+/**
+ * A one-label counter's child for one value, made once per process: prom-client's `labels()` builds
+ * a new object and bound function on every call, which every open subscription used to hold.
+ */
+export function counterFor(counter: { labels(value: string): Child }, value: string): Child {
+  let byValue = children.get(counter);
+  if (!byValue) {
+    byValue = new Map();
+    children.set(counter, byValue);
+  }
+  let child = byValue.get(value);
+  if (!child) {
+    child = counter.labels(value);
+    byValue.set(value, child);
+  }
+  return child;
+}

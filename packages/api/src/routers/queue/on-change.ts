@@ -1,6 +1,25 @@
-import { positionSchema, type QueueEvent } from '@dispatch/domain';
+import {
+  type DispatchMode,
+  type Position,
+  positionSchema,
+  type QueueEvent,
+  type Viewer,
+} from '@dispatch/domain';
 import { z } from 'zod';
-import { projectForStaff, resolveStart, type StoredEvent, streamEvents } from '../../log/index.ts';
+import type { Context } from '../../context.ts';
+import type { EventHub } from '../../log/hub.ts';
+import type { LiveSubscriber, StaffFanOut } from '../../log/live-fanout.ts';
+import { resolveStart, type StreamStart } from '../../log/positions.ts';
+import { projectForStaff } from '../../log/projection.ts';
+import type { StoredEvent } from '../../log/stored-event.ts';
+import {
+  type LiveTransport,
+  type SlowConsumerLimits,
+  type StreamOptions,
+  streamEvents,
+} from '../../log/stream.ts';
+import type { Metrics } from '../../observability/metrics.ts';
+import type { ReceiptSink } from '../../observability/receipts.ts';
 import { staffProcedure } from '../../trpc.ts';
 
 const queueOnChangeInput = z.object({ lastEventId: positionSchema.nullish() });
@@ -9,53 +28,76 @@ const queueOnChangeInput = z.object({ lastEventId: positionSchema.nullish() });
  * Changes to what this viewer may see, resumable from any position: cards to add or update, and
  * bare removals ("taken", "cancelled") for what just left their sight.
  */
-export const onChange = staffProcedure.input(queueOnChangeInput).subscription(async function* ({
-  ctx,
-  input,
-  signal,
-}) {
-  // First, before any await: the subscription's frame head arrives with tRPC's `started` frame.
-  const frameHead = ctx.transport?.claimSubscriptionStart() ?? null;
-  const viewer = ctx.user.viewer;
-  const mode = ctx.config.dispatchMode;
-  const receipts = viewer.role === 'mechanic' ? ctx.receipts : undefined;
-  const onDelivered = receipts
-    ? // A card this mechanic may see went out on this connection: its delivery receipt.
-      (event: StoredEvent, payload: QueueEvent) => {
-        if (payload.kind === 'upsert') {
-          receipts.delivered(event.sessionId, event.position, payload.card.version, viewer.userId);
-        }
-      }
-    : undefined;
-  const head = await frameHead;
-  const { fanOut, transport } = ctx;
-  yield* streamEvents({
-    start: await resolveStart(ctx.hub, input.lastEventId),
-    hub: ctx.hub,
-    project: (event) => projectForStaff(viewer, event, mode),
-    signal,
-    metrics: ctx.metrics,
-    role: viewer.role,
-    now: Date.now,
-    transport: ctx.transport,
-    ...(ctx.config.slowConsumer ? { limits: ctx.config.slowConsumer } : {}),
-    ...(onDelivered ? { onDelivered } : {}),
-    // At the head, the fan-out writes this subscription's frames: one projection per class of viewer.
-    ...(fanOut && transport && head !== null
-      ? {
-          live: (position, liveSignal) =>
-            fanOut.serve(
-              {
-                viewer,
-                transport,
-                frameHead: head,
-                position,
-                role: viewer.role,
-                ...(onDelivered ? { onDelivered } : {}),
-              },
-              liveSignal,
-            ),
-        }
-      : {}),
-  });
-});
+export const onChange = staffProcedure
+  .input(queueOnChangeInput)
+  .subscription(({ ctx, input, signal }) =>
+    streamEvents(new QueueChanges(ctx, ctx.user.viewer, input.lastEventId ?? null, signal)),
+  );
+
+/**
+ * One `queue.onChange` subscription: what its pull loop and the live fan-out need, read from the
+ * context once. It is the stream's options and the fan-out's subscriber at once, with its functions
+ * on the prototype, because every idle mechanic's socket holds one for as long as it is open; the
+ * request context itself is not kept.
+ */
+class QueueChanges implements StreamOptions<QueueEvent>, LiveSubscriber {
+  readonly hub: EventHub;
+  readonly signal: AbortSignal | undefined;
+  readonly metrics: Metrics;
+  readonly transport: LiveTransport | null;
+  readonly limits: SlowConsumerLimits | undefined;
+  readonly viewer: Viewer;
+  readonly #mode: DispatchMode;
+  readonly #lastEventId: string | null;
+  readonly #fanOut: StaffFanOut | undefined;
+  /** Delivery receipts, for mechanics only. */
+  readonly #receipts: ReceiptSink | undefined;
+  /** tRPC's `{"id":…,` for this subscription, from its started frame; null: pull only. */
+  #frameHead: string | null = null;
+
+  constructor(ctx: Context, viewer: Viewer, lastEventId: string | null, signal: AbortSignal | undefined) {
+    this.hub = ctx.hub;
+    this.signal = signal;
+    this.metrics = ctx.metrics;
+    this.transport = ctx.transport;
+    this.limits = ctx.config.slowConsumer;
+    this.viewer = viewer;
+    this.#mode = ctx.config.dispatchMode;
+    this.#lastEventId = lastEventId;
+    this.#fanOut = ctx.fanOut;
+    this.#receipts = viewer.role === 'mechanic' ? ctx.receipts : undefined;
+  }
+
+  /** First, before any await: the subscription's frame head arrives with tRPC's `started` frame. */
+  async start(): Promise<StreamStart> {
+    const frameHead = this.transport?.claimSubscriptionStart() ?? null;
+    this.#frameHead = await frameHead;
+    return resolveStart(this.hub, this.#lastEventId);
+  }
+
+  get role(): string {
+    return this.viewer.role;
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  project(event: StoredEvent): QueueEvent | null {
+    return projectForStaff(this.viewer, event, this.#mode);
+  }
+
+  /** A card this mechanic may see went out on this connection: its delivery receipt. */
+  onDelivered(event: StoredEvent, payload: QueueEvent): void {
+    const receipts = this.#receipts;
+    if (!receipts || payload.kind !== 'upsert') return;
+    receipts.delivered(event.sessionId, event.position, payload.card.version, this.viewer.userId);
+  }
+
+  /** At the head, the fan-out writes this subscription's frames: one projection per class of viewer. */
+  live(position: Position, signal: AbortSignal | undefined): Promise<Position> | null {
+    const { transport } = this;
+    if (!this.#fanOut || !transport || this.#frameHead === null) return null;
+    return this.#fanOut.serve(this, transport, this.#frameHead, position, signal);
+  }
+}

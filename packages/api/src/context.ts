@@ -54,6 +54,11 @@ export interface RequestMeta {
 
 export interface Context extends Services {
   user: SignedInUser | null;
+  /**
+   * The request's session token when this process has not cached its user: the call's middleware
+   * (trpc.ts) looks it up inside its admission slot and sets `user` for the procedure.
+   */
+  unresolvedSessionToken?: string;
   meta: RequestMeta;
   /** Sets a cookie on the HTTP response; absent on WebSocket connections. */
   setCookie: ((header: string) => void) | null;

@@ -53,16 +53,23 @@ function isSocket(value: unknown): value is SocketLike {
   return typeof value === 'object' && value !== null && 'bufferedAmount' in value && 'terminate' in value;
 }
 
-/** One factory for HTTP requests and WebSocket connections. */
+/**
+ * One factory for HTTP requests and WebSocket connections. It asks only the auth cache: a cookie
+ * this process has not cached is looked up by the call's middleware, once the call is admitted, so
+ * a call refused for load costs no query (trpc.ts).
+ */
 export function createContextFactory(services: Services, trust: ProxyTrust = NO_PROXIES) {
   return async ({ req, res }: { req: IncomingMessage; res?: ServerResponse | unknown }): Promise<Context> => {
-    const user = await services.auth.userFor(readSessionToken(req.headers.cookie));
+    const token = readSessionToken(req.headers.cookie);
+    const user = services.auth.cachedUser(token);
     const httpResponse = isServerResponse(res) ? res : null;
     const transport = isSocket(res) ? new SocketTransport(res) : null;
     // Object.assign, not `{ ...services, … }`: under V8 11 a spread literal with more properties
     // after it gets a hidden class of its own per object (~450 B each socket holds).
     return Object.assign({}, services, {
       user,
+      // Always present (undefined when cached or no cookie): one object shape, no spread (above).
+      unresolvedSessionToken: token && !user ? token : undefined,
       meta: requestMeta(req, trust),
       setCookie: httpResponse ? (header: string) => appendSetCookie(httpResponse, header) : null,
       transport,

@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { CommandError } from './commands/errors.ts';
 import type { Context, SignedInUser } from './context.ts';
-import { AdmissionRefused } from './errors/admission.ts';
+import { type AdmissionClass, AdmissionRefused } from './errors/admission.ts';
 import { RetryLater, retryAfterMsOf } from './errors/retry-later.ts';
 import { isTransientDatabaseError } from './errors/transient.ts';
 import type { RateLimitedAction } from './security/rate-limit.ts';
@@ -12,34 +12,43 @@ export function internalErrorMessage(requestId: string | null): string {
   return `Something went wrong on our side. Please try again${requestId ? ` (request ${requestId})` : ''}.`;
 }
 
-const t = initTRPC.context<Context>().create({
-  // Never send stack traces, whatever NODE_ENV says (tRPC reads it directly).
-  isDev: false,
-  errorFormatter({ shape, error, ctx }) {
-    const requestId = ctx?.meta.requestId ?? null;
-    const zodError =
-      error.cause instanceof z.ZodError ? fieldIssues(error.cause) : commandFieldIssue(error.cause);
-    const message =
-      error.code === 'INTERNAL_SERVER_ERROR'
-        ? internalErrorMessage(requestId)
-        : error.cause instanceof z.ZodError
-          ? readableIssues(error.cause)
-          : error.message;
-    return {
-      message,
-      code: shape.code,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        zodError,
-        refusal: error.cause instanceof CommandError ? (error.cause.details.refusal ?? null) : null,
-        retryAfterMs: retryAfterMsOf(error),
-        requestId,
-      },
-    };
-  },
-});
+/** What a procedure says about itself to the middleware. */
+interface ProcedureMeta {
+  /** `new` for a call that starts work later calls finish (a booking): shed first under overload. */
+  admission?: AdmissionClass;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    // Never send stack traces, whatever NODE_ENV says (tRPC reads it directly).
+    isDev: false,
+    errorFormatter({ shape, error, ctx }) {
+      const requestId = ctx?.meta.requestId ?? null;
+      const zodError =
+        error.cause instanceof z.ZodError ? fieldIssues(error.cause) : commandFieldIssue(error.cause);
+      const message =
+        error.code === 'INTERNAL_SERVER_ERROR'
+          ? internalErrorMessage(requestId)
+          : error.cause instanceof z.ZodError
+            ? readableIssues(error.cause)
+            : error.message;
+      return {
+        message,
+        code: shape.code,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          zodError,
+          refusal: error.cause instanceof CommandError ? (error.cause.details.refusal ?? null) : null,
+          retryAfterMs: retryAfterMsOf(error),
+          requestId,
+        },
+      };
+    },
+  });
 
 /**
  * Validation problems keyed by their full input path (`intake.vehicleYear`), so a form can put
@@ -105,14 +114,20 @@ function busy(retryAfterMs: number): TRPCError {
 
 /**
  * Every call: queries and mutations take an admission slot for their database work (overload is
- * refused quickly with a retry hint), and whatever a handler throws is mapped once, here.
+ * refused quickly with a retry hint), and whatever a handler throws is mapped once, here. A caller
+ * whose auth session this process has not cached yet is looked up inside that slot, not before it
+ * (createContext leaves it to here): a refused call costs no query, and lookups count against the
+ * same limit as the rest of the database work, so they cannot hold pool connections it let in.
  */
-const mapped = t.middleware(async ({ ctx, type, next }) => {
-  const run = () => next();
+const mapped = t.middleware(async ({ ctx, type, meta, next }) => {
+  const run = async () =>
+    ctx.unresolvedSessionToken
+      ? next({ ctx: { user: await ctx.auth.userFor(ctx.unresolvedSessionToken) } })
+      : next();
   const result =
     type === 'subscription'
       ? await run()
-      : await ctx.admission.run(run).catch((error) => {
+      : await ctx.admission.run(run, meta?.admission).catch((error) => {
           throw toTRPCError(error);
         });
   if (!result.ok) {

@@ -48,7 +48,11 @@ let database: TestDatabase;
 const processes: Process[] = [];
 
 async function startProcess(
-  options: { config?: Partial<ApiConfig>; rateLimiter?: (pool: pg.Pool) => RateLimiter } = {},
+  options: {
+    config?: Partial<ApiConfig>;
+    rateLimiter?: (pool: pg.Pool) => RateLimiter;
+    admission?: Admission;
+  } = {},
 ): Promise<Process> {
   const counter = roundTripCounter();
   const db: Db = createDb(database.url, { poolSize: 5, Client: counter.Client });
@@ -59,7 +63,7 @@ async function startProcess(
     db,
     hub,
     auth: new AuthSessions(db, hub, () => new Date()),
-    admission: new Admission({ concurrency: 5, queue: 1000, maxWaitMs: 30_000 }),
+    admission: options.admission ?? new Admission({ concurrency: 5, queue: 1000, maxWaitMs: 30_000 }),
     log,
     now: () => new Date(),
     // The server's limiter (counters in the rate_limits table), so its round trip is counted too.
@@ -414,6 +418,33 @@ describe('the auth cache', () => {
     await (await other.as(cookie)).auth.logOut();
     await expect.poll(() => main.services.auth.userFor(token), { timeout: 2000, interval: 50 }).toBeNull();
     expect((await errorOf((await main.as(cookie)).session.listMine())).code).toBe('UNAUTHORIZED');
+  });
+});
+
+describe('overload', () => {
+  it('a call refused for load sends no SQL, not even the lookup of a cookie this process has not seen', async () => {
+    const admission = new Admission({ concurrency: 1, queue: 0, maxWaitMs: 1000 });
+    const busy = await startProcess({ admission });
+    const cookie = await main.signUp(newEmail()); // cached by `main`, not by `busy`
+    let release = () => {};
+    const held = admission.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const refused = await counted(busy, () =>
+      errorOf(
+        (async () =>
+          (await busy.as(cookie)).session.create({ intake: intake(), idempotencyKey: idempotencyKey() }))(),
+      ),
+    );
+    expect(refused.value.code).toBe('SERVICE_UNAVAILABLE');
+    expect(refused.sql).toEqual([]);
+    release();
+    await held;
+    // Admitted, the same call looks the cookie up inside its slot and books.
+    const booked = await counted(busy, async () =>
+      (await busy.as(cookie)).session.create({ intake: intake(), idempotencyKey: idempotencyKey() }),
+    );
+    expect(booked.value.assignmentStatus).toBe('queued');
+    expect(booked.sql.filter((sql) => /auth_sessions/.test(sql))).toHaveLength(1);
+    expect(booked.sql.length).toBeLessThanOrEqual(MAX_ROUND_TRIPS);
   });
 });
 

@@ -5,6 +5,9 @@
 // libuv threads included) and its SQL round trips (every query on the app's pools, counted).
 // No HTTP: what is left is tRPC, zod, the commands, Prisma and node-postgres.
 //   tsx src/probe-write-path.ts [flows per round, default 300] [rounds, default 3]
+// `tsx src/probe-write-path.ts overload [rates, default 100,200,400]` instead offers full flows over
+// HTTP to the real server (the bench's server and driver processes, as section (d) does, without
+// the subscribed fleet) for 4 s at each rate, and prints what was achieved past saturation.
 // To compare two trees, run it in each, alternately; the machine is shared, so look at medians.
 import type { IncomingMessage } from 'node:http';
 import {
@@ -22,7 +25,14 @@ import { createDb } from '@dispatch/db';
 import { roundTripCounter } from '@dispatch/db/testing';
 import pg from 'pg';
 import pino from 'pino';
-import { seedUsers, startBenchDatabase } from './database.ts';
+import { query, seedUsers, startBenchDatabase } from './database.ts';
+import { killChildren, spawnChild } from './ipc.ts';
+import { summarise } from './stats.ts';
+
+if (process.argv[2] === 'overload') {
+  await overload((process.argv[3] ?? '100,200,400').split(',').map(Number));
+  process.exit(0);
+}
 
 const FLOWS = Number(process.argv[2] ?? 300);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -168,4 +178,65 @@ try {
   await db.$disconnect().catch(() => {});
   await rateLimitPool.end().catch(() => {});
   await database.stop();
+}
+
+/** Full flows over HTTP past saturation: does the achieved rate hold, and what do refusals cost? */
+async function overload(rates: number[]): Promise<void> {
+  const database = await startBenchDatabase();
+  try {
+    const seeded = await seedUsers(database.url, { customers: 4000, mechanics: 300 });
+    const server = spawnChild('server', 'server-process.ts', [], { BENCH_DATABASE_URL: database.url });
+    const driver = spawnChild('driver', 'driver-process.ts');
+    await Promise.all([server.ready, driver.ready]);
+    const { url } = await server.call<{ url: string }>('info');
+    await driver.call('init', { url, customers: seeded.customers, mechanics: seeded.mechanics });
+    const flows = (rate: number, durationMs: number) =>
+      driver.call<{
+        started: number;
+        completed: number;
+        errors: Record<string, number>;
+        wallMs: number;
+        latencies: Record<'create' | 'sign' | 'accept', number[]>;
+      }>('flows', { rate, durationMs, mechanicFrom: 0, mechanicCount: 200 });
+    await flows(10, 2000); // warm-up
+    console.log(
+      'offered/s | completed / started | achieved flows/s | p50 / p99 ms | server CPU ms/call | errors',
+    );
+    for (const rate of rates) {
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const [mark] = await query<{ p: string }>(
+        database.url,
+        'SELECT coalesce(max(position), 0)::text AS p FROM assignment_events',
+      );
+      await server.call('cpuMark');
+      const r = await flows(rate, 4000);
+      const [committed] = await query<{ accepts: number; seconds: number }>(
+        database.url,
+        `SELECT count(*) FILTER (WHERE type = 'accept')::float8 AS accepts,
+                extract(epoch FROM max(created_at) FILTER (WHERE type = 'accept') - min(created_at))::float8
+                  AS seconds
+           FROM assignment_events WHERE position > $1::bigint`,
+        [mark?.p ?? '0'],
+      );
+      const cpu = await server.call<{ userMs: number; systemMs: number }>('cpuSince');
+      const answered = [...r.latencies.create, ...r.latencies.sign, ...r.latencies.accept];
+      const calls = answered.length + Object.values(r.errors).reduce((a, b) => a + b, 0);
+      const s = summarise(answered);
+      // Work that bought nothing: bookings and signs answered for flows a later step was refused in.
+      const wasted = answered.length - 3 * r.completed;
+      console.log(
+        `${String(rate).padStart(9)} | ${`${r.completed} / ${r.started}`.padEnd(19)} | ` +
+          `${((r.completed * 1000) / r.wallMs).toFixed(1).padStart(16)} | ` +
+          `${((committed?.accepts ?? 0) / (committed?.seconds ?? 1)).toFixed(1).padStart(19)} | ` +
+          `${`${wasted} of ${answered.length}`.padEnd(38)} | ` +
+          `${`${s.p50.toFixed(0)} / ${s.p99.toFixed(0)}`.padEnd(12)} | ` +
+          `${((cpu.userMs + cpu.systemMs) / calls).toFixed(2).padStart(18)} | ${JSON.stringify(r.errors)}`,
+      );
+    }
+    await server.call('stop');
+    await server.exited;
+  } finally {
+    killChildren();
+    await database.stop();
+  }
 }

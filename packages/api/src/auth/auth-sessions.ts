@@ -42,6 +42,22 @@ export class AuthSessions {
     if (!token) return null;
     const id = hashToken(token);
     const now = this.#now();
+    const cached = this.#fresh(id, now);
+    if (cached) return cached;
+    this.#cache.delete(id);
+    const revocations = this.#revocations;
+    const user = await loadUser(this.#db, id, now);
+    // A revocation heard while the row was being read may be this one's, committed after the read.
+    if (user && revocations === this.#revocations) this.#remember(user, now);
+    return user;
+  }
+
+  /** The user behind a session token if this process has them cached (no query); else null. */
+  cachedUser(token: string | null): SignedInUser | null {
+    return token ? this.#fresh(hashToken(token), this.#now()) : null;
+  }
+
+  #fresh(id: string, now: Date): SignedInUser | null {
     const cached = this.#cache.get(id);
     if (
       cached &&
@@ -51,12 +67,7 @@ export class AuthSessions {
     ) {
       return cached.user;
     }
-    this.#cache.delete(id);
-    const revocations = this.#revocations;
-    const user = await loadUser(this.#db, id, now);
-    // A revocation heard while the row was being read may be this one's, committed after the read.
-    if (user && revocations === this.#revocations) this.#remember(user, now);
-    return user;
+    return null;
   }
 
   /**

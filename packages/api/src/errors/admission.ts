@@ -15,13 +15,31 @@ export interface AdmissionLimits {
 }
 
 /**
+ * What a call is to the work already under way. `new` starts something that needs more calls to be
+ * of any use (a booking: then its waiver and its accept); everything else is `continuing`.
+ */
+export type AdmissionClass = 'new' | 'continuing';
+
+/**
+ * New work may fill this share of the wait queue; the rest is kept for continuing work, which is
+ * also started first. Past saturation every booking let in takes the capacity its flow's later
+ * steps need: letting new bookings queue like the rest made them crowd out the signs and accepts of
+ * flows already begun, whose refusal wasted the bookings made for them.
+ */
+const NEW_WORK_QUEUE_SHARE = 0.25;
+
+/**
  * Bounded concurrency for database work: overload becomes a quick, clean refusal with a retry
- * hint instead of pool timeouts, expired transactions and 500s.
+ * hint instead of pool timeouts, expired transactions and 500s. Under overload new work is refused
+ * first and waits behind continuing work, so what was started can finish.
  */
 export class Admission {
   readonly #limits: AdmissionLimits;
   #running = 0;
-  #waiting: { start: () => void; timer: NodeJS.Timeout }[] = [];
+  readonly #waiting: Record<AdmissionClass, { start: () => void; timer: NodeJS.Timeout }[]> = {
+    continuing: [],
+    new: [],
+  };
   #refused = 0;
 
   constructor(limits: AdmissionLimits) {
@@ -33,15 +51,15 @@ export class Admission {
   }
 
   get queued(): number {
-    return this.#waiting.length;
+    return this.#waiting.continuing.length + this.#waiting.new.length;
   }
 
   get refused(): number {
     return this.#refused;
   }
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    await this.#enter();
+  async run<T>(work: () => Promise<T>, kind: AdmissionClass = 'continuing'): Promise<T> {
+    await this.#enter(kind);
     try {
       return await work();
     } finally {
@@ -49,12 +67,15 @@ export class Admission {
     }
   }
 
-  #enter(): Promise<void> {
+  #enter(kind: AdmissionClass): Promise<void> {
     if (this.#running < this.#limits.concurrency) {
       this.#running += 1;
       return Promise.resolve();
     }
-    if (this.#waiting.length >= this.#limits.queue) return Promise.reject(this.#refuse());
+    const { queue: size } = this.#limits;
+    const room = kind === 'new' ? Math.min(size, Math.max(1, Math.floor(size * NEW_WORK_QUEUE_SHARE))) : size;
+    if (this.queued >= room) return Promise.reject(this.#refuse());
+    const queue = this.#waiting[kind];
     return new Promise((resolve, reject) => {
       const entry = {
         start: () => {
@@ -63,17 +84,18 @@ export class Admission {
           resolve();
         },
         timer: setTimeout(() => {
-          this.#waiting = this.#waiting.filter((w) => w !== entry);
+          const at = queue.indexOf(entry);
+          if (at >= 0) queue.splice(at, 1);
           reject(this.#refuse());
         }, this.#limits.maxWaitMs),
       };
-      this.#waiting.push(entry);
+      queue.push(entry);
     });
   }
 
   #leave(): void {
     this.#running -= 1;
-    this.#waiting.shift()?.start();
+    (this.#waiting.continuing.shift() ?? this.#waiting.new.shift())?.start();
   }
 
   #refuse(): AdmissionRefused {

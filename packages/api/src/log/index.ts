@@ -8,9 +8,4 @@ export { projectForSessions, projectForStaff } from './projection.ts';
 export { shared, sharedJson } from './shared-payload.ts';
 export { readWithPosition } from './snapshot.ts';
 export { EVENT_COLUMNS, type EventRow, fromRow, type StoredEvent } from './stored-event.ts';
-export {
-  DEFAULT_SLOW_CONSUMER_LIMITS,
-  type LiveTransport,
-  streamEvents,
-  TOO_SLOW_CLOSE_CODE,
-} from './stream.ts';
+export { DEFAULT_SLOW_CONSUMER_LIMITS, streamEvents, TOO_SLOW_CLOSE_CODE } from './stream.ts';

@@ -7,7 +7,7 @@ import { shared } from './shared-payload.ts';
 import type { StoredEvent } from './stored-event.ts';
 
 /** The socket a subscription writes to, as far as back-pressure needs it. */
-export interface Transport {
+interface Transport {
   /** Bytes queued on the socket and not yet sent. */
   bufferedBytes(): number;
   close(code: number, reason: string): void;

@@ -149,10 +149,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     tickMs: options.dispatcherTickMs ?? 1000,
     strandedAfterMs: env.STRANDED_AFTER_SECONDS * 1000,
   });
-  hub.onEvents((events) => {
-    if (events.some((event) => event.toStatus === 'queued' || event.toStatus === 'declined'))
-      dispatcher.poke();
-  });
+  // Targeted mode offers a newly queued (or declined) request at once. Broadcast mode makes no
+  // offers: its passes only run timers (queue limit, stranded sessions), which the tick covers, so
+  // a pass per booking there was four queries per event for nothing.
+  if (config.dispatchMode === 'targeted') {
+    hub.onEvents((events) => {
+      if (events.some((event) => event.toStatus === 'queued' || event.toStatus === 'declined'))
+        dispatcher.poke();
+    });
+  }
   dispatcher.start();
   // Web Push from the event log, outside every writing transaction; one claim per device and event.
   const push = startPushSender(services, hub, fromStoredEvent, {

@@ -45,7 +45,7 @@ const config = quick
       flowRates: [10, 25, 50, 100, 200, 400, 600],
       flowSeconds: 4,
       contentionRounds: 5,
-      resumeFlows: 500,
+      resumeFlows: 1200,
       resumeRepeats: 5,
       idleCpuMs: 10_000,
       twoProcessSize: 1000,

@@ -52,6 +52,8 @@ export class SocketRegistry {
   readonly #now: () => Date;
   readonly #presence: ConnectionCounter | null;
   readonly #owner: Owner;
+  /** When the earliest session of an open socket expires (ms since epoch). */
+  #nextExpiry = Number.POSITIVE_INFINITY;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #unsubscribe: (() => void)[] = [];
 
@@ -102,6 +104,7 @@ export class SocketRegistry {
       entry.authSessionId,
       existing === undefined ? entry : Array.isArray(existing) ? [...existing, entry] : [existing, entry],
     );
+    this.#nextExpiry = Math.min(this.#nextExpiry, entry.expiresAt.getTime());
     (socket as Registered)[ENTRY] = entry;
     // `on`, not `once` (which wraps each listener in an object and a bound function): ws emits
     // 'close' once.
@@ -130,14 +133,24 @@ export class SocketRegistry {
     if (entry.mechanicId !== null) this.#presence?.disconnected(entry.mechanicId);
   }
 
+  /** Checked every second; the sockets are only gone through once the earliest session has expired. */
   #closeExpired(): void {
-    const now = this.#now();
-    for (const [id, entries] of this.#bySession) {
-      const expired = Array.isArray(entries)
-        ? entries.some((entry) => entry.expiresAt <= now)
-        : entries.expiresAt <= now;
-      if (expired) this.closeSession(id, 'Session expired');
-    }
+    const now = this.#now().getTime();
+    if (now < this.#nextExpiry) return;
+    let next = Number.POSITIVE_INFINITY;
+    const expired: string[] = [];
+    this.#bySession.forEach((entries, id) => {
+      for (const entry of Array.isArray(entries) ? entries : [entries]) {
+        const at = entry.expiresAt.getTime();
+        if (at <= now) {
+          expired.push(id);
+          return;
+        }
+        next = Math.min(next, at);
+      }
+    });
+    this.#nextExpiry = next;
+    for (const id of expired) this.closeSession(id, 'Session expired');
   }
 
   async #verify(): Promise<void> {

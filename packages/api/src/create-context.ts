@@ -63,7 +63,7 @@ export function createContextFactory(services: Services, trust: ProxyTrust = NO_
     const token = readSessionToken(req.headers.cookie);
     const user = services.auth.cachedUser(token);
     const httpResponse = isServerResponse(res) ? res : null;
-    const transport = isSocket(res) ? new SocketTransport(res) : null;
+    const transport = isSocket(res) ? SocketTransport.of(res) : null;
     // Object.assign, not `{ ...services, … }`: under V8 11 a spread literal with more properties
     // after it gets a hidden class of its own per object (~450 B each socket holds).
     return Object.assign({}, services, {

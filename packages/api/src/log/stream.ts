@@ -66,7 +66,12 @@ export class SocketTransport implements LiveTransport {
   /** The subscription body waiting to learn its id from its `started` frame (see LiveTransport). */
   #claim: ((head: string | null) => void) | null = null;
 
-  constructor(socket: SocketLike) {
+  /** The socket's transport: made on first use, the same one after (its `send` is wrapped once). */
+  static of(socket: SocketLike): SocketTransport {
+    return (socket as Partial<WatchedSocket>)[TRANSPORT] ?? new SocketTransport(socket);
+  }
+
+  private constructor(socket: SocketLike) {
     this.#socket = socket;
     this.#send = socket.send;
     (socket as WatchedSocket)[TRANSPORT] = this;

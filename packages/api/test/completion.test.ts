@@ -2,9 +2,8 @@
 // customer's one rating, the in-person visit details and the callback phone that only the session's
 // mechanic (and admins) are told: never in an event row, a card, or a stream payload.
 import { SESSION_OUTCOMES } from '@dispatch/domain';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, createTestApi, idempotencyKey, intake, type TestApi } from './harness.ts';
+import { collect, createTestApi, errorOf, idempotencyKey, intake, type TestApi } from './harness.ts';
 
 let api: TestApi;
 let workshopA: string;
@@ -24,16 +23,6 @@ const FINDINGS = {
   suspectedCause: 'A weak battery and a tired alternator',
   advice: 'Replace the battery now and have the alternator tested at a workshop',
 };
-
-async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** A fresh paid booking by the customer, accepted by `mechanic` unless told otherwise. */
 async function booked(

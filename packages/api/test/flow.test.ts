@@ -1,7 +1,7 @@
-import { TRPCError } from '@trpc/server';
+import type { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentWaiver } from '../src/queries/waiver-text.ts';
-import { createTestApi, idempotencyKey, intake, type TestApi } from './harness.ts';
+import { createTestApi, errorOf, idempotencyKey, intake, type TestApi } from './harness.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -11,16 +11,6 @@ afterAll(() => api?.close());
 
 const CUSTOMER = 'customer1@demo.test';
 const OTHER_CUSTOMER = 'customer2@demo.test';
-
-async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('booking, waiver and accept', () => {
   it('a free session waits for its waiver, then joins the queue and is accepted', async () => {

@@ -1,6 +1,7 @@
 import { seed } from '@dispatch/db';
 import { createTestDatabase, type TestDatabase } from '@dispatch/db/testing';
 import type { DispatchMode, IntakeInput, SessionType, Viewer } from '@dispatch/domain';
+import { TRPCError } from '@trpc/server';
 import pino from 'pino';
 import { AuthSessions } from '../src/auth/auth-sessions.ts';
 import type { ApiConfig, Context, Services, SignedInUser } from '../src/context.ts';
@@ -168,4 +169,15 @@ export async function collect<T>(
     void iterator.return?.();
   }
   return items;
+}
+
+/** The tRPC error a call fails with; any other outcome fails the test. */
+export async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TRPCError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
 }

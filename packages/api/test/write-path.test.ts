@@ -25,7 +25,7 @@ import { currentWaiver } from '../src/queries/waiver-text.ts';
 import { appRouter } from '../src/root.ts';
 import { memoryRateLimiter, type RateLimiter, sharedRateLimiter } from '../src/security/rate-limit.ts';
 import { createCallerFactory } from '../src/trpc.ts';
-import { completion, idempotencyKey, intake, log } from './harness.ts';
+import { completion, errorOf, idempotencyKey, intake, log } from './harness.ts';
 
 const createCaller = createCallerFactory(appRouter);
 const MAX_ROUND_TRIPS = 3;
@@ -125,16 +125,6 @@ async function counted<T>(process: Process, run: () => Promise<T>): Promise<{ va
 }
 
 const newEmail = () => `${idempotencyKey()}@write-path.test`.toLowerCase();
-
-async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const refusalOf = (error: TRPCError) => (error.cause as CommandError | undefined)?.details.refusal;
 

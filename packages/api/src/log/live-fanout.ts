@@ -11,7 +11,7 @@ import type { EventHub } from './hub.ts';
 import { projectForStaff } from './projection.ts';
 import { sharedJson } from './shared-payload.ts';
 import type { StoredEvent } from './stored-event.ts';
-import type { LiveTransport } from './stream.ts';
+import { type LiveTransport, observeFirstDelivery } from './stream.ts';
 
 /** What the fan-out needs of a queue subscription besides its socket. */
 export interface LiveSubscriber {
@@ -205,7 +205,7 @@ export class StaffFanOut {
             }
             if (payload === null || frame === null) continue;
             if (transport.bufferedBytes() > highWaterBytes) {
-              member.leave(reached ?? before);
+              member.leave(before);
               continue;
             }
             transport.sendFrame(frame, TEXT_FRAME);
@@ -215,10 +215,7 @@ export class StaffFanOut {
           }
         }
       }
-      if (deliveries > 0 && !event.latencyObserved) {
-        event.latencyObserved = true;
-        metrics.deliveryLatency.observe(Math.max(0, now() - event.createdAt.getTime()) / 1000);
-      }
+      if (deliveries > 0) observeFirstDelivery(metrics, event, now);
       reached = event.position;
     }
   }

@@ -99,11 +99,10 @@ export class SocketTransport implements LiveTransport {
   claimSubscriptionStart(): Promise<string | null> {
     this.#claim?.(null);
     return new Promise((resolve) => {
-      const mine = (head: string | null) => resolve(head);
-      this.#claim = mine;
+      this.#claim = resolve;
       // tRPC sends `started` in the same synchronous run that started the body; later is not ours.
       queueMicrotask(() => {
-        if (this.#claim !== mine) return;
+        if (this.#claim !== resolve) return;
         this.#claim = null;
         resolve(null);
       });
@@ -247,8 +246,12 @@ function counted<T>(options: StreamOptions<T>, event: StoredEvent, replayed: boo
   const { metrics } = options;
   counterFor(metrics.eventsDelivered, options.role).inc();
   if (replayed) metrics.eventsReplayed.inc();
-  else if (!event.latencyObserved) {
-    event.latencyObserved = true;
-    metrics.deliveryLatency.observe(Math.max(0, options.now() - event.createdAt.getTime()) / 1000);
-  }
+  else observeFirstDelivery(metrics, event, options.now);
+}
+
+/** The event's delivery latency, observed once per process: at its first live delivery (pull or fan-out). */
+export function observeFirstDelivery(metrics: Metrics, event: StoredEvent, now: () => number): void {
+  if (event.latencyObserved) return;
+  event.latencyObserved = true;
+  metrics.deliveryLatency.observe(Math.max(0, now() - event.createdAt.getTime()) / 1000);
 }

@@ -153,7 +153,8 @@ export class ReceiptWriter implements ReceiptSink {
    */
   readonly #recent = new Map<string, Set<string>>();
   #recentEntries = 0;
-  #lastKey = '';
+  #lastSession = '';
+  #lastVersion = -1;
   #lastSeen: Set<string> | null = null;
   #flushQueued = false;
   #flushing: Promise<void> | null = null;
@@ -231,14 +232,19 @@ export class ReceiptWriter implements ReceiptSink {
 
   /** Whether this mechanic is handed this card version on this process for the first time. */
   #firstTime(sessionId: string, version: number, mechanicId: string): boolean {
-    const key = `${sessionId}|${version}`;
-    let seen = key === this.#lastKey ? this.#lastSeen : this.#recent.get(key);
-    if (!seen) {
-      seen = new Set();
-      this.#recent.set(key, seen);
+    let seen = this.#lastSeen;
+    // The fan-out hands one card to many mechanics in a row: no key is built for those.
+    if (!seen || this.#lastSession !== sessionId || this.#lastVersion !== version) {
+      const key = `${sessionId}|${version}`;
+      seen = this.#recent.get(key) ?? null;
+      if (!seen) {
+        seen = new Set();
+        this.#recent.set(key, seen);
+      }
+      this.#lastSession = sessionId;
+      this.#lastVersion = version;
+      this.#lastSeen = seen;
     }
-    this.#lastKey = key;
-    this.#lastSeen = seen;
     if (seen.has(mechanicId)) return false;
     seen.add(mechanicId);
     this.#recentEntries += 1;
@@ -246,7 +252,7 @@ export class ReceiptWriter implements ReceiptSink {
       const [oldestKey, oldest] = this.#recent.entries().next().value as [string, Set<string>];
       this.#recent.delete(oldestKey);
       this.#recentEntries -= oldest.size;
-      if (oldest === this.#lastSeen) this.#lastKey = '';
+      if (oldest === this.#lastSeen) this.#lastSeen = null;
     }
     return true;
   }

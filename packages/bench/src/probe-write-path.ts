@@ -8,6 +8,7 @@
 // `tsx src/probe-write-path.ts overload [rates, default 100,200,400]` instead offers full flows over
 // HTTP to the real server (the bench's server and driver processes, as section (d) does, without
 // the subscribed fleet) for 4 s at each rate, and prints what was achieved past saturation.
+// PROBE_PROFILE_DIR=<dir> with `overload` writes the server's CPU profile into <dir>.
 // To compare two trees, run it in each, alternately; the machine is shared, so look at medians.
 import type { IncomingMessage } from 'node:http';
 import {
@@ -185,7 +186,14 @@ async function overload(rates: number[]): Promise<void> {
   const database = await startBenchDatabase();
   try {
     const seeded = await seedUsers(database.url, { customers: 4000, mechanics: 300 });
-    const server = spawnChild('server', 'server-process.ts', [], { BENCH_DATABASE_URL: database.url });
+    // PROBE_PROFILE_DIR=<dir> writes the server's CPU profile there (summarise it with profile-summary.ts).
+    const profileDir = process.env.PROBE_PROFILE_DIR;
+    const server = spawnChild(
+      'server',
+      'server-process.ts',
+      profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+      { BENCH_DATABASE_URL: database.url },
+    );
     const driver = spawnChild('driver', 'driver-process.ts');
     await Promise.all([server.ready, driver.ready]);
     const { url } = await server.call<{ url: string }>('info');
@@ -230,7 +238,7 @@ async function overload(rates: number[]): Promise<void> {
           `${((committed?.accepts ?? 0) / (committed?.seconds ?? 1)).toFixed(1).padStart(19)} | ` +
           `${`${wasted} of ${answered.length}`.padEnd(38)} | ` +
           `${`${s.p50.toFixed(0)} / ${s.p99.toFixed(0)}`.padEnd(12)} | ` +
-          `${((cpu.userMs + cpu.systemMs) / calls).toFixed(2).padStart(18)} | ${JSON.stringify(r.errors)}`,
+          `${((cpu.userMs + cpu.systemMs) / calls).toFixed(2).padStart(18)} (user ${(cpu.userMs / calls).toFixed(2)}, system ${(cpu.systemMs / calls).toFixed(2)}) | ${JSON.stringify(r.errors)}`,
       );
     }
     await server.call('stop');

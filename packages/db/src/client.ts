@@ -1,7 +1,8 @@
 // Prisma client over node-postgres (driver adapter; no native query engine).
 import { PrismaPg } from '@prisma/adapter-pg';
-import type pg from 'pg';
+import pg from 'pg';
 import { type Prisma, PrismaClient } from './generated/prisma/client.ts';
+import { rememberPool } from './prepared.ts';
 
 export type Db = PrismaClient;
 /** The client handed to `db.$transaction(async (tx) => …)` callbacks. */
@@ -24,7 +25,9 @@ export interface CreateDbOptions {
 
 export function createDb(url: string, options: CreateDbOptions = {}): Db {
   const { limits } = options;
-  const adapter = new PrismaPg({
+  // One pool shared by Prisma and the write path's prepared statements (prepared.ts); Prisma's
+  // $disconnect ends it.
+  const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize,
     ...(options.Client ? { Client: options.Client } : {}),
@@ -36,5 +39,12 @@ export function createDb(url: string, options: CreateDbOptions = {}): Db {
         }
       : {}),
   });
-  return new PrismaClient({ adapter });
+  // An idle connection's error (the server restarted, say) must not crash the process before
+  // Prisma has attached its own listener: the pool drops that connection and the next query opens
+  // another, and the query that meets the outage gets the error.
+  pool.on('error', () => {});
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  const db = new PrismaClient({ adapter });
+  rememberPool(db, pool);
+  return db;
 }

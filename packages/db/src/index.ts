@@ -31,6 +31,7 @@ export {
 } from './generated/prisma/enums.ts';
 export { type MigrateResult, migrate } from './migrate.ts';
 export { hashPassword, verifyPassword } from './password.ts';
+export { type PreparedStatement, preparedStatement, queryPrepared } from './prepared.ts';
 export {
   DEMO_PASSWORD,
   type DemoLogin,

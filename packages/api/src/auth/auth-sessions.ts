@@ -1,4 +1,4 @@
-import type { Db } from '@dispatch/db';
+import { type Db, preparedStatement, queryPrepared } from '@dispatch/db';
 import type { Viewer } from '@dispatch/domain';
 import { AUTH_REVOKED_CHANNEL } from '../log/append.ts';
 import type { EventHub } from '../log/hub.ts';
@@ -137,6 +137,16 @@ function signedInUser(account: AccountFacts, authSessionId: string, expiresAt: D
   };
 }
 
+const USER_OF_AUTH_SESSION = preparedStatement(
+  'user_of_auth_session',
+  `SELECT u.id AS user_id, u.email, u.display_name, u.role::text AS role, s.expires_at, s.revoked_at,
+          m.kind::text AS mechanic_kind, m.workshop_id AS mechanic_workshop_id
+     FROM auth_sessions s
+     JOIN users u ON u.id = s.user_id
+     LEFT JOIN mechanics m ON m.user_id = u.id
+    WHERE s.id = $1`,
+);
+
 /**
  * The auth session and its user in one plain SQL statement, not the query builder: a cache miss is
  * on the path of a process's first request with a cookie (and of every request while the LISTEN
@@ -145,24 +155,16 @@ function signedInUser(account: AccountFacts, authSessionId: string, expiresAt: D
  * { mechanic: true } } }`.
  */
 async function loadUser(db: Db, id: string, now: Date): Promise<SignedInUser | null> {
-  const rows = await db.$queryRaw<
-    {
-      user_id: string;
-      email: string;
-      display_name: string;
-      role: AccountFacts['role'];
-      expires_at: Date;
-      revoked_at: Date | null;
-      mechanic_kind: 'virtual_only' | 'workshop' | null;
-      mechanic_workshop_id: string | null;
-    }[]
-  >`
-    SELECT u.id AS user_id, u.email, u.display_name, u.role::text AS role, s.expires_at, s.revoked_at,
-           m.kind::text AS mechanic_kind, m.workshop_id AS mechanic_workshop_id
-      FROM auth_sessions s
-      JOIN users u ON u.id = s.user_id
-      LEFT JOIN mechanics m ON m.user_id = u.id
-     WHERE s.id = ${id}`;
+  const rows = await queryPrepared<{
+    user_id: string;
+    email: string;
+    display_name: string;
+    role: AccountFacts['role'];
+    expires_at: Date;
+    revoked_at: Date | null;
+    mechanic_kind: 'virtual_only' | 'workshop' | null;
+    mechanic_workshop_id: string | null;
+  }>(db, USER_OF_AUTH_SESSION, [id]);
   const row = rows[0];
   if (!row || row.revoked_at || row.expires_at <= now) return null;
   return signedInUser(

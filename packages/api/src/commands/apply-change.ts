@@ -1,4 +1,4 @@
-import type { DbTransaction as Db } from '@dispatch/db';
+import { type DbTransaction as Db, preparedStatement, queryPrepared } from '@dispatch/db';
 import type { AssignmentStatus, Completion, SessionStatus, SessionType } from '@dispatch/domain';
 import type { eventFields } from '../log/index.ts';
 
@@ -50,13 +50,17 @@ export type ChangeOutcome =
   | { outcome: 'not_available'; availability: string }
   | { outcome: 'at_capacity'; virtual: number; inPerson: number; virtualCapacity: number };
 
+const APPLY_CHANGE = preparedStatement(
+  'apply_assignment_change',
+  'SELECT apply_assignment_change($1::jsonb) AS result',
+);
+
 /**
  * One round trip, one autocommit statement: no interactive transaction to time out or to stall
  * while holding locks (see the function's comment in the migrations for what it checks).
  */
 export async function applyChange(db: Db, change: AssignmentChange): Promise<ChangeOutcome> {
-  const rows = await db.$queryRaw<{ result: ChangeOutcome }[]>`
-    SELECT apply_assignment_change(${JSON.stringify(change)}::jsonb) AS result`;
+  const rows = await queryPrepared<{ result: ChangeOutcome }>(db, APPLY_CHANGE, [JSON.stringify(change)]);
   const result = rows[0]?.result;
   if (!result) throw new Error('apply_assignment_change returned nothing');
   return result;

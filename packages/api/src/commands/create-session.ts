@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DbTransaction as Db, Prisma } from '@dispatch/db';
+import { type DbTransaction as Db, type Prisma, preparedStatement, queryPrepared } from '@dispatch/db';
 import {
   type Actor,
   type AssignmentCard,
@@ -97,6 +97,8 @@ export async function existingBooking(db: Db, request: Omit<CreateSessionRequest
  * open-request lock and check unless allowAnotherOpen, the workshop check, the three inserts with
  * the event last). Free and paid take this same path; the plan only picks the first state.
  */
+const CREATE_SESSION = preparedStatement('create_session', 'SELECT create_session($1::jsonb) AS result');
+
 export async function createSession(db: Db, request: CreateSessionRequest): Promise<CreateSessionResult> {
   const { intake, customerId, now } = request;
   const actor: Actor = { kind: 'customer', userId: customerId };
@@ -160,8 +162,7 @@ export async function createSession(db: Db, request: CreateSessionRequest): Prom
     now,
     event,
   };
-  const rows = await db.$queryRaw<{ result: BookingOutcome }[]>`
-    SELECT create_session(${JSON.stringify(booking)}::jsonb) AS result`;
+  const rows = await queryPrepared<{ result: BookingOutcome }>(db, CREATE_SESSION, [JSON.stringify(booking)]);
   const answer = rows[0]?.result;
   if (!answer) throw new Error('create_session returned nothing');
   switch (answer.outcome) {

@@ -1,7 +1,7 @@
 // The mutation load generator: typed tRPC clients over HTTP, one per user, with their session cookie,
 // the way the apps call the API.
 import type { AppRouter } from '@dispatch/api';
-import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, createTRPCUntypedClient, httpLink, TRPCClientError } from '@trpc/client';
 import { nowMs, serve } from './ipc.ts';
 
 type Client = ReturnType<typeof createTRPCClient<AppRouter>>;
@@ -181,6 +181,40 @@ serve({
     };
     await Promise.all(Array.from({ length: total }, (_, i) => one(i)));
     return { started, completed, errors, wallMs: lastDone - start, latencies };
+  },
+  /**
+   * Bookings sent open-loop at `rate` per second for `durationMs` to a write-path floor (the tRPC
+   * floor process): `trpc` through a tRPC client to its `session.create`, `bare` as a plain JSON
+   * POST to its node:http handler. The same body as a real booking; every response time recorded.
+   */
+  floorCalls: async (args: { url: string; kind: 'trpc' | 'bare'; rate: number; durationMs: number }) => {
+    const trpc = createTRPCUntypedClient({ links: [httpLink({ url: `${args.url}/trpc` })] });
+    const call = (input: { intake: typeof intake; idempotencyKey: string }) =>
+      args.kind === 'trpc'
+        ? trpc.mutation('session.create', input)
+        : fetch(`${args.url}/bare`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(input),
+          }).then((response) => response.json());
+    const latencies: number[] = [];
+    let errors = 0;
+    const total = Math.round((args.rate * args.durationMs) / 1000);
+    const start = nowMs();
+    await Promise.all(
+      Array.from({ length: total }, async (_, i) => {
+        const wait = start + (i * 1000) / args.rate - nowMs();
+        if (wait > 0) await sleep(wait);
+        const t0 = nowMs();
+        try {
+          await call({ intake, idempotencyKey: idempotencyKey() });
+          latencies.push(nowMs() - t0);
+        } catch {
+          errors += 1;
+        }
+      }),
+    );
+    return { latencies, errors, wallMs: nowMs() - start };
   },
   /** Warms each mechanic's HTTP connection so the accept race is not a connect race. */
   warm: async (args: { mechanics: number[] }) => {

@@ -106,6 +106,15 @@ export interface Results {
     serverCores: number;
   }[];
   flows: FlowStep[];
+  /** The write path's framework floors at the (d) steps' call rates (absent in older raw files). */
+  writeFloors?: {
+    kind: 'trpc' | 'bare';
+    flowRate: number;
+    callsPerSecond: number;
+    cpuMsPerCall: number;
+    latencies: number[];
+    errors: number;
+  }[];
   statements: { mutations: number; total: number; top: { query: string; calls: number; meanMs: number }[] };
   contention: {
     assignmentId: string;
@@ -456,6 +465,48 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
         Object.keys(f.result.errors).length ? JSON.stringify(f.result.errors).replaceAll('|', '/') : '0',
       ]),
     );
+  }
+  if (r.writeFloors?.length) {
+    push(
+      '',
+      "**The write path's framework floors**, measured right after the steps above at the same call rates " +
+        '(3 calls per flow): the same booking body sent to `session.create` on a tRPC server using the same HTTP ' +
+        'adapter (`createHTTPHandler`) and the real input schema, answering at once with no database, cookie or ' +
+        'admission, and as a JSON POST to a bare `node:http` handler. Server CPU per call is `process.cpuUsage()` ' +
+        "of each server process; ours is the step's server CPU per mutation, which also pays for the events each " +
+        'mutation causes (log read, fan-out to the 10 subscribed mechanics, receipts, alerts).',
+      '',
+      row([
+        'calls/s',
+        'ours CPU ms/mutation',
+        'tRPC HTTP floor CPU ms/call',
+        'bare node:http CPU ms/call',
+        'ours ÷ tRPC floor',
+        'tRPC floor ÷ bare',
+        'floor p50 / p99 ms (tRPC, bare)',
+      ]),
+      row(Array(7).fill('---')),
+    );
+    for (const flowRate of [...new Set(r.writeFloors.map((w) => w.flowRate))]) {
+      const trpc = r.writeFloors.find((w) => w.kind === 'trpc' && w.flowRate === flowRate);
+      const bare = r.writeFloors.find((w) => w.kind === 'bare' && w.flowRate === flowRate);
+      if (!trpc || !bare) continue;
+      const step = r.flows.find((f) => f.rate === flowRate);
+      const ts = summarise(trpc.latencies);
+      const bs = summarise(bare.latencies);
+      push(
+        row([
+          trpc.callsPerSecond,
+          step ? fmt(step.cpu.serverMsPerMutation, 2) : '(not offered)',
+          fmt(trpc.cpuMsPerCall, 3),
+          fmt(bare.cpuMsPerCall, 3),
+          step ? `${fmt(step.cpu.serverMsPerMutation / trpc.cpuMsPerCall, 1)}×` : '',
+          `${fmt(trpc.cpuMsPerCall / bare.cpuMsPerCall, 1)}×`,
+          `${fmt(ts.p50)} / ${fmt(ts.p99)}, ${fmt(bs.p50)} / ${fmt(bs.p99)}` +
+            (trpc.errors + bare.errors ? ` (${trpc.errors + bare.errors} errors)` : ''),
+        ]),
+      );
+    }
   }
   const { plain, notify, coalesced, eventsUnordered, eventsOrdered } = r.pg.commitRates;
   push(

@@ -574,6 +574,45 @@ async function main(): Promise<void> {
       .map((r) => ({ query: r.query.slice(0, 160), calls: Number(r.calls), meanMs: r.mean_ms })),
   };
 
+  // (d') the write path's framework floors at the same call rates: one booking per call to tRPC's
+  // HTTP adapter with the real input schema and no work behind it, and to a bare node:http handler.
+  const trpcFloorHttp = `http://127.0.0.1:${(await trpcFloor.call<{ port: number }>('info')).port}`;
+  const writeFloors: NonNullable<Results['writeFloors']> = [];
+  // The flow steps' call rates up to 200 flows/s, and the target's 500 flows/s (1,500 calls/s).
+  const floorFlowRates = [
+    ...new Set([
+      ...config.flowRates.filter((rate) => flows.some((f) => f.rate === rate) && rate <= 200),
+      500,
+    ]),
+  ];
+  for (const flowRate of floorFlowRates) {
+    for (const kind of ['trpc', 'bare'] as const) {
+      const callsPerSecond = 3 * flowRate;
+      log(`write-path floor: ${kind} at ${callsPerSecond} calls/s`);
+      await trpcFloor.call('cpuMark');
+      const result = await driver.call<{ latencies: number[]; errors: number; wallMs: number }>(
+        'floorCalls',
+        {
+          url: trpcFloorHttp,
+          kind,
+          rate: callsPerSecond,
+          durationMs: config.flowSeconds * 1000,
+        },
+      );
+      const cpu = await trpcFloor.call<{ userMs: number; systemMs: number }>('cpuSince');
+      const calls = result.latencies.length + result.errors;
+      writeFloors.push({
+        kind,
+        flowRate,
+        callsPerSecond,
+        cpuMsPerCall: (cpu.userMs + cpu.systemMs) / Math.max(1, calls),
+        latencies: result.latencies,
+        errors: result.errors,
+      });
+      await sleep(500);
+    }
+  }
+
   // (e) accept contention: 100 mechanics, one request, one instant.
   log('accept contention');
   const contenders = Array.from({ length: 100 }, (_, i) => i);
@@ -752,6 +791,7 @@ async function main(): Promise<void> {
     memory,
     fanout,
     flows,
+    writeFloors,
     statements,
     contention,
     resume,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '@dispatch/db';
+import { type Db, preparedStatement, queryPrepared } from '@dispatch/db';
 import { parsePosition } from '@dispatch/domain';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
@@ -36,6 +36,28 @@ export interface PushSenderOptions {
 
 /** One row of the push sender's mechanics query, before the load is folded into `PushMechanic`. */
 type PushMechanicRow = Omit<PushMechanic, 'load'> & { virtualLoad: number; inPersonLoad: number };
+
+// Both run for every event the sender sees, so they are prepared statements (queryPrepared).
+/** Mechanics with a push device, with their availability and accepted load (for planPushes). */
+const PUSH_MECHANICS = preparedStatement(
+  'push_mechanics',
+  `SELECT m.user_id AS "userId", m.kind::text AS kind, m.workshop_id AS "workshopId",
+          m.availability::text AS availability, m.virtual_capacity AS "virtualCapacity",
+          COALESCE(l.virtual, 0)::int AS "virtualLoad", COALESCE(l.in_person, 0)::int AS "inPersonLoad"
+     FROM mechanics m
+     LEFT JOIN LATERAL (
+       SELECT count(*) FILTER (WHERE s.type <> 'in_person') AS virtual,
+              count(*) FILTER (WHERE s.type = 'in_person') AS in_person
+         FROM session_assignments a JOIN sessions s ON s.id = a.session_id
+        WHERE a.mechanic_id = m.user_id AND a.status = 'accepted'
+     ) l ON true
+    WHERE EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.user_id = m.user_id)`,
+);
+const DEVICES_OF_USERS = preparedStatement(
+  'push_devices_of_users',
+  `SELECT id, user_id AS "userId", endpoint, p256dh, auth, focused_until AS "focusedUntil"
+     FROM push_subscriptions WHERE user_id = ANY($1::uuid[])`,
+);
 
 interface Device {
   id: string;
@@ -207,18 +229,7 @@ export class PushSender {
   }
 
   async #process(event: PushEvent): Promise<void> {
-    const rows = await this.#db.$queryRaw<PushMechanicRow[]>`
-      SELECT m.user_id AS "userId", m.kind::text AS kind, m.workshop_id AS "workshopId",
-             m.availability::text AS availability, m.virtual_capacity AS "virtualCapacity",
-             COALESCE(l.virtual, 0)::int AS "virtualLoad", COALESCE(l.in_person, 0)::int AS "inPersonLoad"
-        FROM mechanics m
-        LEFT JOIN LATERAL (
-          SELECT count(*) FILTER (WHERE s.type <> 'in_person') AS virtual,
-                 count(*) FILTER (WHERE s.type = 'in_person') AS in_person
-            FROM session_assignments a JOIN sessions s ON s.id = a.session_id
-           WHERE a.mechanic_id = m.user_id AND a.status = 'accepted'
-        ) l ON true
-       WHERE EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.user_id = m.user_id)`;
+    const rows = await queryPrepared<PushMechanicRow>(this.#db, PUSH_MECHANICS, []);
     const mechanics: PushMechanic[] = rows.map(({ virtualLoad, inPersonLoad, ...m }) => ({
       ...m,
       load: { virtual: virtualLoad, inPerson: inPersonLoad },
@@ -226,9 +237,7 @@ export class PushSender {
     const now = this.#now();
     const planned = planPushes(event, mechanics, this.#settings, now);
     if (planned.length === 0) return;
-    const devices = await this.#db.$queryRaw<Device[]>`
-      SELECT id, user_id AS "userId", endpoint, p256dh, auth, focused_until AS "focusedUntil"
-        FROM push_subscriptions WHERE user_id = ANY(${planned.map((p) => p.userId)}::uuid[])`;
+    const devices = await queryPrepared<Device>(this.#db, DEVICES_OF_USERS, [planned.map((p) => p.userId)]);
     const alerted = planned.some((p) => p.devices === 'alerted')
       ? new Set(
           (

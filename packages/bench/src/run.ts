@@ -874,6 +874,7 @@ function summariseForJson(results: Results) {
     delivery: results.delivery.map(deliveryRow),
     fanout: results.fanout.map((f) => ({ ...f, latencies: summarise(f.latencies) })),
     flows: flowRows(results.flows),
+    writeFloors: results.writeFloors?.map((w) => ({ ...w, latencies: summarise(w.latencies) })),
     twoProcesses: results.twoProcesses
       ? {
           ...results.twoProcesses,

@@ -33,6 +33,7 @@ import { metricsHandler } from './http/metrics.ts';
 import { originAllowed } from './http/origin.ts';
 import { ROOM_PHOTOS_PATH, roomPhotosHandler } from './http/room-photos.ts';
 import { createStaticApps } from './http/static-apps.ts';
+import { mutationPath } from './http/trpc-mutations.ts';
 import { PresenceTracker } from './ws/presence-tracker.ts';
 import { sharedPayloadEncoder } from './ws/shared-payload-encoder.ts';
 import { SocketRegistry } from './ws/socket-registry.ts';
@@ -200,12 +201,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     basePath: '/trpc/',
     maxBodySize: MAX_BODY_BYTES,
     onError,
-    // A refusal for load says when to come back, in the header every HTTP client understands too.
-    responseMeta: ({ errors }) => {
-      const waits = errors.map((error) => retryAfterMsOf(error)).filter((ms): ms is number => ms !== null);
-      if (waits.length === 0) return {};
-      return { headers: { 'retry-after': String(Math.max(1, Math.ceil(Math.max(...waits) / 1000))) } };
-    },
+    responseMeta: ({ errors }) => ({ headers: retryAfterHeaders(errors) }),
+  });
+  // One plain mutation (what httpLink sends) skips the adapter's Request/Response conversion; the
+  // same procedure call, error shape and headers (http/trpc-mutations.ts).
+  const mutations = mutationPath({
+    router: appRouter,
+    basePath: '/trpc/',
+    maxBodySize: MAX_BODY_BYTES,
+    createContext,
+    onError,
+    headersFor: retryAfterHeaders,
   });
   const serveMetrics = metricsHandler({ metrics, hub, admission, token: env.METRICS_TOKEN ?? null });
   const roomPhotos = roomPhotosHandler(services, log.child({ part: 'room-photos' }));
@@ -246,6 +252,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         res.writeHead(403, { 'content-type': 'text/plain' }).end('Cross-origin request refused');
         return;
       }
+      if (mutations(req, res)) return;
       return trpc(req, res);
     }
     if (path === ROOM_PHOTOS_PATH || path?.startsWith(`${ROOM_PHOTOS_PATH}/`)) {
@@ -371,4 +378,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     dropAllSockets,
     socketBufferedBytes,
   };
+}
+
+/** A refusal for load says when to come back, in the header every HTTP client understands too. */
+function retryAfterHeaders(errors: readonly { cause?: unknown }[]): Record<string, string> {
+  const waits = errors.map((error) => retryAfterMsOf(error)).filter((ms): ms is number => ms !== null);
+  if (waits.length === 0) return {};
+  return { 'retry-after': String(Math.max(1, Math.ceil(Math.max(...waits) / 1000))) };
 }

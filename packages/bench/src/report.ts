@@ -474,7 +474,9 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
         'adapter (`createHTTPHandler`) and the real input schema, answering at once with no database, cookie or ' +
         'admission, and as a JSON POST to a bare `node:http` handler. Server CPU per call is `process.cpuUsage()` ' +
         "of each server process; ours is the step's server CPU per mutation, which also pays for the events each " +
-        'mutation causes (log read, fan-out to the 10 subscribed mechanics, receipts, alerts).',
+        'mutation causes (log read, fan-out to the 10 subscribed mechanics, receipts, alerts). Our server answers a ' +
+        "plain mutation without the adapter's Request/Response conversion (`apps/server/src/http/trpc-mutations.ts`), " +
+        'so the bare `node:http` column is the floor it is built on and the tRPC column what that conversion costs.',
       '',
       row([
         'calls/s',

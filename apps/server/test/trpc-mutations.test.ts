@@ -88,6 +88,9 @@ describe('one mutation over HTTP answers as tRPC would', () => {
     ],
     ['a query posted to', 'auth.me', '{}', () => ({ cookie })],
     ['an unknown path', 'session.nothing', '{}', () => ({ cookie })],
+    ["a path that names Object's own keys", 'constructor', '{}', () => ({ cookie })],
+    ['a __proto__ path', '__proto__', '{}', () => ({ cookie })],
+    ['a malformed escape in the path', 'session.%E0%A4%A', '{}', () => ({ cookie })],
   ];
   for (const [name, path, body, headers] of cases) {
     it(name, async () => {

@@ -45,7 +45,7 @@ interface Procedure {
     signal: AbortSignal | undefined;
     batchIndex: number;
   }): Promise<unknown>;
-  _def: { type: string };
+  _def?: { type: string };
 }
 
 /** Returns a handler that answers the request and returns true, or returns false and reads nothing. */
@@ -58,9 +58,15 @@ export function mutationPath<TContext>(
     if (req.method !== 'POST') return false;
     const url = req.url ?? '';
     if (!url.startsWith(options.basePath) || url.includes('?')) return false;
-    const path = decodeURIComponent(url.slice(options.basePath.length));
-    const procedure = procedures[path];
-    if (procedure?._def.type !== 'mutation') return false;
+    let path: string;
+    try {
+      path = decodeURIComponent(url.slice(options.basePath.length));
+    } catch {
+      return false; // a malformed escape: the adapter answers it
+    }
+    // Own keys only: `constructor` or `__proto__` must not reach Object.prototype.
+    const procedure = Object.hasOwn(procedures, path) ? procedures[path] : undefined;
+    if (procedure?._def?.type !== 'mutation') return false;
     if (req.headers['content-type'] !== 'application/json' || req.headers['trpc-accept']) return false;
     const length = Number(req.headers['content-length']);
     if (!Number.isSafeInteger(length) || length <= 0 || length > options.maxBodySize) return false;
@@ -73,7 +79,12 @@ export function mutationPath<TContext>(
     });
     req.on('error', () => res.destroy());
     req.on('end', () => {
-      void answer(path, procedure, received === length ? Buffer.concat(chunks) : null, req, res);
+      answer(path, procedure, received === length ? Buffer.concat(chunks) : null, req, res).catch(() => {
+        // Only writing the answer can fail here (the procedure's errors are answered above): the
+        // client gets a plain 500 rather than a process brought down by an unhandled rejection.
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end();
+      });
     });
     return true;
   };

@@ -6,7 +6,11 @@
 // and the call skips Prisma's raw-query pipeline. Measured side by side in-process (issue #17,
 // packages/bench/src/probe-write-path.ts): see docs/DESIGN.md "Write path" for the figures.
 import type pg from 'pg';
-import type { Db, DbTransaction } from './client.ts';
+// The client's types come from the generated client, not client.ts, which imports this module.
+import type { Prisma, PrismaClient } from './generated/prisma/client.ts';
+
+type Db = PrismaClient;
+type DbTransaction = Prisma.TransactionClient;
 
 /** One statement with a name unique to its text: PostgreSQL keeps it prepared per connection. */
 export interface PreparedStatement {

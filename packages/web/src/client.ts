@@ -1,5 +1,5 @@
 import type { AppRouter } from '@dispatch/api/client-types';
-import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } from '@trpc/client';
+import { createTRPCClient, createWSClient, httpBatchLink, httpLink, splitLink, wsLink } from '@trpc/client';
 
 export type WsClient = ReturnType<typeof createWSClient>;
 
@@ -10,7 +10,9 @@ export function reconnectDelayMs(attempt: number): number {
 }
 
 /**
- * Queries and mutations over batched HTTP; subscriptions over one WebSocket that connects only
+ * Queries over batched HTTP; mutations one per request over plain HTTP (the server answers a lone
+ * mutation without tRPC's Request/Response conversion, apps/server/src/http/trpc-mutations.ts,
+ * and a user's actions rarely overlap enough to batch); subscriptions over one WebSocket that connects only
  * while a subscription is open (after log-in, when the session cookie exists), pings every 10 s,
  * reconnects with back-off and resumes each subscription from its last event id. A video call's
  * signals go over that socket too: the call's subscription holds it open, and no HTTP round trip
@@ -28,7 +30,11 @@ export function createApiClient(origin: string = window.location.origin) {
       splitLink({
         condition: (op) => op.type === 'subscription' || op.path === 'videoCall.signal',
         true: wsLink({ client: wsClient }),
-        false: httpBatchLink({ url: `${origin}/trpc` }),
+        false: splitLink({
+          condition: (op) => op.type === 'mutation',
+          true: httpLink({ url: `${origin}/trpc` }),
+          false: httpBatchLink({ url: `${origin}/trpc` }),
+        }),
       }),
     ],
   });

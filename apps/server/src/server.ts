@@ -195,22 +195,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     if (error.code === 'SERVICE_UNAVAILABLE') metrics.admissionRefused.inc();
   };
-  const trpc = createHTTPHandler({
+  // The adapter and the mutation path below answer the same URLs with the same body limit and errors.
+  const trpcHttp = {
     router: appRouter,
     createContext,
+    onError,
     basePath: '/trpc/',
     maxBodySize: MAX_BODY_BYTES,
-    onError,
+  };
+  const trpc = createHTTPHandler({
+    ...trpcHttp,
     responseMeta: ({ errors }) => ({ headers: retryAfterHeaders(errors) }),
   });
   // One plain mutation (what httpLink sends) skips the adapter's Request/Response conversion; the
   // same procedure call, error shape and headers (http/trpc-mutations.ts).
   const mutations = mutationPath({
-    router: appRouter,
-    basePath: '/trpc/',
-    maxBodySize: MAX_BODY_BYTES,
-    createContext,
-    onError,
+    ...trpcHttp,
     headersFor: retryAfterHeaders,
   });
   const serveMetrics = metricsHandler({ metrics, hub, admission, token: env.METRICS_TOKEN ?? null });

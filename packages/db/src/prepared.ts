@@ -1,10 +1,11 @@
 // Statements on the write path as named prepared statements on node-postgres, beside Prisma.
 //
 // Prisma stays the schema, migration and general query layer. The few statements every mutation
-// runs (the assignment read, the state change, the booking, the auth lookup) go to the same pool
-// directly: PostgreSQL parses and plans each once per pooled connection instead of on every call,
-// and the call skips Prisma's raw-query pipeline. Measured side by side in-process (issue #17,
-// packages/bench/src/probe-write-path.ts): see docs/DESIGN.md "Write path" for the figures.
+// runs (the assignment read, the state change, the booking, the auth lookup) and the push sender's
+// per-event queries go to the same pool directly: PostgreSQL parses and plans each once per pooled
+// connection instead of on every call, and the call skips Prisma's raw-query pipeline. Measured
+// side by side in-process (issue #17, packages/bench/src/probe-write-path.ts): the figures are in
+// docs/DESIGN.md, "Delivery: no event is ever lost".
 import type pg from 'pg';
 // The client's types come from the generated client, not client.ts, which imports this module.
 import type { Prisma, PrismaClient } from './generated/prisma/client.ts';

@@ -80,8 +80,8 @@ export function mutationPath<TContext>(
     req.on('error', () => res.destroy());
     req.on('end', () => {
       answer(path, procedure, received === length ? Buffer.concat(chunks) : null, req, res).catch(() => {
-        // Only writing the answer can fail here (the procedure's errors are answered above): the
-        // client gets a plain 500 rather than a process brought down by an unhandled rejection.
+        // The procedure's own errors are answered above; what is left (onError, the error
+        // formatter, serialising the answer) gets a bare 500, not an unhandled rejection.
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end();
       });

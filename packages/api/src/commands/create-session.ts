@@ -91,14 +91,14 @@ export async function existingBooking(db: Db, request: Omit<CreateSessionRequest
   return existing.id;
 }
 
+const CREATE_SESSION = preparedStatement('create_session', 'SELECT create_session($1::jsonb) AS result');
+
 /**
  * Books a session: its assignment in the plan's first state and the `create` event, in one
  * statement and one round trip (`create_session`: the idempotency check, the customer's
  * open-request lock and check unless allowAnotherOpen, the workshop check, the three inserts with
  * the event last). Free and paid take this same path; the plan only picks the first state.
  */
-const CREATE_SESSION = preparedStatement('create_session', 'SELECT create_session($1::jsonb) AS result');
-
 export async function createSession(db: Db, request: CreateSessionRequest): Promise<CreateSessionResult> {
   const { intake, customerId, now } = request;
   const actor: Actor = { kind: 'customer', userId: customerId };

@@ -1,6 +1,10 @@
+import type { AddressInfo } from 'node:net';
 import type { TestDatabase } from '@dispatch/db/testing';
+import { initTRPC, tracked } from '@trpc/server';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
+import { z } from 'zod';
 import type { RunningServer } from '../src/server.ts';
 import { client, freshDatabase, intake, logIn, start, waitFor } from './harness.ts';
 
@@ -45,6 +49,40 @@ const subscription = (id: string | number, lastEventId: string, jsonrpc?: '2.0')
   method: 'subscription',
   params: { path: 'queue.onChange', input: { lastEventId } },
 });
+
+/**
+ * What tRPC's own ws adapter sends for a subscription with this id that yields each frame's
+ * `tracked(cursor, payload)`: a throwaway tRPC server with no transformer, like the app's router.
+ */
+async function framesFromTrpcAdapter(id: string | number, frames: string[], jsonrpc?: '2.0') {
+  const t = initTRPC.create();
+  const events = frames.map(
+    (frame) => (JSON.parse(frame) as { result: { id: string; data: { data: unknown } } }).result,
+  );
+  const router = t.router({
+    queue: t.router({
+      onChange: t.procedure.input(z.unknown()).subscription(async function* () {
+        for (const event of events) yield tracked(event.id, event.data.data);
+      }),
+    }),
+  });
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  const handler = applyWSSHandler({ wss, router });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+  const got: string[] = [];
+  ws.on('message', (raw) => {
+    const text = String(raw);
+    if ((JSON.parse(text) as { result?: { type: string } }).result?.type === 'data') got.push(text);
+  });
+  await new Promise((resolve) => ws.once('open', resolve));
+  ws.send(JSON.stringify(subscription(id, '0', jsonrpc)));
+  await waitFor(() => got.length >= frames.length);
+  ws.close();
+  handler.broadcastReconnectNotification();
+  await new Promise((resolve) => wss.close(resolve));
+  return got;
+}
 
 const cursorOf = (frame: string) => (JSON.parse(frame) as { result: { id: string } }).result.id;
 const payloadOf = (frame: string) =>
@@ -115,12 +153,18 @@ describe('the live fan-out', () => {
       reason: 'taken',
     });
 
-    // The same events replayed by tRPC itself (a client resuming from before them): the same bytes.
+    // The same events replayed (a client resuming from before them): the pull loop writes them
+    // straight to the socket too, and they are the same bytes.
     const replay = rawSocket(virtual.cookie);
     await replay.opened;
     replay.ws.send(JSON.stringify(subscription(7, position)));
     await waitFor(() => (replay.frames.get('7')?.length ?? 0) >= 4);
     expect(replay.frames.get('7')).toEqual(seven);
+
+    // And tRPC's own ws adapter, yielding `tracked(cursor, payload)` for the same events under the
+    // same ids, sends exactly these bytes: the reference both direct paths must match.
+    expect(await framesFromTrpcAdapter(7, seven)).toEqual(seven);
+    expect(await framesFromTrpcAdapter('b', b, '2.0')).toEqual(b);
 
     for (const socket of [mine, other, replay]) socket.ws.close();
     mechanicApi.close();

@@ -1,7 +1,11 @@
-// The IPC handlers every benchmark child answers the same way: a forced GC and a CPU-time window.
+// The IPC handlers every benchmark child answers the same way: a forced GC, a CPU-time window and
+// a CPU profile of a window (node:inspector), for probes that profile one phase only.
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 
 let cpuMark = process.cpuUsage();
 let wallMark = performance.now();
+let profiler: Session | null = null;
 
 export const processHandlers = {
   /** Runs a full GC three times (needs --expose-gc); false when GC is not exposed. */
@@ -29,5 +33,23 @@ export const processHandlers = {
       wallMs: wall,
       cores: (used.user + used.system) / 1000 / wall,
     };
+  },
+  /** Starts a CPU profile of this process (stopped and written by profileStop). */
+  profileStart: async () => {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+    await profiler.post('Profiler.start');
+    return true;
+  },
+  /** Writes the profile since profileStart to `file` (a .cpuprofile for profile-summary.ts). */
+  profileStop: async (args: { file: string }) => {
+    if (!profiler) return false;
+    const { profile } = await profiler.post('Profiler.stop');
+    profiler.disconnect();
+    profiler = null;
+    await writeFile(args.file, JSON.stringify(profile));
+    return true;
   },
 };

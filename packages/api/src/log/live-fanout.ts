@@ -9,9 +9,9 @@ import {
 import { counterFor, type Metrics } from '../observability/metrics.ts';
 import type { EventHub } from './hub.ts';
 import { projectForStaff } from './projection.ts';
-import { sharedJson } from './shared-payload.ts';
 import type { StoredEvent } from './stored-event.ts';
 import { type LiveTransport, observeFirstDelivery } from './stream.ts';
+import { dataFrameTail } from './trpc-frame.ts';
 
 /** What the fan-out needs of a queue subscription besides its socket. */
 export interface LiveSubscriber {
@@ -190,7 +190,7 @@ export class StaffFanOut {
             const viewer = member.subscriber.viewer;
             if (namesUser(viewer.userId, event.data.before, event.data.after)) {
               payload = projectForStaff(viewer, event, mode);
-              frame = payload && Buffer.from(member.frameHead + frameTail(event, payload));
+              frame = payload && Buffer.from(member.frameHead + dataFrameTail(event.cursor, payload));
             } else {
               if (classPayload === undefined) classPayload = projectForStaff(group.standIn, event, mode);
               payload = classPayload;
@@ -198,7 +198,7 @@ export class StaffFanOut {
               // Clients of one build number their subscriptions alike: most members share a head.
               frame = byHead.get(member.frameHead) ?? null;
               if (!frame) {
-                classFrame ??= Buffer.from(frameTail(event, payload));
+                classFrame ??= Buffer.from(dataFrameTail(event.cursor, payload));
                 frame = Buffer.concat([Buffer.from(member.frameHead), classFrame]);
                 byHead.set(member.frameHead, frame);
               }
@@ -224,14 +224,4 @@ export class StaffFanOut {
 /** The later of two positions (bigints, which Math.max does not take). */
 function later(a: Position, b: Position): Position {
   return a > b ? a : b;
-}
-
-/**
- * The rest of a tRPC data frame after the subscription's `{"id":…,` head, byte for byte what the
- * adapter sends for `tracked(cursor, payload)`: `"result":{"type":"data","data":{"id":…,"data":…},"id":…}}`.
- */
-function frameTail(event: StoredEvent, payload: QueueEvent): string {
-  const cursor = JSON.stringify(event.cursor);
-  const json = sharedJson(payload) ?? JSON.stringify(payload);
-  return `"result":{"type":"data","data":{"id":${cursor},"data":${json}},"id":${cursor}}}`;
 }

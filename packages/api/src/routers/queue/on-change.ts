@@ -13,6 +13,7 @@ import { resolveStart, type StreamStart } from '../../log/positions.ts';
 import { projectForStaff } from '../../log/projection.ts';
 import type { StoredEvent } from '../../log/stored-event.ts';
 import {
+  type DirectFrames,
   type LiveTransport,
   type SlowConsumerLimits,
   type StreamOptions,
@@ -92,6 +93,13 @@ class QueueChanges implements StreamOptions<QueueEvent>, LiveSubscriber {
     const receipts = this.#receipts;
     if (!receipts || payload.kind !== 'upsert') return;
     receipts.delivered(event.sessionId, event.position, payload.card.version, this.viewer.userId);
+  }
+
+  /** Once its frame head is known, its frames are written straight to its socket (stream.ts). */
+  directFrames(): DirectFrames | null {
+    const { transport } = this;
+    const frameHead = this.#frameHead;
+    return transport && frameHead !== null ? { transport, frameHead } : null;
   }
 
   /** At the head, the fan-out writes this subscription's frames: one projection per class of viewer. */

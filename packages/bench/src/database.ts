@@ -12,6 +12,7 @@ export interface BenchDatabase {
   url: string;
   /** CPU seconds used so far by the cluster's live processes (postmaster and backends). */
   cpuSeconds(): Promise<number>;
+  cpuSplit(): Promise<{ user: number; system: number }>;
   stop(): Promise<void>;
 }
 
@@ -36,6 +37,7 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
   return {
     url,
     cpuSeconds: () => clusterCpuSeconds(dataDir),
+    cpuSplit: () => clusterCpuSplit(dataDir),
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -46,17 +48,25 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
 }
 
 async function clusterCpuSeconds(dataDir: string): Promise<number> {
+  const { user, system } = await clusterCpuSplit(dataDir);
+  return user + system;
+}
+
+/** User and system CPU seconds of the cluster's live processes (postmaster and its children). */
+async function clusterCpuSplit(dataDir: string): Promise<{ user: number; system: number }> {
   const postmaster = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
-  let ticks = 0;
+  let user = 0;
+  let system = 0;
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const pid = Number(entry);
     if (pid !== postmaster && Number(fields[1]) !== postmaster) continue;
-    ticks += Number(fields[11]) + Number(fields[12]); // utime + stime
+    user += Number(fields[11]); // utime
+    system += Number(fields[12]); // stime
   }
-  return ticks / 100; // USER_HZ
+  return { user: user / 100, system: system / 100 }; // USER_HZ
 }
 
 export interface Seeded {

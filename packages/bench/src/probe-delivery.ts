@@ -1,6 +1,7 @@
 // A/B probe for delivery CPU (used for the proposals in FINDINGS.md): N subscribers, 40 signs at
 // 5/s, prints the server's CPU µs per delivery. Run it in this tree and in a copy with a proposal
-// applied, alternately:  N=2000 tsx src/probe-delivery.ts   (PROF=<dir> adds --cpu-prof)
+// applied, alternately:  N=2000 tsx src/probe-delivery.ts   (PROF=<dir> adds --cpu-prof;
+// PROFILE=<file.cpuprofile> profiles the signs' window alone)
 import { seedUsers, startBenchDatabase } from './database.ts';
 import { killChildren, spawnChild } from './ipc.ts';
 
@@ -27,6 +28,7 @@ try {
       }),
     ),
   );
+  if (process.env.PROFILE) await server.call('profileStart');
   await server.call('cpuMark');
   const started = Date.now();
   await driver.call('signPaced', { booked, rate: 5 });
@@ -37,6 +39,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const cpu = await server.call<{ userMs: number; systemMs: number; cores: number }>('cpuSince');
+  if (process.env.PROFILE) await server.call('profileStop', { file: process.env.PROFILE });
   const perDelivery = ((cpu.userMs + cpu.systemMs) * 1000) / (EVENTS * N);
   console.log(
     `server CPU ${perDelivery.toFixed(1)} µs/delivery (incl. the signs), ${cpu.cores.toFixed(2)} cores`,

@@ -8,7 +8,8 @@
 // `tsx src/probe-write-path.ts overload [rates, default 100,200,400]` instead offers full flows over
 // HTTP to the real server (the bench's server and driver processes, as section (d) does, without
 // the subscribed fleet) for 4 s at each rate, and prints what was achieved past saturation.
-// PROBE_PROFILE_DIR=<dir> with `overload` writes the server's CPU profile into <dir>.
+// PROBE_PROFILE_DIR=<dir> with `overload` writes the server's CPU profile into <dir>;
+// PROBE_STATEMENTS=1 prints PostgreSQL's statements by execution time per call, nested ones too.
 // To compare two trees, run it in each, alternately; the machine is shared, so look at medians.
 import type { IncomingMessage } from 'node:http';
 import {
@@ -186,6 +187,9 @@ async function overload(rates: number[]): Promise<void> {
   const database = await startBenchDatabase();
   try {
     const seeded = await seedUsers(database.url, { customers: 4000, mechanics: 300 });
+    // PROBE_STATEMENTS=1 also prints each step's statements by execution time, nested ones included.
+    const statements = Boolean(process.env.PROBE_STATEMENTS);
+    if (statements) await query(database.url, `ALTER DATABASE bench SET pg_stat_statements.track = 'all'`);
     // PROBE_PROFILE_DIR=<dir> writes the server's CPU profile there (summarise it with profile-summary.ts).
     const profileDir = process.env.PROBE_PROFILE_DIR;
     const server = spawnChild(
@@ -208,7 +212,7 @@ async function overload(rates: number[]): Promise<void> {
       }>('flows', { rate, durationMs, mechanicFrom: 0, mechanicCount: 200 });
     await flows(10, 2000); // warm-up
     console.log(
-      'offered/s | completed / started | achieved flows/s | p50 / p99 ms | server CPU ms/call | errors',
+      'offered/s | completed / started | achieved flows/s | p50 / p99 ms | server CPU ms/call | PostgreSQL CPU ms/call | errors',
     );
     for (const rate of rates) {
       await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -217,7 +221,10 @@ async function overload(rates: number[]): Promise<void> {
         'SELECT coalesce(max(position), 0)::text AS p FROM assignment_events',
       );
       await server.call('cpuMark');
+      const pg0 = await database.cpuSplit();
+      if (statements) await query(database.url, 'SELECT pg_stat_statements_reset()');
       const r = await flows(rate, 4000);
+      const pg1 = await database.cpuSplit();
       const [committed] = await query<{ accepts: number; seconds: number }>(
         database.url,
         `SELECT count(*) FILTER (WHERE type = 'accept')::float8 AS accepts,
@@ -238,8 +245,22 @@ async function overload(rates: number[]): Promise<void> {
           `${((committed?.accepts ?? 0) / (committed?.seconds ?? 1)).toFixed(1).padStart(19)} | ` +
           `${`${wasted} of ${answered.length}`.padEnd(38)} | ` +
           `${`${s.p50.toFixed(0)} / ${s.p99.toFixed(0)}`.padEnd(12)} | ` +
-          `${((cpu.userMs + cpu.systemMs) / calls).toFixed(2).padStart(18)} (user ${(cpu.userMs / calls).toFixed(2)}, system ${(cpu.systemMs / calls).toFixed(2)}) | ${JSON.stringify(r.errors)}`,
+          `${((cpu.userMs + cpu.systemMs) / calls).toFixed(2).padStart(18)} (user ${(cpu.userMs / calls).toFixed(2)}, system ${(cpu.systemMs / calls).toFixed(2)}) | ` +
+          `PostgreSQL user ${(((pg1.user - pg0.user) * 1000) / calls).toFixed(2)}, system ${(((pg1.system - pg0.system) * 1000) / calls).toFixed(2)} | ${JSON.stringify(r.errors)}`,
       );
+      if (statements) {
+        // Every statement PostgreSQL ran, those inside the write functions too, by execution time.
+        const rows = await query<{ calls: number; ms: number; query: string }>(
+          database.url,
+          `SELECT calls::float8 AS calls, total_exec_time AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
+             FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25`,
+        );
+        for (const row of rows) {
+          console.log(
+            `  ${(row.ms / calls).toFixed(3)} ms/call  ${(row.calls / calls).toFixed(2)}×  ${row.query}`,
+          );
+        }
+      }
     }
     await server.call('stop');
     await server.exited;

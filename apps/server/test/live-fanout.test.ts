@@ -43,29 +43,36 @@ function rawSocket(cookie: string) {
   return { ws, frames, opened };
 }
 
-const subscription = (id: string | number, lastEventId: string, jsonrpc?: '2.0') => ({
+const subscription = (
+  id: string | number,
+  lastEventId: string,
+  jsonrpc?: '2.0',
+  path = 'queue.onChange',
+) => ({
   id,
   ...(jsonrpc ? { jsonrpc } : {}),
   method: 'subscription',
-  params: { path: 'queue.onChange', input: { lastEventId } },
+  params: { path, input: { lastEventId } },
 });
 
 /**
  * What tRPC's own ws adapter sends for a subscription with this id that yields each frame's
  * `tracked(cursor, payload)`: a throwaway tRPC server with no transformer, like the app's router.
  */
-async function framesFromTrpcAdapter(id: string | number, frames: string[], jsonrpc?: '2.0') {
+async function framesFromTrpcAdapter(
+  id: string | number,
+  frames: string[],
+  jsonrpc?: '2.0',
+  path = 'queue.onChange',
+) {
   const t = initTRPC.create();
   const events = frames.map(
     (frame) => (JSON.parse(frame) as { result: { id: string; data: { data: unknown } } }).result,
   );
-  const router = t.router({
-    queue: t.router({
-      onChange: t.procedure.input(z.unknown()).subscription(async function* () {
-        for (const event of events) yield tracked(event.id, event.data.data);
-      }),
-    }),
+  const onChange = t.procedure.input(z.unknown()).subscription(async function* () {
+    for (const event of events) yield tracked(event.id, event.data.data);
   });
+  const router = t.router({ queue: t.router({ onChange }), session: t.router({ onChange }) });
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   const handler = applyWSSHandler({ wss, router });
   await new Promise((resolve) => wss.once('listening', resolve));
@@ -76,7 +83,7 @@ async function framesFromTrpcAdapter(id: string | number, frames: string[], json
     if ((JSON.parse(text) as { result?: { type: string } }).result?.type === 'data') got.push(text);
   });
   await new Promise((resolve) => ws.once('open', resolve));
-  ws.send(JSON.stringify(subscription(id, '0', jsonrpc)));
+  ws.send(JSON.stringify(subscription(id, '0', jsonrpc, path)));
   await waitFor(() => got.length >= frames.length);
   ws.close();
   handler.broadcastReconnectNotification();
@@ -170,6 +177,37 @@ describe('the live fan-out', () => {
     mechanicApi.close();
     customerApi.close();
     await waitFor(() => fanOut.size === before);
+  });
+
+  it('a customer’s session.onChange, live and replayed, is tRPC’s own frames too', async () => {
+    const customer = await logIn(server, 'customer2@demo.test');
+    const customerApi = client(server, customer.cookie);
+    const mechanicApi = client(server, (await logIn(server, 'virtual@demo.test')).cookie);
+    const { position } = await mechanicApi.trpc.queue.list.query();
+    const live = rawSocket(customer.cookie);
+    await live.opened;
+    live.ws.send(JSON.stringify(subscription(3, position, undefined, 'session.onChange')));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const n of [1, 2]) {
+      await customerApi.trpc.session.create.mutate({
+        intake,
+        idempotencyKey: `live-fanout-customer-${n}`,
+        allowAnotherOpen: true,
+      });
+    }
+    await waitFor(() => (live.frames.get('3')?.length ?? 0) >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const frames = live.frames.get('3') ?? [];
+    expect(frames.length).toBeGreaterThanOrEqual(2);
+    const replay = rawSocket(customer.cookie);
+    await replay.opened;
+    replay.ws.send(JSON.stringify(subscription(3, position, undefined, 'session.onChange')));
+    await waitFor(() => (replay.frames.get('3')?.length ?? 0) >= frames.length);
+    expect(replay.frames.get('3')).toEqual(frames);
+    expect(await framesFromTrpcAdapter(3, frames, undefined, 'session.onChange')).toEqual(frames);
+    for (const socket of [live, replay]) socket.ws.close();
+    customerApi.close();
+    mechanicApi.close();
   });
 
   it('a stopped subscription leaves the fan-out and its socket gets nothing more for it', async () => {

@@ -9,6 +9,7 @@
 // HTTP to the real server (the bench's server and driver processes, as section (d) does, without
 // the subscribed fleet) for 4 s at each rate, and prints what was achieved past saturation.
 // PROBE_PROFILE_DIR=<dir> with `overload` writes the server's CPU profile into <dir>;
+// PROBE_PROFILE=<prefix> writes a CPU profile of each rate's window alone (<prefix>.<rate>.cpuprofile);
 // PROBE_STATEMENTS=1 prints PostgreSQL's statements by execution time per call, nested ones too.
 // To compare two trees, run it in each, alternately; the machine is shared, so look at medians.
 import type { IncomingMessage } from 'node:http';
@@ -220,6 +221,7 @@ async function overload(rates: number[]): Promise<void> {
         database.url,
         'SELECT coalesce(max(position), 0)::text AS p FROM assignment_events',
       );
+      if (process.env.PROBE_PROFILE) await server.call('profileStart');
       await server.call('cpuMark');
       const pg0 = await database.cpuSplit();
       if (statements) await query(database.url, 'SELECT pg_stat_statements_reset()');
@@ -234,6 +236,9 @@ async function overload(rates: number[]): Promise<void> {
         [mark?.p ?? '0'],
       );
       const cpu = await server.call<{ userMs: number; systemMs: number }>('cpuSince');
+      if (process.env.PROBE_PROFILE) {
+        await server.call('profileStop', { file: `${process.env.PROBE_PROFILE}.${rate}.cpuprofile` });
+      }
       const answered = [...r.latencies.create, ...r.latencies.sign, ...r.latencies.accept];
       const calls = answered.length + Object.values(r.errors).reduce((a, b) => a + b, 0);
       const s = summarise(answered);

@@ -11,6 +11,7 @@ import {
   DEFAULT_SLOW_CONSUMER_LIMITS,
   Dispatcher,
   EventHub,
+  onCommittedEvents,
   type RateLimits,
   ReceiptWriter,
   readSessionToken,
@@ -99,6 +100,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const hub = new EventHub({ connectionString: options.databaseUrl, log: log.child({ part: 'hub' }) });
   await hub.start();
+  // This process's own commits reach its subscribers without waiting for NOTIFY and a read.
+  onCommittedEvents(db, (row) => hub.committed(row));
   const processName = env.PROCESS_NAME ?? `${hostname()}:${process.pid}`;
   const metrics = createMetrics(processName);
   hub.onEvents((events) => {

@@ -25,6 +25,7 @@ export {
   HEAD_SQL,
   type HeadRow,
   headOf,
+  onCommittedEvents,
   projectForSessions,
   projectForStaff,
   StaffFanOut,

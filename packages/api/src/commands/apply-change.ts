@@ -1,6 +1,6 @@
 import { type DbTransaction as Db, preparedStatement, queryPrepared } from '@dispatch/db';
 import type { AssignmentStatus, Completion, SessionStatus, SessionType } from '@dispatch/domain';
-import type { eventFields } from '../log/index.ts';
+import { type CommittedEventJson, eventCommitted, type eventFields } from '../log/index.ts';
 
 /** A decided state change, applied by the `apply_assignment_change` SQL function in one statement. */
 export interface AssignmentChange {
@@ -44,7 +44,7 @@ export interface AssignmentChange {
 }
 
 export type ChangeOutcome =
-  | { outcome: 'ok'; position: string }
+  | { outcome: 'ok'; position: string; event?: CommittedEventJson }
   | { outcome: 'conflict' }
   | { outcome: 'not_found' }
   | { outcome: 'not_available'; availability: string }
@@ -63,5 +63,6 @@ export async function applyChange(db: Db, change: AssignmentChange): Promise<Cha
   const rows = await queryPrepared<{ result: ChangeOutcome }>(db, APPLY_CHANGE, [JSON.stringify(change)]);
   const result = rows[0]?.result;
   if (!result) throw new Error('apply_assignment_change returned nothing');
+  if (result.outcome === 'ok') eventCommitted(db, result.position, result.event);
   return result;
 }

@@ -8,7 +8,7 @@ import {
   sessionStatusFor,
   transition,
 } from '@dispatch/domain';
-import { eventFields } from '../log/index.ts';
+import { type CommittedEventJson, eventCommitted, eventFields } from '../log/index.ts';
 import type { AssignmentRow } from '../queries/rows.ts';
 import { CommandError } from './errors.ts';
 
@@ -30,7 +30,13 @@ export type CreateSessionResult =
 
 /** What `create_session` answers (migration 20261202090000_one_statement_booking). */
 type BookingOutcome =
-  | { outcome: 'created'; position: string; workshop: { id: string; name: string } | null }
+  | {
+      outcome: 'created';
+      position: string;
+      workshop: { id: string; name: string } | null;
+      /** The event row it committed (migration 20261202100000_committed_event_in_result). */
+      event?: CommittedEventJson;
+    }
   | { outcome: 'existing'; sessionId: string }
   | { outcome: 'key_reused' }
   | { outcome: 'unknown_workshop' }
@@ -167,6 +173,7 @@ export async function createSession(db: Db, request: CreateSessionRequest): Prom
   if (!answer) throw new Error('create_session returned nothing');
   switch (answer.outcome) {
     case 'created':
+      eventCommitted(db, answer.position, answer.event);
       return {
         outcome: 'created',
         row: {

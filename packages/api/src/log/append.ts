@@ -9,7 +9,11 @@ import { type Actor, type AssignmentStatus, actorId, type EventData } from '@dis
  */
 export const EVENT_ORDER_LOCK = 42_420_001;
 
-/** The LISTEN/NOTIFY channel; a notification only says "read the event table". */
+/**
+ * The LISTEN/NOTIFY channel; a notification only says "read the event table". Its payload is the
+ * new event's position (migration 20261202100000_committed_event_in_result), so a process that
+ * already holds it (its own commit, see committed.ts) skips the read.
+ */
 export const EVENTS_CHANNEL = 'assignment_events';
 
 /** Notified with an auth session id when it is revoked (trigger on auth_sessions). */

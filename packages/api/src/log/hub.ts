@@ -38,6 +38,7 @@ export class EventHub {
   #onReconnect = new Set<() => void>();
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
+  #started = false;
   /** The session rooms' messages, woken by the same LISTEN connection and poll. */
   readonly rooms: RoomFeed;
 
@@ -51,7 +52,8 @@ export class EventHub {
       pool: this.#pool,
       log: this.#log,
       head: () => this.#window.head,
-      deliver: (events) => this.#append(events),
+      // An event this process committed may have been appended already (committed()).
+      deliver: (events) => this.#appendNew(events),
       read: readEventPage,
     });
     this.rooms = new RoomFeed({ pool: this.#pool, log: this.#log });
@@ -60,7 +62,7 @@ export class EventHub {
       channels: [EVENTS_CHANNEL, AUTH_REVOKED_CHANNEL, ROOM_CHANNEL, CALL_SIGNALS_CHANNEL],
       log: this.#log,
       onNotification: (channel, payload) => {
-        if (channel === EVENTS_CHANNEL) this.#reader.request();
+        if (channel === EVENTS_CHANNEL && !this.#holds(payload)) this.#reader.request();
         else if (channel === ROOM_CHANNEL) this.rooms.notified(payload);
         for (const handler of this.#onNotice.get(channel) ?? []) handler(payload);
       },
@@ -103,7 +105,32 @@ export class EventHub {
       this.rooms.poll();
     }, this.#pollIntervalMs);
     this.#timer.unref();
+    this.#started = true;
     this.#reader.request();
+  }
+
+  /**
+   * An event this process just committed in an autocommit statement (log/committed.ts): appended
+   * on the next turn of the event loop, after the mutation's answer has been written, when it is
+   * the next position here, so its delivery skips the NOTIFY and the read; any other position
+   * (another process committed in between and this one has not read it yet) asks the reader.
+   * Safe because positions are drawn in commit order: when it is head + 1, everything below it
+   * has been read already, and nothing below it can still commit.
+   */
+  committed(row: EventRow): void {
+    if (!this.#started || this.#stopped) return;
+    setImmediate(() => {
+      if (this.#stopped) return;
+      const event = fromRow(row);
+      const head = this.#window.head;
+      if (event.position === head + 1n) this.#append([event]);
+      else if (event.position > head) this.#reader.request();
+    });
+  }
+
+  /** Whether a notification's payload (the trigger sends the position) names one already held. */
+  #holds(payload: string): boolean {
+    return /^[0-9]{1,19}$/.test(payload) && BigInt(payload) <= this.#window.head;
   }
 
   async stop(): Promise<void> {
@@ -200,6 +227,13 @@ export class EventHub {
     );
     const row = rows[0];
     return { lagSeconds: Math.max(0, row?.lag ?? 0), writersWaiting: row?.waiting ?? 0 };
+  }
+
+  #appendNew(events: StoredEvent[]): void {
+    const head = this.#window.head;
+    const first = events.findIndex((event) => event.position > head);
+    if (first === 0) this.#append(events);
+    else if (first > 0) this.#append(events.slice(first));
   }
 
   #append(events: StoredEvent[]): void {

@@ -1,5 +1,6 @@
 // The event log: the one owner of assignment_events (append, head, reads, stream, snapshots).
 export { AUTH_REVOKED_CHANNEL, appendEvent, CALL_SIGNALS_CHANNEL, eventFields } from './append.ts';
+export { type CommittedEventJson, eventCommitted, onCommittedEvents } from './committed.ts';
 export { HEAD_SQL, type HeadRow, headOf } from './head.ts';
 export { EventHub, type EventHubOptions } from './hub.ts';
 export { StaffFanOut } from './live-fanout.ts';

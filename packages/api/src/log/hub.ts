@@ -39,6 +39,8 @@ export class EventHub {
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
   #started = false;
+  /** The newest position this process committed and has yet to append (see committed()). */
+  #pendingLocal: Position = 0n;
   /** The session rooms' messages, woken by the same LISTEN connection and poll. */
   readonly rooms: RoomFeed;
 
@@ -119,6 +121,8 @@ export class EventHub {
    */
   committed(row: EventRow): void {
     if (!this.#started || this.#stopped) return;
+    const position = BigInt(row.position);
+    if (position > this.#pendingLocal) this.#pendingLocal = position;
     setImmediate(() => {
       if (this.#stopped) return;
       const event = fromRow(row);
@@ -128,9 +132,16 @@ export class EventHub {
     });
   }
 
-  /** Whether a notification's payload (the trigger sends the position) names one already held. */
+  /**
+   * Whether a notification's payload (the trigger sends the position) needs no read: a position
+   * already held, or one at or below a commit of this process about to be appended, whose own
+   * turn asks the reader if anything below it is missing. The notification usually arrives in the
+   * same turn as the statement's answer, before that append.
+   */
   #holds(payload: string): boolean {
-    return /^[0-9]{1,19}$/.test(payload) && BigInt(payload) <= this.#window.head;
+    if (!/^[0-9]{1,19}$/.test(payload)) return false;
+    const position = BigInt(payload);
+    return position <= this.#window.head || position <= this.#pendingLocal;
   }
 
   async stop(): Promise<void> {

@@ -6,6 +6,7 @@
 // in each, alternately; the machine is shared, so look at medians.
 import { query, seedUsers, startBenchDatabase } from './database.ts';
 import { killChildren, spawnChild } from './ipc.ts';
+import type { Results } from './report.ts';
 import { summarise } from './stats.ts';
 
 const FLOWS = Number(process.argv[2] ?? 700);
@@ -43,15 +44,7 @@ try {
   const lasts: number[] = [];
   if (profile) await server.call('profileStart');
   for (let i = 0; i < RUNS; i++) {
-    const run = await clients.call<{
-      count: number;
-      unique: number;
-      ordered: boolean;
-      openMs: number;
-      startedMs: number;
-      firstMs: number;
-      lastMs: number;
-    }>('resume', {
+    const run = await clients.call<Results['resume']['runs'][number]>('resume', {
       url: `${url.replace('http', 'ws')}/trpc`,
       token: seeded.mechanics[209],
       lastEventId,

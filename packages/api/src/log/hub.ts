@@ -125,10 +125,10 @@ export class EventHub {
     if (position > this.#pendingLocal) this.#pendingLocal = position;
     setImmediate(() => {
       if (this.#stopped) return;
-      const event = fromRow(row);
       const head = this.#window.head;
-      if (event.position === head + 1n) this.#append([event]);
-      else if (event.position > head) this.#reader.request();
+      // Built only when appended: the reader may have brought this event in first.
+      if (position === head + 1n) this.#append([fromRow(row)]);
+      else if (position > head) this.#reader.request();
     });
   }
 

@@ -11,7 +11,7 @@ import type { EventHub } from './hub.ts';
 import { projectForStaff } from './projection.ts';
 import type { StoredEvent } from './stored-event.ts';
 import { type LiveTransport, observeFirstDelivery } from './stream.ts';
-import { dataFrameTail } from './trpc-frame.ts';
+import { dataFrameTail, TEXT_FRAME } from './trpc-frame.ts';
 
 /** What the fan-out needs of a queue subscription besides its socket. */
 export interface LiveSubscriber {
@@ -92,9 +92,6 @@ class Member {
     this.#resume(later(position, this.since));
   }
 }
-
-/** Frames are sent as text frames even though they are written as bytes. */
-const TEXT_FRAME = { binary: false } as const;
 
 /**
  * The live path of `queue.onChange`: once a subscription has caught up with the log, each new

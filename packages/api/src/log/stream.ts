@@ -5,7 +5,7 @@ import type { EventHub } from './hub.ts';
 import type { StreamStart } from './positions.ts';
 import { shared } from './shared-payload.ts';
 import type { StoredEvent } from './stored-event.ts';
-import { dataFrameTail } from './trpc-frame.ts';
+import { dataFrameTail, STARTED_TAIL, TEXT_FRAME } from './trpc-frame.ts';
 
 /** The socket a subscription writes to, as far as back-pressure needs it. */
 interface Transport {
@@ -43,8 +43,6 @@ export interface SocketLike {
 
 const OPEN = 1;
 const CLOSED = 3;
-/** What tRPC's ws adapter sends when a subscription starts: `{"id":…,` then this. */
-const STARTED_TAIL = '"result":{"type":"started"}}';
 /** A socket that cannot even take its close frame (its reader is stalled) is dropped after this. */
 const CLOSE_GRACE_MS = 1000;
 const TRANSPORT = Symbol('dispatch.transport');
@@ -309,7 +307,6 @@ function writeFrames<T>(
   return i;
 }
 
-const TEXT_FRAME = { binary: false } as const;
 /**
  * Events per corked burst: a burst leaves in one write as it ends, so the client reads and parses
  * one while the next is built, instead of waiting for a whole page of the log.

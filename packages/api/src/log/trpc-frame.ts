@@ -1,5 +1,14 @@
 import { sharedJson } from './shared-payload.ts';
 
+// What tRPC's ws adapter sends for a subscription, in the one place that knows its layout. Every
+// frame starts with the subscription's `{"id":…,` head, as the client numbered it.
+
+/** The rest of the `started` frame after its head. */
+export const STARTED_TAIL = '"result":{"type":"started"}}';
+
+/** Frames are sent as text frames even though they are written as bytes. */
+export const TEXT_FRAME = { binary: false } as const;
+
 /**
  * The rest of a tRPC data frame after the subscription's `{"id":…,` head, byte for byte what tRPC's
  * ws adapter sends for `tracked(cursor, payload)`:

@@ -99,4 +99,33 @@ describe('events this process commits', () => {
     expect(api.hub.head).toBe(head);
     expect(local).toHaveLength(count);
   });
+
+  it('a returned row that cannot be built is read from the table instead of being thrown out of a timer', async () => {
+    await settle();
+    const head = api.hub.head;
+    const count = local.length;
+    const [row] = await api.database.db.$queryRaw<Record<string, unknown>[]>`
+      SELECT position::text AS position, assignment_id::text, session_id::text, type, from_status::text,
+             to_status::text, actor_kind, actor_id::text, reason, request_id, data, created_at
+        FROM assignment_events ORDER BY position DESC LIMIT 1`;
+    api.hub.committed({
+      ...(row as unknown as EventRow),
+      position: (head + 1n).toString(),
+      data: null as never,
+    });
+    await nextTurn();
+    await settle();
+    // Nothing appended, nothing thrown (an uncaught exception fails this run), and the hub still
+    // delivers the next real event.
+    expect(api.hub.head).toBe(head);
+    expect(local).toHaveLength(count);
+    const customer = await api.as('customer1@demo.test');
+    const booked = await customer.session.create({
+      intake: intake(),
+      idempotencyKey: idempotencyKey(),
+      allowAnotherOpen: true,
+    });
+    await settle();
+    expect(local.at(-1)?.sessionId).toBe(booked.sessionId);
+  });
 });

@@ -126,9 +126,21 @@ export class EventHub {
     setImmediate(() => {
       if (this.#stopped) return;
       const head = this.#window.head;
-      // Built only when appended: the reader may have brought this event in first.
-      if (position === head + 1n) this.#append([fromRow(row)]);
-      else if (position > head) this.#reader.request();
+      if (position !== head + 1n) {
+        if (position > head) this.#reader.request();
+        return;
+      }
+      // Built only when appended: the reader may have brought this event in first. A row that
+      // cannot be built is read from the table instead, never thrown out of a timer.
+      let event: StoredEvent;
+      try {
+        event = fromRow(row);
+      } catch (error) {
+        this.#log.warn({ err: brief(error) }, 'committed event not usable; reading it');
+        this.#reader.request();
+        return;
+      }
+      this.#append([event]);
     });
   }
 

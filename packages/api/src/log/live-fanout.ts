@@ -11,7 +11,8 @@ import type { EventHub } from './hub.ts';
 import { projectForStaff } from './projection.ts';
 import type { StoredEvent } from './stored-event.ts';
 import { type LiveTransport, observeFirstDelivery } from './stream.ts';
-import { dataFrameTail, TEXT_FRAME } from './trpc-frame.ts';
+import { dataFrameTail } from './trpc-frame.ts';
+import { textFrame, textFrameOf } from './web-socket-frame.ts';
 
 /** What the fan-out needs of a queue subscription besides its socket. */
 export interface LiveSubscriber {
@@ -187,7 +188,7 @@ export class StaffFanOut {
             const viewer = member.subscriber.viewer;
             if (namesUser(viewer.userId, event.data.before, event.data.after)) {
               payload = projectForStaff(viewer, event, mode);
-              frame = payload && Buffer.from(member.frameHead + dataFrameTail(event.cursor, payload));
+              frame = payload && textFrameOf(member.frameHead + dataFrameTail(event.cursor, payload));
             } else {
               if (classPayload === undefined) classPayload = projectForStaff(group.standIn, event, mode);
               payload = classPayload;
@@ -196,7 +197,7 @@ export class StaffFanOut {
               frame = byHead.get(member.frameHead) ?? null;
               if (!frame) {
                 classFrame ??= Buffer.from(dataFrameTail(event.cursor, payload));
-                frame = Buffer.concat([Buffer.from(member.frameHead), classFrame]);
+                frame = textFrame(Buffer.concat([Buffer.from(member.frameHead), classFrame]));
                 byHead.set(member.frameHead, frame);
               }
             }
@@ -205,7 +206,7 @@ export class StaffFanOut {
               member.leave(before);
               continue;
             }
-            transport.sendFrame(frame, TEXT_FRAME);
+            transport.writeFrame(frame);
             deliveries += 1;
             member.delivered.inc();
             member.subscriber.onDelivered(event, payload);

@@ -6,6 +6,7 @@ import type { StreamStart } from './positions.ts';
 import { shared } from './shared-payload.ts';
 import type { StoredEvent } from './stored-event.ts';
 import { dataFrameTail, STARTED_TAIL, TEXT_FRAME } from './trpc-frame.ts';
+import { payloadOf, textFrameOf } from './web-socket-frame.ts';
 
 /** The socket a subscription writes to, as far as back-pressure needs it. */
 interface Transport {
@@ -17,7 +18,8 @@ interface Transport {
 /** A WebSocket the live fan-out writes frames to directly (see live-fanout.ts). */
 export interface LiveTransport extends Transport {
   isOpen(): boolean;
-  sendFrame(frame: Buffer, options: { binary: false }): void;
+  /** Writes a whole WebSocket frame (web-socket-frame.ts), built once for every socket it goes to. */
+  writeFrame(frame: Buffer): void;
   /**
    * Called first thing in a subscription's body: resolves with the head of the frames tRPC sends
    * for it (`{"id":…,`), read from its `started` frame, which tRPC sends synchronously after
@@ -37,8 +39,13 @@ export interface SocketLike {
   send(data: string | Buffer, options?: { binary?: boolean }, callback?: (error?: Error) => void): void;
   close(code: number, reason: string): void;
   terminate(): void;
-  /** ws's own net.Socket (not in its typings): corked around a burst of frames. */
-  _socket?: { cork(): void; uncork(): void } | null;
+  /** The extensions agreed in the handshake, comma-separated; '' when none. */
+  extensions: string;
+  /**
+   * ws's own net.Socket (not in its typings): corked around a burst of frames, and written to
+   * directly with frames built once (see SocketTransport.writeFrame).
+   */
+  _socket?: { cork(): void; uncork(): void; write(chunk: Buffer): boolean } | null;
 }
 
 const OPEN = 1;
@@ -67,6 +74,8 @@ function sendThroughTransport(
 export class SocketTransport implements LiveTransport {
   readonly #socket: SocketLike;
   readonly #send: SocketLike['send'];
+  /** No extension was agreed, so ws frames every message as writeFrame's frames are built. */
+  readonly #plain: boolean;
   /** The subscription body waiting to learn its id from its `started` frame (see LiveTransport). */
   #claim: ((head: string | null) => void) | null = null;
 
@@ -78,6 +87,7 @@ export class SocketTransport implements LiveTransport {
   private constructor(socket: SocketLike) {
     this.#socket = socket;
     this.#send = socket.send;
+    this.#plain = socket.extensions === '';
     (socket as WatchedSocket)[TRANSPORT] = this;
     socket.send = sendThroughTransport;
   }
@@ -96,8 +106,16 @@ export class SocketTransport implements LiveTransport {
     return this.#socket.readyState === OPEN;
   }
 
-  sendFrame(frame: Buffer, options: { binary: false }): void {
-    this.#send.call(this.#socket, frame, options);
+  /**
+   * Straight to the net.Socket ws writes to: ws's sender sends every frame at once (it queues only
+   * while compressing, and no extension was agreed) and keeps no per-frame state for an unmasked
+   * final frame, so the bytes and their order are what ws.send would write. With an extension
+   * agreed, the payload goes through ws.send instead.
+   */
+  writeFrame(frame: Buffer): void {
+    const socket = this.#socket._socket;
+    if (this.#plain && socket) socket.write(frame);
+    else this.#send.call(this.#socket, payloadOf(frame), TEXT_FRAME);
   }
 
   claimSubscriptionStart(): Promise<string | null> {
@@ -299,7 +317,7 @@ function writeFrames<T>(
       if (payload === null) continue;
       counted(options, event, replayUntil !== null && event.position <= replayUntil);
       options.onDelivered?.(event, payload);
-      transport.sendFrame(Buffer.from(frameHead + dataFrameTail(event.cursor, payload)), TEXT_FRAME);
+      transport.writeFrame(textFrameOf(frameHead + dataFrameTail(event.cursor, payload)));
     }
   } finally {
     transport.uncork();

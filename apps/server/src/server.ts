@@ -35,6 +35,7 @@ import { originAllowed } from './http/origin.ts';
 import { ROOM_PHOTOS_PATH, roomPhotosHandler } from './http/room-photos.ts';
 import { createStaticApps } from './http/static-apps.ts';
 import { mutationPath } from './http/trpc-mutations.ts';
+import { KeepAlive, type KeepAliveOptions } from './ws/keep-alive.ts';
 import { PresenceTracker } from './ws/presence-tracker.ts';
 import { sharedPayloadEncoder } from './ws/shared-payload-encoder.ts';
 import { SocketRegistry } from './ws/socket-registry.ts';
@@ -47,6 +48,8 @@ export interface ServerOptions {
   log: Logger;
   now?: () => Date;
   dispatcherTickMs?: number;
+  /** WebSocket keep-alive (tRPC's PING/PONG); 15 s of silence, then 5 s for the answer. */
+  keepAlive?: KeepAliveOptions;
 }
 
 export interface RunningServer {
@@ -274,9 +277,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     router: appRouter,
     createContext,
     onError,
-    keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 },
+    // One timer for every socket instead of tRPC's per-socket timers (ws/keep-alive.ts).
+    keepAlive: { enabled: false },
     experimental_encoder: sharedPayloadEncoder,
   });
+  const keepAlive = new KeepAlive(wss, options.keepAlive ?? { pingMs: 15_000, pongWaitMs: 5_000 });
   server.on('upgrade', (req, socket, head) => {
     const refuse = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -294,6 +299,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         // Nothing made here outlives the upgrade: what an open socket keeps is in `sockets` and tRPC.
         wss.handleUpgrade(req, socket, head, (ws) => {
           sockets.add(ws, user);
+          keepAlive.add(ws);
           wss.emit('connection', ws, req);
         });
       })
@@ -343,6 +349,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await httpClosed;
       await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
       sockets.stop();
+      keepAlive.stop();
       presence.stop();
       await dispatcher.stop();
       roomAlerts.stop();

@@ -2,20 +2,31 @@
 // write for the same text (ws's own Sender.frame), and decode as one text message (ws's Receiver).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Receiver, Sender } from 'ws';
+import * as wsModule from 'ws';
 import { type SocketLike, SocketTransport } from '../src/log/stream.ts';
 import { payloadOf, textFrame } from '../src/log/web-socket-frame.ts';
 
+/** ws's own framing and parsing (exported at runtime, not in @types/ws). */
+const { Sender, Receiver } = wsModule as unknown as {
+  Sender: {
+    frame(
+      data: Buffer,
+      options: { fin: boolean; mask: boolean; opcode: number; readOnly: boolean; rsv1: boolean },
+    ): Buffer[];
+  };
+  Receiver: new (options: {
+    isServer: boolean;
+  }) => {
+    on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): void;
+    write(chunk: Buffer): void;
+  };
+};
+
 /** What ws's sender hands the socket for a final, unmasked text message (header, then payload). */
 function framedByWs(payload: Buffer): Buffer {
-  const parts = Sender.frame(payload, {
-    fin: true,
-    mask: false,
-    opcode: 1,
-    readOnly: false,
-    rsv1: false,
-  } as Sender.FrameOptions) as Buffer[];
-  return Buffer.concat(parts);
+  return Buffer.concat(
+    Sender.frame(payload, { fin: true, mask: false, opcode: 1, readOnly: false, rsv1: false }),
+  );
 }
 
 function decoded(frame: Buffer): { text: string; isBinary: boolean }[] {

@@ -17,6 +17,32 @@ serve({
     for (const client of wss.clients) client.send(args.message);
     return t0;
   },
+  /**
+   * Sends `count` messages to every client at `rate` per second, message k with `key` replaced by
+   * `${prefix}${k}`; returns each one's due time. The due time is the floor's "commit": a broadcast
+   * that starts late because the one before is still being written counts the wait, as ours
+   * counts the time an event waits behind the fan-out of the one before.
+   */
+  broadcastPaced: async (args: {
+    message: string;
+    key: string;
+    prefix: string;
+    count: number;
+    rate: number;
+  }) => {
+    const parts = args.message.split(args.key);
+    const origin = nowMs() + 20;
+    const due: number[] = [];
+    for (let k = 0; k < args.count; k++) {
+      const at = origin + (k * 1000) / args.rate;
+      const wait = at - nowMs();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const message = parts.join(`${args.prefix}${k}`);
+      for (const client of wss.clients) client.send(message);
+      due.push(at);
+    }
+    return due;
+  },
   stats: () => ({ rss: process.memoryUsage().rss }),
   ...processHandlers,
 });

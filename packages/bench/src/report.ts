@@ -104,6 +104,9 @@ export interface Results {
     signErrors: number;
     serverUsPerDelivery: number;
     serverCores: number;
+    /** The bare-ws floor's latencies for as many messages at the same rate to as many clients (absent in older raw files). */
+    floorLatencies?: number[];
+    floorDelivered?: number;
   }[];
   flows: FlowStep[];
   /** The write path's framework floors at the (d) steps' call rates (absent in older raw files). */
@@ -222,18 +225,32 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
     );
   }
   const bestFan = [...r.fanout].sort((a, b) => b.delivered / b.seconds - a.delivered / a.seconds)[0];
-  const fanPassing = r.fanout.filter((f) => summarise(f.latencies).p99 <= 200 && f.delivered >= f.expected);
+  // The issue's bar: p99 within 1.5× the bare-ws floor's p99 at the same rate (older raw files,
+  // without the floor at the same rate, are judged by p99 ≤ 200 ms, the bar they were run against).
+  const fanP99Ratio = (f: Results['fanout'][number]) =>
+    f.floorLatencies?.length ? summarise(f.latencies).p99 / summarise(f.floorLatencies).p99 : null;
+  const fanMeetsLatency = (f: Results['fanout'][number]) => {
+    const ratio = fanP99Ratio(f);
+    return ratio === null ? summarise(f.latencies).p99 <= 200 : ratio <= 1.5;
+  };
+  const fanPassing = r.fanout.filter(
+    (f) => fanMeetsLatency(f) && f.delivered >= f.expected && f.delivered / f.seconds >= 25_000,
+  );
   const bestFanPassing = [...fanPassing].sort((a, b) => b.delivered / b.seconds - a.delivered / a.seconds)[0];
   if (bestFan) {
     const chosen = bestFanPassing ?? bestFan;
     const rate = chosen.delivered / chosen.seconds;
     const p99 = summarise(chosen.latencies).p99;
+    const ratio = fanP99Ratio(chosen);
+    const floorP99 = chosen.floorLatencies?.length ? summarise(chosen.floorLatencies).p99 : null;
     push(
       row([
         `(c) deliveries/s at ${chosen.subscribers.toLocaleString('en-US')} subscribers, p99`,
-        '≥ 25,000/s at p99 ≤ 200 ms',
-        `${fmt(rate)}/s at p99 ${fmt(p99)} ms (${chosen.rate} events/s)`,
-        pass(rate >= 25_000 && p99 <= 200),
+        ratio === null ? '≥ 25,000/s at p99 ≤ 200 ms' : '≥ 25,000/s at p99 ≤ 1.5× bare ws at the same rate',
+        ratio === null || floorP99 === null
+          ? `${fmt(rate)}/s at p99 ${fmt(p99)} ms (${chosen.rate} events/s)`
+          : `${fmt(rate)}/s at p99 ${fmt(p99)} ms, ${fmt(ratio, 2)}× bare ws's ${fmt(floorP99)} ms (${chosen.rate} events/s)`,
+        pass(rate >= 25_000 && fanMeetsLatency(chosen)),
       ]),
     );
   }
@@ -402,11 +419,14 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
       'max ms',
       'server CPU µs/delivery',
       'server cores busy',
+      'bare ws, same rate: p50 / p99 / max ms',
+      'p99 ÷ bare-ws p99',
     ]),
-    row(Array(10).fill('---')),
+    row(Array(12).fill('---')),
   );
   for (const f of r.fanout) {
     const s = summarise(f.latencies);
+    const floor = f.floorLatencies?.length ? summarise(f.floorLatencies) : null;
     push(
       row([
         f.subscribers.toLocaleString('en-US'),
@@ -419,12 +439,17 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
         fmt(s.max),
         fmt(f.serverUsPerDelivery),
         fmt(f.serverCores, 2),
+        floor ? `${fmt(floor.p50)} / ${fmt(floor.p99)} / ${fmt(floor.max)}` : 'not measured',
+        floor ? `${fmt(s.p99 / floor.p99, 2)}×` : '',
       ]),
     );
   }
   push(
     '',
-    'Deliveries/s = events × subscribers delivered ÷ (last receipt − first commit). For scale (other hardware): a ' +
+    'Deliveries/s = events × subscribers delivered ÷ (last receipt − first commit). After each rate the bare-ws floor ' +
+      'sent as many messages (the same captured frame) at the same rate to as many clients of its own; its latency ' +
+      "runs from each message's due time, so a broadcast that starts late behind the one before counts the wait, as " +
+      'ours counts from the commit. For scale (other hardware): a ' +
       'dedicated Go realtime server reported ~500,000 messages/s to 1M connections on ~40 CPUs at p99 200 ms, i.e. ' +
       '~12,500 messages/s per CPU.',
     '',
@@ -646,7 +671,7 @@ export function renderReport(r: Results, chartPath: string): { markdown: string;
         m.peerConnectPerSecond === undefined ? '' : `${fmt(m.peerConnectPerSecond)}/s`,
       ]),
       '',
-      'RSS measured after a forced GC in each process. The server pings every connection every 15 s (tRPC keep-alive) and ' +
+      "RSS measured after a forced GC in each process. The server pings every connection after 15 s of silence (tRPC's keep-alive protocol, run from one timer for all sockets: apps/server/src/ws/keep-alive.ts) and " +
         'refreshes presence; the bare-ws floor does neither; Socket.IO pings every 25 s (its default heartbeat). For scale: ' +
         'the Go realtime server above used ~30 KB per connection.',
       ...(m.peerPerConnectionBytes === undefined

@@ -52,7 +52,11 @@ async function clusterCpuSeconds(dataDir: string): Promise<number> {
   return user + system;
 }
 
-/** User and system CPU seconds of the cluster's live processes (postmaster and its children). */
+/**
+ * User and system CPU seconds of the cluster: the postmaster, its live children, and the children
+ * it has reaped (its cutime/cstime), so a backend or worker that exits between two readings keeps
+ * its CPU in the total instead of taking it out (which made a step's figure negative).
+ */
 async function clusterCpuSplit(dataDir: string): Promise<{ user: number; system: number }> {
   const postmaster = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
   let user = 0;
@@ -65,6 +69,10 @@ async function clusterCpuSplit(dataDir: string): Promise<{ user: number; system:
     if (pid !== postmaster && Number(fields[1]) !== postmaster) continue;
     user += Number(fields[11]); // utime
     system += Number(fields[12]); // stime
+    if (pid === postmaster) {
+      user += Number(fields[13]); // cutime: reaped children
+      system += Number(fields[14]); // cstime
+    }
   }
   return { user: user / 100, system: system / 100 }; // USER_HZ
 }

@@ -47,8 +47,9 @@ interface VisibilityGroup {
 
 /**
  * A staff subscription at the head of the log, written to by the fan-out directly. Every idle
- * subscriber holds one, so it is one object with its methods on the prototype (no closures), and
- * it is its own abort listener.
+ * subscriber holds one, so it is one object with its methods on the prototype (no closures of
+ * its own), and it is its own abort listener (Node 20's EventTarget still wraps an object listener
+ * in one small function, about 100 B, measured with probe-memory.ts).
  */
 class Member {
   readonly subscriber: LiveSubscriber;

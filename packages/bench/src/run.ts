@@ -896,7 +896,11 @@ function summariseForJson(results: Results) {
     ...results,
     pg: { ...results.pg, latency: summarise(results.pg.latency) },
     delivery: results.delivery.map(deliveryRow),
-    fanout: results.fanout.map((f) => ({ ...f, latencies: summarise(f.latencies) })),
+    fanout: results.fanout.map((f) => ({
+      ...f,
+      latencies: summarise(f.latencies),
+      floorLatencies: f.floorLatencies ? summarise(f.floorLatencies) : undefined,
+    })),
     flows: flowRows(results.flows),
     writeFloors: results.writeFloors?.map((w) => ({ ...w, latencies: summarise(w.latencies) })),
     twoProcesses: results.twoProcesses

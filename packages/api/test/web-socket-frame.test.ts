@@ -41,18 +41,33 @@ function decoded(frame: Buffer): { text: string; isBinary: boolean }[] {
 
 describe('textFrame', () => {
   it.each([0, 1, 125, 126, 127, 65_535, 65_536, 200_000])('frames %i bytes as ws does', (length) => {
-    const payload = Buffer.alloc(length, 'x');
-    const frame = textFrame(payload);
+    const text = 'x'.repeat(length);
+    const payload = Buffer.from(text);
+    const frame = textFrame(text);
     expect(frame.equals(framedByWs(payload))).toBe(true);
-    expect(decoded(frame)).toEqual([{ text: payload.toString(), isBinary: false }]);
+    expect(decoded(frame)).toEqual([{ text, isBinary: false }]);
     expect(payloadOf(frame).equals(payload)).toBe(true);
+  });
+
+  // The length field counts UTF-8 bytes, not characters: 'é' is two bytes, '€' three.
+  it.each([
+    ['é', 62],
+    ['é', 63],
+    ['€', 42],
+    ['€', 21_845],
+    ['€', 21_846],
+  ])('frames %s × %i (multi-byte, around a length boundary) as ws does', (char, count) => {
+    const text = char.repeat(count);
+    const frame = textFrame(text);
+    expect(frame.equals(framedByWs(Buffer.from(text)))).toBe(true);
+    expect(decoded(frame)).toEqual([{ text, isBinary: false }]);
   });
 
   it('frames any text as ws does', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (text) => {
         const payload = Buffer.from(text);
-        const frame = textFrame(payload);
+        const frame = textFrame(text);
         expect(frame.equals(framedByWs(payload))).toBe(true);
         expect(decoded(frame)).toEqual([{ text: payload.toString(), isBinary: false }]);
       }),
@@ -77,7 +92,7 @@ function fakeSocket(extensions: string) {
 }
 
 describe('SocketTransport.writeFrame', () => {
-  const frame = textFrame(Buffer.from('{"id":1,"result":{"type":"data"}}'));
+  const frame = textFrame('{"id":1,"result":{"type":"data"}}');
 
   it('writes the frame itself when no extension was agreed', () => {
     const { socket, written, sent } = fakeSocket('');

@@ -12,7 +12,7 @@ import { projectForStaff } from './projection.ts';
 import type { StoredEvent } from './stored-event.ts';
 import { type LiveTransport, observeFirstDelivery } from './stream.ts';
 import { dataFrameTail } from './trpc-frame.ts';
-import { textFrame, textFrameOf } from './web-socket-frame.ts';
+import { textFrame } from './web-socket-frame.ts';
 
 /** What the fan-out needs of a queue subscription besides its socket. */
 export interface LiveSubscriber {
@@ -177,7 +177,7 @@ export class StaffFanOut {
       let deliveries = 0;
       if (event.upsert) {
         for (const group of this.#groups.values()) {
-          let classFrame: Buffer | null | undefined;
+          let classTail: string | undefined;
           let classPayload: QueueEvent | null | undefined;
           const byHead = new Map<string, Buffer>();
           // Leaving deletes the member being visited, which a Set's iteration allows.
@@ -189,7 +189,7 @@ export class StaffFanOut {
             const viewer = member.subscriber.viewer;
             if (namesUser(viewer.userId, event.data.before, event.data.after)) {
               payload = projectForStaff(viewer, event, mode);
-              frame = payload && textFrameOf(member.frameHead + dataFrameTail(event.cursor, payload));
+              frame = payload && textFrame(member.frameHead + dataFrameTail(event.cursor, payload));
             } else {
               if (classPayload === undefined) classPayload = projectForStaff(group.standIn, event, mode);
               payload = classPayload;
@@ -197,8 +197,8 @@ export class StaffFanOut {
               // Clients of one build number their subscriptions alike: most members share a head.
               frame = byHead.get(member.frameHead) ?? null;
               if (!frame) {
-                classFrame ??= Buffer.from(dataFrameTail(event.cursor, payload));
-                frame = textFrame(Buffer.concat([Buffer.from(member.frameHead), classFrame]));
+                classTail ??= dataFrameTail(event.cursor, payload);
+                frame = textFrame(member.frameHead + classTail);
                 byHead.set(member.frameHead, frame);
               }
             }

@@ -6,7 +6,7 @@ import type { StreamStart } from './positions.ts';
 import { shared } from './shared-payload.ts';
 import type { StoredEvent } from './stored-event.ts';
 import { dataFrameTail, STARTED_TAIL, TEXT_FRAME } from './trpc-frame.ts';
-import { payloadOf, textFrameOf } from './web-socket-frame.ts';
+import { payloadOf, textFrame } from './web-socket-frame.ts';
 
 /** The socket a subscription writes to, as far as back-pressure needs it. */
 interface Transport {
@@ -317,7 +317,7 @@ function writeFrames<T>(
       if (payload === null) continue;
       counted(options, event, replayUntil !== null && event.position <= replayUntil);
       options.onDelivered?.(event, payload);
-      transport.writeFrame(textFrameOf(frameHead + dataFrameTail(event.cursor, payload)));
+      transport.writeFrame(textFrame(frameHead + dataFrameTail(event.cursor, payload)));
     }
   } finally {
     transport.uncork();

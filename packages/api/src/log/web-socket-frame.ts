@@ -3,9 +3,9 @@
 // ws's own send would frame it again for each socket and hand the header and the payload to the
 // kernel as two buffers.
 
-/** A final, unmasked text frame holding `payload` (UTF-8 bytes). */
-export function textFrame(payload: Buffer): Buffer {
-  const length = payload.length;
+/** A final, unmasked text frame holding `text` as UTF-8, encoded straight into the frame. */
+export function textFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
   const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
   const frame = Buffer.allocUnsafe(headerLength + length);
   frame[0] = 0x81; // FIN, opcode 1 (text)
@@ -19,13 +19,8 @@ export function textFrame(payload: Buffer): Buffer {
     frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
     frame.writeUInt32BE(length >>> 0, 6);
   }
-  payload.copy(frame, headerLength);
+  frame.write(text, headerLength);
   return frame;
-}
-
-/** `textFrame` of a string's UTF-8 bytes. */
-export function textFrameOf(text: string): Buffer {
-  return textFrame(Buffer.from(text));
 }
 
 /** The payload of a frame `textFrame` built (its bytes, not a copy). */

@@ -8,13 +8,17 @@ import { processHandlers } from './process-handlers.ts';
 const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
 await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
 
+function sendToAll(message: string): void {
+  for (const client of wss.clients) client.send(message);
+}
+
 serve({
   info: () => ({ port: (wss.address() as AddressInfo).port }),
   clients: () => wss.clients.size,
   /** Sends `message` to every client; returns the time the loop started (the floor's "commit"). */
   broadcast: (args: { message: string }) => {
     const t0 = nowMs();
-    for (const client of wss.clients) client.send(args.message);
+    sendToAll(args.message);
     return t0;
   },
   /**
@@ -37,8 +41,7 @@ serve({
       const at = origin + (k * 1000) / args.rate;
       const wait = at - nowMs();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const message = parts.join(`${args.prefix}${k}`);
-      for (const client of wss.clients) client.send(message);
+      sendToAll(parts.join(`${args.prefix}${k}`));
       due.push(at);
     }
     return due;

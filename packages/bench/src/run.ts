@@ -482,6 +482,22 @@ async function main(): Promise<void> {
         lastReceipt = Math.max(lastReceipt, t);
       }
     }
+    // The bare-ws floor at the same rate to as many clients: its p99 is what (c)'s is judged by.
+    const prefix = `C${String(rate).replace('.', '_')}x`;
+    const due = await floor.call<number[]>('broadcastPaced', {
+      message: sample,
+      key: keyInSample,
+      prefix,
+      count,
+      rate,
+    });
+    await waitReceived(count * floorConnected, 120_000);
+    const floorLatencies: number[] = [];
+    for (const [key, list] of await drainAll()) {
+      const at = key.startsWith(prefix) ? due[Number(key.slice(prefix.length))] : undefined;
+      if (at === undefined) continue;
+      for (const t of list) floorLatencies.push(t - at);
+    }
     fanout.push({
       rate,
       events: count,
@@ -493,29 +509,8 @@ async function main(): Promise<void> {
       signErrors: signs.filter((s) => s.error).length,
       serverUsPerDelivery: ((fanCpu.userMs + fanCpu.systemMs) * 1000) / Math.max(1, got),
       serverCores: fanCpu.cores,
+      floorLatencies,
     });
-    // The bare-ws floor at the same rate to as many clients: its p99 is what (c)'s is judged by.
-    await drainAll();
-    const prefix = `C${String(rate).replace('.', '_')}x`;
-    const due = await floor.call<number[]>('broadcastPaced', {
-      message: sample,
-      key: keyInSample,
-      prefix,
-      count,
-      rate,
-    });
-    const floorGot = await waitReceived(count * floorConnected, 120_000);
-    const floorLatencies: number[] = [];
-    for (const [key, list] of await drainAll()) {
-      const at = key.startsWith(prefix) ? due[Number(key.slice(prefix.length))] : undefined;
-      if (at === undefined) continue;
-      for (const t of list) floorLatencies.push(t - at);
-    }
-    const entry = fanout[fanout.length - 1];
-    if (entry) {
-      entry.floorLatencies = floorLatencies;
-      entry.floorDelivered = floorGot;
-    }
     const s = summarise(latencies);
     const f = summarise(floorLatencies);
     log(

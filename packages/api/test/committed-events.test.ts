@@ -27,6 +27,16 @@ afterAll(async () => {
 });
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** The newest event as a row of the table, to hand the hub as if this process had just committed it. */
+async function latestEventRow(): Promise<EventRow> {
+  const [row] = await api.database.db.$queryRaw<EventRow[]>`
+    SELECT position::text AS position, assignment_id::text, session_id::text, type, from_status::text,
+           to_status::text, actor_kind, actor_id::text, reason, request_id, data, created_at
+      FROM assignment_events ORDER BY position DESC LIMIT 1`;
+  if (!row) throw new Error('no event yet');
+  return row;
+}
 const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
 
 describe('events this process commits', () => {
@@ -88,12 +98,9 @@ describe('events this process commits', () => {
     await settle();
     const head = api.hub.head;
     const count = local.length;
-    const [row] = await api.database.db.$queryRaw<Record<string, unknown>[]>`
-      SELECT position::text AS position, assignment_id::text, session_id::text, type, from_status::text,
-             to_status::text, actor_kind, actor_id::text, reason, request_id, data, created_at
-        FROM assignment_events ORDER BY position DESC LIMIT 1`;
+    const row = await latestEventRow();
     // As if this process had committed head + 5 while positions in between were not read yet.
-    api.hub.committed({ ...(row as unknown as EventRow), position: (head + 5n).toString() });
+    api.hub.committed({ ...row, position: (head + 5n).toString() });
     await nextTurn();
     await settle();
     expect(api.hub.head).toBe(head);
@@ -104,12 +111,9 @@ describe('events this process commits', () => {
     await settle();
     const head = api.hub.head;
     const count = local.length;
-    const [row] = await api.database.db.$queryRaw<Record<string, unknown>[]>`
-      SELECT position::text AS position, assignment_id::text, session_id::text, type, from_status::text,
-             to_status::text, actor_kind, actor_id::text, reason, request_id, data, created_at
-        FROM assignment_events ORDER BY position DESC LIMIT 1`;
+    const row = await latestEventRow();
     api.hub.committed({
-      ...(row as unknown as EventRow),
+      ...row,
       position: (head + 1n).toString(),
       data: null as never,
     });

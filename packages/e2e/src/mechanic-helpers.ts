@@ -93,6 +93,18 @@ export async function queueOf(api: ApiUser): Promise<AssignmentCard[]> {
   return (await api.query<{ items: AssignmentCard[] }>('queue.list')).items;
 }
 
+/** Completes every session the mechanic still has accepted, so a failed test cannot leave them at capacity. */
+export async function completeAcceptedSessions(mechanic: ApiUser): Promise<void> {
+  const { mine } = await mechanic.query<{ mine: AssignmentCard[] }>('queue.list');
+  for (const card of mine.filter((c) => c.status === 'accepted')) {
+    await mechanic.mutate('assignment.complete', {
+      assignmentId: card.assignmentId,
+      outcome: 'resolved',
+      note: 'Closed between tests.',
+    });
+  }
+}
+
 /**
  * Records desktop notifications the page shows and closes (headless Chromium shows none on screen):
  * `window.__notifications` lists { title, tag, closed }.

@@ -1,7 +1,7 @@
 import { CAPACITY_MESSAGES } from '@dispatch/domain';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type AppServer, newContext, screenshot } from '../src/index.ts';
+import { type AppServer, newContext, screenshot, seriousA11yViolations } from '../src/index.ts';
 import { type ApiUser, apiLogIn, book, openDashboard, queueCard } from '../src/mechanic-helpers.ts';
 import { forThisFile } from '../src/suite.ts';
 
@@ -36,6 +36,8 @@ it('a mechanic at capacity sees the next request greyed with the reason and no A
   await expect.poll(() => card.getAttribute('data-blocked'), { timeout: 10_000 }).toBe('true');
   expect(await card.getByRole('button', { name: /Accept/ }).count()).toBe(0);
   expect((await card.textContent()) ?? '').toMatch(/capacity|live session|finish/i);
+  // Greyed, but still readable: a card it cannot take yet keeps text contrast.
+  expect(await seriousA11yViolations(page)).toEqual([]);
   await screenshot(page, 'mechanic-at-capacity');
 
   // The server agrees: an accept anyway is refused inside the accept statement.

@@ -1,10 +1,11 @@
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { beforeAll, beforeEach, expect, it } from 'vitest';
 import { type AppServer, newContext, screenshot, seriousA11yViolations } from '../src/index.ts';
 import {
   type ApiUser,
   apiLogIn,
   book,
+  completeAcceptedSessions,
   DEMO_PASSWORD,
   mySessionCard,
   notificationsIn,
@@ -21,6 +22,7 @@ let app: AppServer;
 let browser: Browser;
 let customer: ApiUser;
 let drainers: ApiUser[];
+let dashboardMechanics: ApiUser[];
 const contexts: BrowserContext[] = [];
 
 forThisFile((started) => {
@@ -29,19 +31,51 @@ forThisFile((started) => {
 beforeAll(async () => {
   customer = await apiLogIn(app.url, 'customer1@demo.test');
   drainers = await Promise.all(['a1@demo.test', 'b1@demo.test'].map((email) => apiLogIn(app.url, email)));
+  dashboardMechanics = await Promise.all(
+    ['a1@demo.test', 'a2@demo.test', 'b1@demo.test', 'virtual@demo.test'].map((email) =>
+      apiLogIn(app.url, email),
+    ),
+  );
 });
 
-/** Each test starts from an empty queue: whatever an earlier one left open is taken by API mechanics. */
+/**
+ * Each test starts from an empty queue and free mechanics: whatever an earlier one left open is
+ * taken, and whatever it left accepted is completed, through the API.
+ */
 beforeEach(async () => {
   for (const drainer of drainers) {
     for (const card of await queueOf(drainer)) {
       await drainer.mutate('assignment.accept', { assignmentId: card.assignmentId }).catch(() => undefined);
     }
   }
+  for (const mechanic of [...drainers, ...dashboardMechanics]) await completeAcceptedSessions(mechanic);
   return async () => {
     await Promise.all(contexts.splice(0).map((context) => context.close()));
   };
 });
+
+/**
+ * Holds each page's accept request until every page has sent one, so the presses race at the
+ * server. Without it, on a loaded machine one page's click could land, win and remove the card
+ * from the other page before the runner got round to clicking there.
+ */
+async function holdAcceptsUntilEveryPageSent(pages: Page[]): Promise<void> {
+  let sent = 0;
+  let releaseAll = () => {};
+  const everyPageSent = new Promise<void>((resolve) => {
+    releaseAll = resolve;
+  });
+  await Promise.all(
+    pages.map((page) =>
+      page.route('**/trpc/assignment.accept*', async (route) => {
+        sent += 1;
+        if (sent === pages.length) releaseAll();
+        await everyPageSent;
+        await route.continue();
+      }),
+    ),
+  );
+}
 
 async function dashboard(email: string, options: { mobile?: boolean } = {}) {
   const context = await newContext(browser, { notificationsFor: app.url, ...options });
@@ -71,7 +105,8 @@ it('two mechanics race on one request: it reaches both live with alerts, exactly
   expect(await card.textContent()).toMatch(/Diagnostic.*2019 Honda Civic.*Urgent.*Grinding noise.*waiting/s);
   await screenshot(a1, 'mechanic-queue-new-request');
 
-  // Both press Accept at the same moment.
+  // Both press Accept; neither request reaches the server before the other is sent.
+  await holdAcceptsUntilEveryPageSent([a1, a2]);
   await Promise.all([
     queueCard(a1, session.assignmentId).getByRole('button', { name: 'Accept' }).click(),
     queueCard(a2, session.assignmentId).getByRole('button', { name: 'Accept' }).click(),

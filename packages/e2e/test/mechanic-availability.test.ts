@@ -108,7 +108,8 @@ it('a request taken elsewhere keeps its place for a beat, and this mechanic, who
   const page = await dashboard('a1@demo.test', true);
   const quiet = await book(customer, { sessionType: 'chat', vehicleMake: 'Seat', vehicleModel: 'Ibiza' });
   await queueCard(page, quiet.assignmentId).waitFor();
-  await page.waitForTimeout(300);
+  const announced = page.locator('.notice', { hasText: 'New request — Chat: 2019 Seat Ibiza' });
+  await expect.poll(() => announced.count()).toBe(1);
   const before = await toasts(page);
   await drainer.mutate('assignment.accept', { assignmentId: quiet.assignmentId });
   await expect.poll(() => queueCard(page, quiet.assignmentId).count()).toBe(0);
@@ -119,7 +120,9 @@ it('a request taken elsewhere keeps its place for a beat, and this mechanic, who
   await screenshot(page, 'mechanic-taken-ghost');
   await expect.poll(() => ghost.count(), { timeout: 5_000 }).toBe(0);
   expect(await page.getByText(/Taken by another mechanic/).count()).toBe(0);
-  expect(await toasts(page)).toBe(before);
+  // The only toast that changed is the request's own announcement, gone with the request.
+  expect(await announced.count()).toBe(0);
+  expect(await toasts(page)).toBe(before - 1);
 });
 
 it('restores the last availability after logging out and in again', async () => {

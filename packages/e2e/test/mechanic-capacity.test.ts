@@ -29,7 +29,11 @@ it('a mechanic at capacity sees the next request greyed with the reason and no A
   const page = await openDashboard(context, app.mechanicUrl, 'virtual@demo.test');
   const mechanic = await apiLogIn(app.url, 'virtual@demo.test');
   const first = await book(customer, { sessionType: 'video', vehicleMake: 'Volvo', vehicleModel: 'V60' });
+  // Its toast is announced, and goes once the request is taken: it no longer covers the session.
+  const firstToast = page.locator('.notice', { hasText: 'New request — Video call: 2019 Volvo V60' });
+  await expect.poll(() => firstToast.count(), { timeout: 10_000 }).toBe(1);
   await mechanic.mutate('assignment.accept', { assignmentId: first.assignmentId });
+  await expect.poll(() => firstToast.count(), { timeout: 10_000 }).toBe(0);
 
   const second = await book(customer, { sessionType: 'chat', vehicleMake: 'Fiat', vehicleModel: 'Panda' });
   const card = queueCard(page, second.assignmentId);

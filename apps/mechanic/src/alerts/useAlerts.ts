@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AssignmentCard } from '../api-types.ts';
-import { useNotice } from '../notices/notices.tsx';
+import { useNotice, useWithdrawNotice } from '../notices/notices.tsx';
 import { noteReceipt } from '../receipts/outbox.ts';
 import { headline } from './describe.ts';
 import { setFaviconBadge } from './favicon.ts';
@@ -29,6 +29,11 @@ export interface Alerts {
   resumeSound(): void;
 }
 
+/** The toast announcing a request, keyed so it goes when the request leaves the queue. */
+function newRequestNoticeKey(assignmentId: string): string {
+  return `new:${assignmentId}`;
+}
+
 function permissionNow(): NotificationPermissionState {
   return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
 }
@@ -38,11 +43,13 @@ function permissionNow(): NotificationPermissionState {
  * connected): a desktop notification, a beep (once the mechanic switched sound on), a "New" mark
  * on the card until it was seen, the unseen count in the tab title and favicon, and a toast.
  * Away and offline mean no alert of any kind: nothing new is announced and what was pending is
- * dropped. A request that leaves the queue closes its notification and its mark at once.
+ * dropped. A request that leaves the queue (taken, by this mechanic or another, or cancelled)
+ * closes its notification, its toast and its mark at once.
  * The first snapshot after loading is not "new": only what arrives while the dashboard is open is.
  */
 export function useAlerts(queue: readonly AssignmentCard[], ready: boolean, enabled: boolean): Alerts {
   const notice = useNotice();
+  const withdrawNotice = useWithdrawNotice();
   const [unseen, setUnseen] = useState<ReadonlySet<string>>(new Set());
   /** Arrivals not yet acknowledged by a click, key or focus: these ring and keep notifications. */
   const [ringing, setRinging] = useState<ReadonlySet<string>>(new Set());
@@ -70,8 +77,9 @@ export function useAlerts(queue: readonly AssignmentCard[], ready: boolean, enab
     const arrived = enabled ? queue.filter((card) => !previous.has(card.assignmentId)) : [];
     const left = [...previous].filter((id) => !ids.has(id));
     closeNotifications(left);
+    for (const id of left) withdrawNotice(newRequestNoticeKey(id));
     for (const card of arrived) {
-      notice(`New request — ${headline(card)}`, 'new');
+      notice(`New request — ${headline(card)}`, 'new', newRequestNoticeKey(card.assignmentId));
       noteReceipt(card, 'in_page');
       if (permissionNow() === 'granted') {
         noteReceipt(card, 'notification');
@@ -96,7 +104,7 @@ export function useAlerts(queue: readonly AssignmentCard[], ready: boolean, enab
       setUnseen(keep);
       setRinging(keep);
     }
-  }, [queue, ready, enabled, notice, closeNotifications]);
+  }, [queue, ready, enabled, notice, withdrawNotice, closeNotifications]);
 
   // Away or offline: no alert of any kind, including what was still pending.
   useEffect(() => {

@@ -32,8 +32,10 @@ interface NoticeOptions {
 
 /** `key` dedupes: a notice whose key is already on screen is not shown twice (stream and mutation both saw it). */
 type Push = (text: string, tone?: NoticeTone, key?: string, options?: NoticeOptions) => void;
+/** Takes a keyed notice off the screen once what it announced is no longer true. */
+type Withdraw = (key: string) => void;
 
-const NoticesContext = createContext<Push | null>(null);
+const NoticesContext = createContext<{ push: Push; withdraw: Withdraw } | null>(null);
 
 /**
  * Short-lived notices ("New request", "Taken by another mechanic") in one polite live region, so
@@ -73,11 +75,17 @@ export function NoticesProvider({ children }: { children: ReactNode }) {
     };
   }, []);
 
+  const withdraw = useCallback<Withdraw>((key) => {
+    setNotices((current) =>
+      current.some((n) => n.key === key) ? current.filter((n) => n.key !== key) : current,
+    );
+  }, []);
+
   const dismiss = (notice: Notice) => {
     notice.onDismiss?.();
     setNotices((current) => current.filter((n) => n.id !== notice.id));
   };
-  const value = useMemo(() => push, [push]);
+  const value = useMemo(() => ({ push, withdraw }), [push, withdraw]);
   return (
     <NoticesContext.Provider value={value}>
       {children}
@@ -101,7 +109,15 @@ export function NoticesProvider({ children }: { children: ReactNode }) {
 }
 
 export function useNotice(): Push {
-  const push = useContext(NoticesContext);
-  if (!push) throw new Error('useNotice needs a NoticesProvider');
-  return push;
+  return useNotices().push;
+}
+
+export function useWithdrawNotice(): Withdraw {
+  return useNotices().withdraw;
+}
+
+function useNotices() {
+  const notices = useContext(NoticesContext);
+  if (!notices) throw new Error('notices need a NoticesProvider');
+  return notices;
 }

@@ -22,7 +22,14 @@ import { PageHeading } from '../ui/PageHeading.tsx';
 import { formatDuration } from '../ui/time.ts';
 import { WaiverForm } from '../waiver/WaiverForm.tsx';
 import { CancelRequest, useCancelRequest } from './CancelRequest.tsx';
-import { completedMessage, headline, nextStep, type SessionDetails, sessionTypeLabel } from './headline.ts';
+import {
+  completedMessage,
+  headline,
+  nextStep,
+  type SessionDetails,
+  sessionTypeLabel,
+  typicalWaitSentence,
+} from './headline.ts';
 import { SameDetailsLink } from './SameDetailsLink.tsx';
 
 /**
@@ -307,6 +314,7 @@ function Waiting({ session }: { session: SessionDetails }) {
   const told = waiting.data ?? null;
   const position = told?.facts.position ?? null;
   const online = told?.facts.online ?? null;
+  const typical = told ? typicalWaitSentence(told.facts.typicalWait, told.facts.online) : '';
   return (
     <>
       <dl className="stats">
@@ -337,9 +345,7 @@ function Waiting({ session }: { session: SessionDetails }) {
           : session.dispatchMode === 'targeted'
             ? 'We are offering your request to available mechanics one at a time.'
             : 'Your request is with every mechanic who can take it.'}{' '}
-        {told?.facts.typicalWait
-          ? `Requests like yours are usually taken in ${formatDuration(told.facts.typicalWait.lowSeconds * 1000)} to ${formatDuration(told.facts.typicalWait.highSeconds * 1000)}. `
-          : ''}
+        {typical ? `${typical} ` : ''}
         This page updates by itself: keep it open and we will show you here the moment one accepts.
         {session.urgent ? ' Marked urgent, so it is seen first.' : ''}
       </p>

@@ -1,6 +1,6 @@
 import { SESSION_OUTCOMES, SESSION_TYPES } from '@dispatch/domain';
 import { describe, expect, it } from 'vitest';
-import { completedMessage, nextStep } from './headline.ts';
+import { completedMessage, nextStep, typicalWaitSentence } from './headline.ts';
 
 describe('nextStep', () => {
   it('points at the chat that is already open below, naming the mechanic, for every session type', () => {
@@ -32,5 +32,27 @@ describe('completedMessage', () => {
   it('tells a customer whose car needs a workshop, or who could not be helped, what it means', () => {
     expect(completedMessage('Priya Natarajan', 'needs_workshop')).toMatch(/needs a visit to a workshop/);
     expect(completedMessage('Priya Natarajan', 'could_not_help')).toMatch(/could not help/);
+  });
+});
+
+describe('typicalWaitSentence', () => {
+  it('says nothing when nobody is online or nothing is known', () => {
+    expect(typicalWaitSentence({ lowSeconds: 0, highSeconds: 0 }, 0)).toBe('');
+    expect(typicalWaitSentence({ lowSeconds: 120, highSeconds: 600 }, 0)).toBe('');
+    expect(typicalWaitSentence(null, 3)).toBe('');
+  });
+  it('never prints a range of zeros or the same figure twice', () => {
+    expect(typicalWaitSentence({ lowSeconds: 0, highSeconds: 0 }, 2)).toBe(
+      'Requests like yours are usually taken in under a minute.',
+    );
+    expect(typicalWaitSentence({ lowSeconds: 10, highSeconds: 300 }, 2)).toBe(
+      'Requests like yours are usually taken within about 5 min.',
+    );
+    expect(typicalWaitSentence({ lowSeconds: 170, highSeconds: 190 }, 2)).toBe(
+      'Requests like yours are usually taken in about 3 min.',
+    );
+    expect(typicalWaitSentence({ lowSeconds: 120, highSeconds: 480 }, 2)).toBe(
+      'Requests like yours are usually taken in about 2 min to 8 min.',
+    );
   });
 });

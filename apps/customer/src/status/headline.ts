@@ -1,5 +1,6 @@
 import type { RouterOutputs } from '@dispatch/api/client-types';
 import { SESSION_TYPE_LABELS, type SessionOutcome } from '@dispatch/domain';
+import { describeWait } from '../landing/public-stats.ts';
 
 export type SessionDetails = RouterOutputs['session']['get'];
 
@@ -32,7 +33,8 @@ export function nextStep(session: Pick<SessionDetails, 'sessionType' | 'workshop
   const name = session.mechanicName ?? 'your mechanic';
   switch (session.sessionType) {
     case 'video':
-      return `Join the video call with ${name} below when you are ready. You can also chat below.`;
+      // True before, during and after the call: the call card below says which it is.
+      return `Your video call and chat with ${name} are below.`;
     case 'chat':
       return `Chat with ${name} below.`;
     case 'diagnostic':
@@ -62,4 +64,23 @@ export function completedMessage(mechanicName: string | null, outcome: SessionOu
     case null:
       return `Your session with ${name} is finished. Thank you for using Mechanic on call.`;
   }
+}
+
+/**
+ * How long requests like this one usually wait, in words, or '' when it would not help: nothing
+ * is known, or nobody is online (recent history says nothing about a queue no one is watching).
+ */
+export function typicalWaitSentence(
+  range: { lowSeconds: number; highSeconds: number } | null,
+  online: number,
+): string {
+  if (!range || online === 0) return '';
+  const intro = 'Requests like yours are usually taken';
+  if (range.highSeconds < 60) return `${intro} in under a minute.`;
+  const upper = describeWait(range.highSeconds);
+  if (range.lowSeconds < 60) return `${intro} within ${upper}.`;
+  const lower = describeWait(range.lowSeconds);
+  return lower === upper
+    ? `${intro} in ${upper}.`
+    : `${intro} in ${lower} to ${upper.replace(/^about /, '')}.`;
 }

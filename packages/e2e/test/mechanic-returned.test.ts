@@ -59,6 +59,20 @@ it('a mechanic whose accepted visit went back to the queue while they had no con
     // It stays (short notices go after 12 s): this is news they must not miss.
     expect(await notice.getByRole('button', { name: 'Dismiss' }).isVisible()).toBe(true);
     await screenshot(back, mobile ? 'mechanic-returned-notice-375' : 'mechanic-returned-notice');
+    // Nothing stays hidden under it: scrolled to the end, the page's last content clears the notices.
+    await back.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await expect
+      .poll(() =>
+        back.evaluate(() => {
+          const notices = document.querySelector('.notices')?.getBoundingClientRect();
+          const content = [...document.body.querySelectorAll('main, main *')].filter(
+            (element) => !element.closest('.notices') && element.getBoundingClientRect().height > 0,
+          );
+          const end = Math.max(...content.map((element) => element.getBoundingClientRect().bottom));
+          return notices && notices.height > 0 ? notices.top - end : null;
+        }),
+      )
+      .toBeGreaterThanOrEqual(0);
     if (mobile) {
       await notice.getByRole('button', { name: 'Dismiss' }).click();
       expect(await notice.count()).toBe(0);

@@ -75,6 +75,10 @@ it('in person: phone at booking, visit details after accept, complete with confi
   expect(await card.textContent()).not.toContain('7946');
   await queueCard(mechanic, assignmentId).getByRole('button', { name: 'Accept' }).click();
   const mine = mySessionCard(mechanic, assignmentId);
+  const toastsAboutIt = mechanic.locator('.notice', { hasText: '2018 Volvo V70' });
+  await eventually(() => toastsAboutIt.allTextContents()).toEqual([
+    expect.stringMatching(/^You accepted — /),
+  ]);
   await eventually(() => mine.textContent()).toContain("Customer's callback phone: +442079460958");
   expect(await mine.getByRole('link', { name: '+442079460958' }).getAttribute('href')).toBe(
     'tel:+442079460958',
@@ -123,6 +127,8 @@ it('in person: phone at booking, visit details after accept, complete with confi
   await dialog.getByRole('button', { name: 'Complete session' }).click();
   await dialog.waitFor({ state: 'detached' });
   await eventually(() => mine.getAttribute('data-status')).toBe('completed');
+  // "Completed" replaces "You accepted" for the same session instead of stacking above it.
+  await eventually(() => toastsAboutIt.allTextContents()).toEqual([expect.stringMatching(/^Completed — /)]);
   await eventually(() => mine.textContent()).toMatch(/Resolved[\s\S]*Not rated yet/);
   await eventually(() => activeText(mechanic)).toBe('Summary');
   // The count is what the list shows (not "0" above a completed card); what is live is said apart.

@@ -112,7 +112,8 @@ export function useAlerts(queue: readonly AssignmentCard[], ready: boolean, enab
     setUnseen((current) => (current.size === 0 ? current : new Set()));
     setRinging((current) => (current.size === 0 ? current : new Set()));
     closeNotifications();
-  }, [enabled, closeNotifications]);
+    for (const id of known.current ?? []) withdrawNotice(newRequestNoticeKey(id));
+  }, [enabled, closeNotifications, withdrawNotice]);
 
   // The tab title and the favicon carry the unseen count, so a background tab shows work waiting.
   useEffect(() => {

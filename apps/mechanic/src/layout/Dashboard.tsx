@@ -52,7 +52,12 @@ export function Dashboard({ me }: { me: Me }) {
         event.card.status === 'cancelled' &&
         before.get(event.card.assignmentId)?.status === 'accepted'
       ) {
-        notice(`Customer cancelled — ${headline(event.card)}: ${event.card.cancelReason ?? ''}`, 'warning');
+        notice(
+          `Customer cancelled — ${headline(event.card)}: ${event.card.cancelReason ?? ''}`,
+          'warning',
+          undefined,
+          { subject: event.card.assignmentId },
+        );
       }
     },
     [notice, addGhost],

@@ -17,6 +17,7 @@ interface Notice {
   text: string;
   tone: NoticeTone;
   sticky: boolean;
+  subject: string | null;
   onDismiss: (() => void) | null;
 }
 
@@ -28,6 +29,11 @@ interface NoticeOptions {
   sticky?: boolean;
   /** Called when the person dismisses it (not when it times out). */
   onDismiss?: () => void;
+  /**
+   * What it is about (a request's id): it replaces the short-lived notices on screen about the
+   * same thing, so "You accepted" does not linger beside "Completed" or "Customer cancelled".
+   */
+  subject?: string;
 }
 
 /** `key` dedupes: a notice whose key is already on screen is not shown twice (stream and mutation both saw it). */
@@ -49,11 +55,21 @@ export function NoticesProvider({ children }: { children: ReactNode }) {
   const push = useCallback<Push>((text, tone = 'info', key, options = {}) => {
     const id = nextId.current++;
     const sticky = options.sticky ?? false;
-    const notice: Notice = { id, key: key ?? null, text, tone, sticky, onDismiss: options.onDismiss ?? null };
+    const subject = options.subject ?? null;
+    const notice: Notice = {
+      id,
+      key: key ?? null,
+      text,
+      tone,
+      sticky,
+      subject,
+      onDismiss: options.onDismiss ?? null,
+    };
     setNotices((current) => {
       if (key && current.some((n) => n.key === key)) return current;
+      const kept = subject ? current.filter((n) => n.sticky || n.subject !== subject) : current;
       // Over the limit, the oldest short-lived notice goes first; sticky ones wait to be dismissed.
-      const next = [...current, notice];
+      const next = [...kept, notice];
       while (next.length > MAX_NOTICES) {
         const drop = next.findIndex((n) => !n.sticky);
         next.splice(drop === -1 ? 0 : drop, 1);
@@ -66,6 +82,25 @@ export function NoticesProvider({ children }: { children: ReactNode }) {
       setNotices((current) => current.filter((notice) => notice.id !== id));
     }, NOTICE_MS);
     timers.current.add(timer);
+  }, []);
+
+  // The page keeps as much room free at its end as the notices take (body's padding in
+  // styles.css), so whatever they cover can be scrolled clear of them.
+  const region = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = region.current;
+    if (!element || typeof ResizeObserver === 'undefined') return;
+    const root = document.documentElement;
+    const observer = new ResizeObserver(() => {
+      const height = element.offsetHeight;
+      // The region's own offset from the bottom edge (1rem) only counts while it shows something.
+      root.style.setProperty('--notices-height', height > 0 ? `calc(${height}px + 1rem)` : '0px');
+    });
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      root.style.removeProperty('--notices-height');
+    };
   }, []);
 
   useEffect(() => {
@@ -89,7 +124,7 @@ export function NoticesProvider({ children }: { children: ReactNode }) {
   return (
     <NoticesContext.Provider value={value}>
       {children}
-      <div className="notices" role="status" aria-live="polite" aria-label="Notices">
+      <div ref={region} className="notices" role="status" aria-live="polite" aria-label="Notices">
         {notices.map((notice) => (
           <p
             key={notice.id}

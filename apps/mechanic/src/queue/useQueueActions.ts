@@ -58,8 +58,9 @@ export function useQueueActions(feed: QueueFeed) {
         if (what === 'complete' && !completion) return false;
         if (result) applyLocal({ kind: 'upsert', card: result });
         else applyLocal({ kind: 'removed', assignmentId: card.assignmentId, reason: 'declined' });
-        if (what === 'accept') notice(`You accepted — ${headline(card)}`, 'success');
-        if (what === 'complete') notice(`Completed — ${headline(card)}`, 'success');
+        const about = { subject: card.assignmentId };
+        if (what === 'accept') notice(`You accepted — ${headline(card)}`, 'success', undefined, about);
+        if (what === 'complete') notice(`Completed — ${headline(card)}`, 'success', undefined, about);
         return true;
       } catch (error) {
         const code = errorCode(error);

@@ -213,7 +213,8 @@ export function describeSight(
       case 'finished_it':
         return 'Completed it';
       case 'taken_by_other':
-        return `Cannot see it: taken by ${v.other ?? 'another mechanic'}`;
+        // "Now": what their screen received before it was taken follows in the same line.
+        return `Cannot see it now: taken by ${v.other ?? 'another mechanic'}`;
       case 'offered_to_other':
         return `Cannot see it now: offered to ${v.other ?? 'another mechanic'}`;
       case 'closed':

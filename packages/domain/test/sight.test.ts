@@ -176,7 +176,7 @@ describe('describeSight', () => {
       describeSight(
         verdict(mechanic(), request({ status: 'accepted', mechanicId: 'm2', mechanicName: 'Sam Ortiz' })),
       ),
-    ).toBe('Cannot see it: taken by Sam Ortiz');
+    ).toBe('Cannot see it now: taken by Sam Ortiz');
     expect(describeSight(verdict(mechanic({ load: { virtual: 0, inPerson: 1 } }), request()))).toBe(
       'At capacity: on an in-person visit',
     );

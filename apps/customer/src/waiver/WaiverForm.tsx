@@ -8,6 +8,7 @@ import { describedBy, FieldError, TextField } from '../ui/Field.tsx';
 import { firstError, focusFirstInvalid } from '../ui/form.ts';
 import { LABELS, labelled, messagesByField } from '../ui/labels.ts';
 import { Loading, Notice } from '../ui/Notice.tsx';
+import { waiverParagraphs } from './paragraphs.ts';
 
 const WAIVER_FIELDS = ['signerName', 'consent'] as const;
 type WaiverField = (typeof WAIVER_FIELDS)[number];
@@ -92,8 +93,14 @@ export function WaiverForm({
       {/* Scrollable, so it is focusable: keyboard users can scroll it too. */}
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
       <section className="waiver__text" aria-label="Waiver text" tabIndex={0}>
-        {/* Exactly the text whose SHA-256 is stored with the signature, line breaks included. */}
-        <p className="waiver__words">{waiver.data.text}</p>
+        {/* The words whose SHA-256 is stored with the signature, every one of them in order: its
+            paragraphs as paragraphs, its hard line breaks reflowed to the screen's width. */}
+        {waiverParagraphs(waiver.data.text).map((paragraph, index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a fixed text's paragraphs never reorder
+          <p key={index} className="waiver__words">
+            {paragraph}
+          </p>
+        ))}
       </section>
       {sign.isPending && sign.failureCount > 0 ? (
         <Notice tone="warning">

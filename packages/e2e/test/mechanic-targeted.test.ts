@@ -59,7 +59,7 @@ it('targeted mode: an offer counts down, expires, moves to the next available me
   await expect(offer.getByRole('button', { name: 'Decline' }).isVisible()).resolves.toBe(true);
   const countdown = offer.getByTestId('countdown');
   const shown = (await countdown.textContent())?.trim();
-  expect(shown).toMatch(/0:0[1-3]$/);
+  expect(shown).toMatch(/0:0[1-3] left$/);
   await screenshot(first, 'mechanic-targeted-offer');
   await expect.poll(async () => (await countdown.textContent())?.trim(), { timeout: 2_500 }).not.toBe(shown);
 

@@ -12,7 +12,15 @@ export function Countdown({ until }: { until: string }) {
   return (
     <span className={`countdown${left <= 10_000 ? ' countdown--soon' : ''}`} data-testid="countdown">
       <span className="visually-hidden">Offer expires in </span>
-      {left > 0 ? formatCountdown(left) : 'expired'}
+      {left > 0 ? (
+        <>
+          {formatCountdown(left)}
+          {/* Said, not only coloured: a bare "0:03" reads as a time of day. */}
+          <span aria-hidden="true"> left</span>
+        </>
+      ) : (
+        'expired'
+      )}
     </span>
   );
 }

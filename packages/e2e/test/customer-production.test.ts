@@ -319,6 +319,7 @@ describe('outages', () => {
       await page.getByText('Your request is not cancelled.').waitFor({ timeout: 20_000 });
       expect(await page.getByRole('alert').textContent()).toContain('We could not reach our server.');
       expect(await page.getByText(/fetch/i).count()).toBe(0);
+      expect(await page.getByText(/back online/).count()).toBe(0);
       await expectNoA11yViolations(page, 'cancel failed during an outage');
       await screenshot(page, 'c15-cancel-not-done-mobile');
     } finally {
@@ -328,6 +329,7 @@ describe('outages', () => {
     await eventually(() => indicator(page), 15_000).toBe('live');
     // Still said plainly after reconnecting: nothing was cancelled, and the server agrees.
     await page.getByText('Your request is not cancelled.').waitFor();
+    await page.getByText('You are back online now: you can try again.').waitFor();
     expect((await sessionsOf(customer.email))[0]?.status).toBe('waiting');
     await screenshot(page, 'c15-cancel-not-done-after-reconnect-mobile');
 

@@ -1,4 +1,11 @@
-import { errorMessage, isTransient, isUnreachable, retryDelayMs, useTRPCClient } from '@dispatch/web';
+import {
+  errorMessage,
+  isTransient,
+  isUnreachable,
+  retryDelayMs,
+  useConnection,
+  useTRPCClient,
+} from '@dispatch/web';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { Notice } from '../ui/Notice.tsx';
@@ -69,6 +76,7 @@ export function CancelRequest({
   const id = useId();
   const selectRef = useRef<HTMLSelectElement>(null);
   const openerRef = useRef<HTMLButtonElement>(null);
+  const live = useConnection().status === 'live';
   const { open } = cancel;
 
   useEffect(() => {
@@ -145,6 +153,7 @@ export function CancelRequest({
                 ? `We could not reach our server, and ${acceptedBy} has accepted your request since.`
                 : 'We could not reach our server. Your request is still open, and a mechanic may still accept it.'
               : errorMessage(cancel.error)}
+            {cancel.unreachable && live ? ' You are back online now: you can try again.' : ''}
           </p>
         </Notice>
       ) : null}

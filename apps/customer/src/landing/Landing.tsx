@@ -4,7 +4,8 @@ import { useId } from 'react';
 import { LogInForm } from '../auth/AuthScreen.tsx';
 import { hrefFor } from '../routing.ts';
 import { PageHeading } from '../ui/PageHeading.tsx';
-import { describeWait, usePublicStats } from './public-stats.ts';
+import { describeWait } from '../ui/time.ts';
+import { usePublicStats } from './public-stats.ts';
 
 /** A first visit: what this is, what it costs, who helps, how long it takes; then book or log in. */
 export function Landing() {

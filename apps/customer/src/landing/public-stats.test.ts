@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { describeWait, fetchPublicStats } from './public-stats.ts';
+import { fetchPublicStats } from './public-stats.ts';
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -46,11 +46,5 @@ describe('stats.public', () => {
     expect(await fetchPublicStats('http://x')).toEqual({ mechanicsOnline: 3, medianWaitSeconds: 140 });
     answer(200, { result: { data: { online: 'many' } } });
     expect(await fetchPublicStats('http://x')).toBeNull();
-  });
-
-  it('says a wait in words', () => {
-    expect(describeWait(20)).toBe('under a minute');
-    expect(describeWait(140)).toBe('about 2 min');
-    expect(describeWait(3 * 3600)).toBe('about 3 h');
   });
 });

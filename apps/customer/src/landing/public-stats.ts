@@ -55,10 +55,3 @@ export function usePublicStats() {
     retry: 1,
   });
 }
-
-/** "about 3 min", "under a minute". */
-export function describeWait(seconds: number): string {
-  if (seconds < 60) return 'under a minute';
-  const minutes = Math.round(seconds / 60);
-  return minutes < 90 ? `about ${minutes} min` : `about ${Math.round(minutes / 60)} h`;
-}

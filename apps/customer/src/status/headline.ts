@@ -1,6 +1,6 @@
 import type { RouterOutputs } from '@dispatch/api/client-types';
 import { SESSION_TYPE_LABELS, type SessionOutcome } from '@dispatch/domain';
-import { describeWait } from '../landing/public-stats.ts';
+import { describeWait } from '../ui/time.ts';
 
 export type SessionDetails = RouterOutputs['session']['get'];
 
@@ -76,11 +76,9 @@ export function typicalWaitSentence(
 ): string {
   if (!range || online === 0) return '';
   const intro = 'Requests like yours are usually taken';
-  if (range.highSeconds < 60) return `${intro} in under a minute.`;
-  const upper = describeWait(range.highSeconds);
-  if (range.lowSeconds < 60) return `${intro} within ${upper}.`;
   const lower = describeWait(range.lowSeconds);
-  return lower === upper
-    ? `${intro} in ${upper}.`
-    : `${intro} in ${lower} to ${upper.replace(/^about /, '')}.`;
+  const upper = describeWait(range.highSeconds);
+  if (lower === upper) return `${intro} in ${upper}.`;
+  if (range.lowSeconds < 60) return `${intro} within ${upper}.`;
+  return `${intro} in ${lower} to ${upper.replace(/^about /, '')}.`;
 }

@@ -8,3 +8,10 @@ export function formatDuration(ms: number): string {
   if (minutes > 0) return `${minutes} min ${String(seconds).padStart(2, '0')} s`;
   return `${seconds} s`;
 }
+
+/** "about 3 min", "under a minute". */
+export function describeWait(seconds: number): string {
+  if (seconds < 60) return 'under a minute';
+  const minutes = Math.round(seconds / 60);
+  return minutes < 90 ? `about ${minutes} min` : `about ${Math.round(minutes / 60)} h`;
+}

@@ -77,7 +77,7 @@ export function useAlerts(queue: readonly AssignmentCard[], ready: boolean, enab
     const arrived = enabled ? queue.filter((card) => !previous.has(card.assignmentId)) : [];
     const left = [...previous].filter((id) => !ids.has(id));
     closeNotifications(left);
-    for (const id of left) withdrawNotice(newRequestNoticeKey(id));
+    withdrawNotice(left.map(newRequestNoticeKey));
     for (const card of arrived) {
       notice(`New request — ${headline(card)}`, 'new', newRequestNoticeKey(card.assignmentId));
       noteReceipt(card, 'in_page');
@@ -112,7 +112,7 @@ export function useAlerts(queue: readonly AssignmentCard[], ready: boolean, enab
     setUnseen((current) => (current.size === 0 ? current : new Set()));
     setRinging((current) => (current.size === 0 ? current : new Set()));
     closeNotifications();
-    for (const id of known.current ?? []) withdrawNotice(newRequestNoticeKey(id));
+    withdrawNotice([...(known.current ?? [])].map(newRequestNoticeKey));
   }, [enabled, closeNotifications, withdrawNotice]);
 
   // The tab title and the favicon carry the unseen count, so a background tab shows work waiting.

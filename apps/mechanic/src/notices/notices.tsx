@@ -38,8 +38,8 @@ interface NoticeOptions {
 
 /** `key` dedupes: a notice whose key is already on screen is not shown twice (stream and mutation both saw it). */
 type Push = (text: string, tone?: NoticeTone, key?: string, options?: NoticeOptions) => void;
-/** Takes a keyed notice off the screen once what it announced is no longer true. */
-type Withdraw = (key: string) => void;
+/** Takes keyed notices off the screen once what they announced is no longer true. */
+type Withdraw = (keys: Iterable<string>) => void;
 
 const NoticesContext = createContext<{ push: Push; withdraw: Withdraw } | null>(null);
 
@@ -110,9 +110,13 @@ export function NoticesProvider({ children }: { children: ReactNode }) {
     };
   }, []);
 
-  const withdraw = useCallback<Withdraw>((key) => {
+  const withdraw = useCallback<Withdraw>((keys) => {
+    const gone = new Set(keys);
+    if (gone.size === 0) return;
     setNotices((current) =>
-      current.some((n) => n.key === key) ? current.filter((n) => n.key !== key) : current,
+      current.some((n) => n.key !== null && gone.has(n.key))
+        ? current.filter((n) => n.key === null || !gone.has(n.key))
+        : current,
     );
   }, []);
 
